@@ -1,0 +1,1 @@
+"""Convene's runtime: configuration, CLI, adapters (Slack, Matrix, console) and the scheduler."""

@@ -1,0 +1,77 @@
+"""The terminal console: one line in, the reply's plain text out. Also scriptable (piped stdin)."""
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+
+from commands.core import Request
+from commands.dispatch import handle
+from commands.reply import Reply
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")   # ANSI escapes and friends, never newlines
+
+
+def render(reply: Reply) -> str:
+    """Plain text, with control characters a user might have put in their text removed."""
+    prefix = "" if reply.ok else "! "
+    return prefix + _CONTROL.sub("", reply.plain())
+
+
+def parse_line(raw: str) -> tuple[str, str] | None:
+    text = raw.strip()
+    if not text or text.startswith("#"):
+        return None
+    word, _, rest = text.partition(" ")
+    return word.lstrip("/!"), rest.strip()
+
+
+class Console:
+    def __init__(self, db, *, room: str, user: str, clock, out=None, settings=None):
+        self.db = db
+        self.room = room
+        self.user = user
+        self.clock = clock
+        self.out = out or sys.stdout
+        self.settings = settings
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def execute(self, raw: str) -> Reply | None:
+        parsed = parse_line(raw)
+        if parsed is None:
+            return None
+        command, text = parsed
+        if command in ("quit", "exit"):
+            raise EOFError
+        request = Request(platform="console", room=self.room, user=self.user, command=command, text=text,
+                          user_name=self.user.split(":", 1)[-1])
+        return handle(self.db, request, self.clock, self.settings)
+
+    def deliver(self, reply: Reply, target: str) -> None:
+        """Scheduler output addressed to this console's room or user."""
+        self.say(f"[{target}] " + render(reply))
+
+    async def run(self, stdin=None) -> None:
+        stdin = stdin or sys.stdin
+        interactive = stdin.isatty()
+        loop = asyncio.get_running_loop()
+        if interactive:
+            self.say("Convene console — type 'help' for commands, 'quit' to leave.")
+        while True:
+            if interactive:
+                self.out.write("> ")
+                self.out.flush()
+            raw = await loop.run_in_executor(None, stdin.readline)
+            if not raw:
+                break
+            try:
+                reply = self.execute(raw)
+            except EOFError:
+                break
+            if reply is not None:
+                self.say(render(reply))
+                if not interactive:
+                    self.say("")

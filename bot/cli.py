@@ -1,0 +1,225 @@
+"""The `convene` command (also `python -m bot`). Its commands and options are a contract that
+operators and scripts rely on: extend, never rename."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from bot.config import ConfigError, Settings
+from commands import timefmt
+from commands.core import system_clock
+from commands.importers import DocumentError
+from commands.importing import import_file
+from commands.slugs import slugify
+from storage import StorageError, open_db
+from storage import agenda as agenda_store
+from storage import groups as group_store
+
+log = logging.getLogger("convene")
+
+
+class CliError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="convene", description="Convene: the paperwork of a contact group, in chat.")
+    p.add_argument("--db", help="database file (default: $CONVENE_DB or ./convene.db)")
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    sub.add_parser("run", help="start the bot: Slack and/or Matrix when configured, else the console demo")
+
+    c = sub.add_parser("console", help="talk to the command core in the terminal")
+    c.add_argument("--group", help="speak in this group (slug)")
+    c.add_argument("--user", help="your name here; the speaker is console:NAME (default: $USER)")
+
+    i = sub.add_parser("import", help="import an agenda, programme or question list into a group")
+    i.add_argument("file")
+    i.add_argument("--group", help="group slug (required except for a JSON group export)")
+    i.add_argument("--date", help="YYYY-MM-DD: the first day, for a document that has none (or no year)")
+    i.add_argument("--start", help="YYYY-MM-DDTHH:MM: move the session to start then (group's zone), "
+                                   "shifting every item by the same amount")
+    i.add_argument("--venue", help="where the session takes place")
+    i.add_argument("--kind", choices=["agenda", "list", "yaml"], help="force the document kind")
+    i.add_argument("--symbol", help="document symbol of a question list, when the text carries none")
+    i.add_argument("--name", help="name of a question list (default: the heading above it)")
+
+    e = sub.add_parser("export", help="export a group")
+    e.add_argument("slug")
+    e.add_argument("--format", required=True, choices=["json"])
+    e.add_argument("--session", type=int, help="session id (formats that export one session)")
+    e.add_argument("-o", "--output", required=True, help="file to write ('-' for standard output)")
+
+    g = sub.add_parser("group", help="create and configure groups").add_subparsers(dest="gcmd", metavar="ACTION")
+    gc = g.add_parser("create", help="create a group")
+    gc.add_argument("slug")
+    gc.add_argument("--name", required=True)
+    gc.add_argument("--tz", default=None, help="IANA time zone (default Europe/Zurich)")
+    gb = g.add_parser("bind", help="bind a room (slack:C…, matrix:!room:server, console:NAME) to a group")
+    gb.add_argument("slug")
+    gb.add_argument("room")
+    gco = g.add_parser("coordinator", help="make a user (slack:U…, matrix:@a:server, console:NAME) a coordinator")
+    gco.add_argument("slug")
+    gco.add_argument("user")
+    g.add_parser("list", help="list groups")
+
+    s = sub.add_parser("session", help="sessions").add_subparsers(dest="scmd", metavar="ACTION")
+    sl = s.add_parser("list", help="list the sessions of a group")
+    sl.add_argument("slug")
+    return p
+
+
+def _group(db, slug: str):
+    group = group_store.group_by_slug(db, slug)
+    if group is None:
+        known = ", ".join(g.slug for g in group_store.all_groups(db)) or "none yet"
+        raise CliError(f"there is no group '{slug}' (groups: {known}); create it with: "
+                       f"convene group create {slug} --name NAME")
+    return group
+
+
+def _room(value: str) -> str:
+    if not any(value.startswith(p) and len(value) > len(p) for p in ("slack:", "matrix:", "console:")):
+        raise CliError(f"'{value}' is not a room: write slack:C0123, matrix:!abc:server or console:main")
+    return value
+
+
+def _user(value: str) -> str:
+    if not any(value.startswith(p) and len(value) > len(p) for p in ("slack:", "matrix:", "console:")):
+        raise CliError(f"'{value}' is not a user: write slack:U0123, matrix:@alice:server or console:ana")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.cmd:
+        _parser().print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+    except ConfigError as e:
+        print(f"convene: configuration error: {e}", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    db_path = args.db or settings.db_path
+    try:
+        db = open_db(db_path)
+    except Exception as e:  # a broken or unwritable database file
+        print(f"convene: cannot open the database {db_path}: {e}", file=sys.stderr)
+        return 1
+    try:
+        return _dispatch(args, db, settings) or 0
+    except (CliError, DocumentError, StorageError, timefmt.TimeError) as e:
+        where = f"{args.file}: " if getattr(args, "file", None) and isinstance(e, DocumentError) else ""
+        print(f"convene: {where}{e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args, db, settings) -> int:
+    if args.cmd == "group":
+        return _group_cmd(args, db)
+    if args.cmd == "session":
+        if args.scmd != "list":
+            raise CliError("usage: convene session list SLUG")
+        group = _group(db, args.slug)
+        for s in agenda_store.sessions_of_group(db, group.id):
+            print(f"#{s.id}\t{timefmt.iso_local(s.start, s.timezone)}\t{timefmt.iso_local(s.end, s.timezone)}\t"
+                  f"{s.title}")
+        return 0
+    if args.cmd == "import":
+        return _import_cmd(args, db)
+    if args.cmd == "export":
+        return _export_cmd(args, db)
+    if args.cmd == "console":
+        return _console_cmd(args, db, settings)
+    if args.cmd == "run":
+        from bot.runtime import run
+        return run(settings, db)
+    raise CliError(f"unknown command {args.cmd}")
+
+
+def _group_cmd(args, db) -> int:
+    if args.gcmd == "create":
+        if slugify(args.slug) != args.slug:
+            raise CliError(f"'{args.slug}' is not a slug: use lowercase letters, digits and hyphens "
+                           f"(for example {slugify(args.slug)})")
+        tz = timefmt.check_zone(args.tz) if args.tz else "Europe/Zurich"
+        group = group_store.create_group(db, args.slug, args.name.strip(), tz)
+        print(f"created group {group.slug}: {group.name} ({group.timezone})")
+    elif args.gcmd == "bind":
+        group = _group(db, args.slug)
+        group_store.bind_room(db, group.id, _room(args.room))
+        print(f"bound {args.room} to {group.slug}")
+    elif args.gcmd == "coordinator":
+        group = _group(db, args.slug)
+        group_store.set_coordinator(db, group.id, _user(args.user), True)
+        print(f"{args.user} is a coordinator of {group.slug}")
+    elif args.gcmd == "list":
+        for g in group_store.all_groups(db):
+            print(f"{g.slug}\t{g.name}\t{g.timezone}\t{', '.join(group_store.rooms_of_group(db, g.id))}")
+    else:
+        raise CliError("usage: convene group create|bind|coordinator|list …")
+    return 0
+
+
+def _import_cmd(args, db) -> int:
+    if not args.group:
+        raise CliError("--group SLUG is required: which group is this document for?")
+    group = _group(db, args.group)
+    day = timefmt.parse_user_date(args.date) if args.date else None
+    result = import_file(db, group, args.file, default_date=day, start=args.start, venue=args.venue,
+                         kind=args.kind, symbol=args.symbol, name=args.name)
+    for ln in result.summary_lines(db):
+        print(ln)
+    return 0
+
+
+def _export_cmd(args, db) -> int:
+    group = _group(db, args.slug)
+    from commands.exports.json_export import export_json
+    data = export_json(db, group)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        tmp = args.output + ".tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, args.output)
+        print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def console_identity(args) -> str:
+    name = args.user or os.environ.get("USER") or getpass.getuser() or "me"
+    return f"console:{name}"
+
+
+def _console_cmd(args, db, settings, *, clock=system_clock) -> int:
+    from bot.adapters.console import Console
+    user = console_identity(args)
+    if args.group:
+        group = _group(db, args.group)
+        room = f"console:{group.slug}"
+        if group_store.group_for_room(db, room) is None:
+            group_store.bind_room(db, group.id, room)
+    else:
+        room = "console:main"
+        if group_store.group_for_room(db, room) is None:
+            groups = group_store.all_groups(db)
+            if len(groups) == 1:
+                room = f"console:{groups[0].slug}"
+                if group_store.group_for_room(db, room) is None:
+                    group_store.bind_room(db, groups[0].id, room)
+            elif groups:
+                raise CliError("several groups exist; choose one with --group SLUG ("
+                               + ", ".join(g.slug for g in groups) + ")")
+    console = Console(db, room=room, user=user, clock=clock, settings=settings)
+    asyncio.run(console.run())
+    return 0

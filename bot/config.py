@@ -1,0 +1,105 @@
+"""Settings from the environment (and ``.env``). ``load_dotenv`` is called here and nowhere else."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _int(env, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = "convene.db"
+    log_level: str = "INFO"
+    default_timezone: str = "Europe/Zurich"
+    # Slack
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    port: int = 3000
+    # Matrix
+    matrix_homeserver: str | None = None
+    matrix_user_id: str | None = None
+    matrix_password: str | None = None
+    matrix_access_token: str | None = None
+    matrix_allowed_servers: tuple[str, ...] = ()
+    matrix_store: str = "convene-matrix.json"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def matrix_enabled(self) -> bool:
+        return bool(self.matrix_homeserver)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None, *, dotenv: bool = True) -> "Settings":
+        if env is None:
+            if dotenv:
+                load_dotenv(os.environ.get("CONVENE_ENV_FILE", ".env"), override=False)
+            env = dict(os.environ)
+        get = lambda k: (env.get(k) or "").strip() or None  # noqa: E731
+        s = cls(
+            db_path=get("CONVENE_DB") or "convene.db",
+            log_level=(get("CONVENE_LOG_LEVEL") or "INFO").upper(),
+            default_timezone=get("CONVENE_TIMEZONE") or "Europe/Zurich",
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=get("SLACK_API_URL"),
+            port=_int(env, "PORT", 3000),
+            matrix_homeserver=get("MATRIX_HOMESERVER"),
+            matrix_user_id=get("MATRIX_USER_ID"),
+            matrix_password=get("MATRIX_PASSWORD"),
+            matrix_access_token=get("MATRIX_ACCESS_TOKEN"),
+            matrix_allowed_servers=tuple(x.strip() for x in (get("MATRIX_ALLOWED_SERVERS") or "").split(",")
+                                         if x.strip()),
+            matrix_store=get("MATRIX_STORE") or "convene-matrix.json",
+        )
+        s.validate()
+        return s
+
+    def validate(self) -> None:
+        """A partial chat configuration is a start-up error, never a silent fallback to the console."""
+        if self.slack_enabled:
+            if not self.slack_app_token and not self.slack_signing_secret:
+                raise ConfigError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: HTTP mode needs the "
+                                  "signing secret (or set SLACK_APP_TOKEN for Socket Mode)")
+            if not self.slack_bot_token.startswith("xoxb-"):
+                raise ConfigError("SLACK_BOT_TOKEN should be the bot token, starting with xoxb-")
+            if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+                raise ConfigError("SLACK_APP_TOKEN should be the app-level token, starting with xapp-")
+            if self.slack_api_url and not (self.slack_api_url.startswith(("http://", "https://"))
+                                           and self.slack_api_url.endswith("/")):
+                raise ConfigError("SLACK_API_URL must be a full base URL ending in /api/, "
+                                  "for example https://slack.com/api/")
+        elif self.slack_signing_secret or self.slack_app_token:
+            raise ConfigError("SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: "
+                              "set the bot token (xoxb-…) too, or remove the Slack settings")
+        if self.matrix_enabled:
+            if not self.matrix_homeserver.startswith(("http://", "https://")):
+                raise ConfigError("MATRIX_HOMESERVER must be a URL such as https://matrix.example.org")
+            if not self.matrix_user_id:
+                raise ConfigError("MATRIX_HOMESERVER is set but MATRIX_USER_ID is not (like @convene:example.org)")
+            if not (self.matrix_password or self.matrix_access_token):
+                raise ConfigError("MATRIX_HOMESERVER is set but neither MATRIX_PASSWORD nor MATRIX_ACCESS_TOKEN is")
+        elif self.matrix_user_id or self.matrix_password or self.matrix_access_token:
+            raise ConfigError("Matrix settings are present but MATRIX_HOMESERVER is not: set it, or remove them")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"PORT must be between 1 and 65535, not {self.port}")

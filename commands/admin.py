@@ -1,0 +1,185 @@
+"""convene …: setting up a group, registering, sessions, importing, help."""
+from __future__ import annotations
+
+import re
+
+from commands import timefmt
+from commands.args import split_options, take_word
+from commands.core import Context, UserError
+from commands.importers import DocumentError
+from commands.importing import import_file
+from commands.registry import HEADS, INPUT_ACTIONS, SUBCOMMANDS, all_commands, find_subcommand, head, subcommand
+from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.slugs import unique_slug
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import StorageError
+
+MAX_DELEGATION = 80
+MAX_GROUP_NAME = 120
+
+
+@head("convene", "convene SUBCOMMAND …", "Set-up and administration: setup, iam, session list, import, help …",
+      needs_group=False)
+def convene(ctx: Context, text: str) -> Reply:
+    words = text.split()
+    if not words:
+        return help_reply(ctx, "")
+    cmd, _ = find_subcommand(words, SUBCOMMANDS)
+    if cmd is None:
+        raise UserError(f"I don't know 'convene {words[0]}'.", line("All commands: ", Code(ctx.cmd("help"))))
+    rest = text
+    for _ in cmd.name.split():
+        _, rest = take_word(rest)
+    if cmd.needs_group:
+        ctx.require_group()
+    if cmd.coordinator:
+        ctx.require_coordinator(f"use {cmd.name}")
+    return cmd.handler(ctx, rest)
+
+
+def clean_name(text: str, what: str, limit: int) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise UserError(f"Say the {what}.")
+    if len(name) > limit:
+        raise UserError(f"That {what} is {len(name)} characters long; keep it under {limit}.")
+    if re.search(r"[<>\x00-\x1f]", name):
+        raise UserError(f"A {what} cannot contain < > or control characters.")
+    return name
+
+
+@subcommand("setup", "setup NAME", "Create a contact group for this room; you become its first coordinator.",
+            needs_group=False)
+def setup(ctx: Context, text: str) -> Reply:
+    name = clean_name(text, "group name", MAX_GROUP_NAME)
+    if ctx.group is not None:
+        raise UserError(f"This room already belongs to {ctx.group.name} (slug {ctx.group.slug}).")
+    slug = unique_slug(name, lambda s: group_store.slug_taken(ctx.db, s))
+    with ctx.db.atomic():
+        group = group_store.create_group(ctx.db, slug, name)
+        group_store.bind_room(ctx.db, group.id, ctx.request.room)
+        group_store.set_coordinator(ctx.db, group.id, ctx.request.user, True, ctx.request.user_name)
+    ctx.group = group
+    ctx.refresh_member()
+    return Reply(text=f"{name} is set up here (slug {slug}).", public=True,
+                 sections=[Section(heading=line(Strong(name), " is set up in this room."),
+                                   body=[line("Slug: ", Code(slug), " — the CLI and exports use it."),
+                                         line("You are its first coordinator. Time zone: ", group.timezone, ".")])],
+                 context=[line("Next: delegates register with ", Code(ctx.cmd("iam COUNTRY")),
+                               "; import an agenda with the CLI: ", Code(f"convene import FILE --group {slug}"))])
+
+
+@subcommand("iam", "iam DELEGATION", "Register yourself as a member of a delegation (for example: iam Chile).")
+def iam(ctx: Context, text: str) -> Reply:
+    delegation = clean_name(text, "delegation", MAX_DELEGATION)
+    group = ctx.require_group()
+    if group.registration == "locked" and not ctx.is_coordinator:
+        raise UserError(f"Registration in {group.name} is closed: a coordinator assigns delegations "
+                        f"({ctx.cmd('member @you COUNTRY')}).")
+    before = ctx.delegation
+    m = group_store.set_delegation(ctx.db, group.id, ctx.request.user, delegation, ctx.request.user_name)
+    ctx.member = m
+    changed = f" (was {before})" if before and before.casefold() != m.delegation.casefold() else ""
+    return Reply(text=f"You are registered with {m.delegation}.",
+                 sections=[Section(body=[line("You are registered with the delegation of ", Strong(m.delegation),
+                                              f" in {group.name}{changed}.")])],
+                 context=[line("Send input: ", Code(ctx.cmd("submit 2.6 TEXT")), " · see questions: ",
+                               Code(ctx.cmd("questions")))])
+
+
+@subcommand("whoami", "whoami", "Your group, delegation and role here.", needs_group=False)
+def whoami(ctx: Context, text: str) -> Reply:
+    if ctx.group is None:
+        return Reply(text="This room has no group.", sections=[Section(body=[line(
+            f"You are {ctx.request.user}. This room isn't set up for a contact group.")])])
+    role = "coordinator" if ctx.is_coordinator else "delegate"
+    d = ctx.delegation or "no delegation yet"
+    return Reply(text=f"{ctx.group.name}: {d}, {role}", sections=[Section(body=[
+        line(f"You are {ctx.request.user} in ", Strong(ctx.group.name), f": {d}; {role}.")])])
+
+
+@subcommand("session list", "session list", "Every session of the group with its id, date and times.",
+            coordinator=True)
+def session_list(ctx: Context, text: str) -> Reply:
+    sessions = agenda_store.sessions_of_group(ctx.db, ctx.group.id)
+    if not sessions:
+        return Reply(text="No sessions yet.", sections=[Section(body=[line("No sessions yet: import an agenda.")])])
+    sections = []
+    for s in sessions:
+        state = "over" if s.end <= ctx.now else ("now" if s.start <= ctx.now else "upcoming")
+        body = [line(When(s.start, s.timezone, "date"), " · ", When(s.start, s.timezone), "–",
+                     When(s.end, s.timezone), f" ({s.timezone}) · {state}")]
+        if s.deadline:
+            body.append(line("Input due ", When(s.deadline, s.timezone, "datetime")))
+        sections.append(Section(heading=line(Strong(f"#{s.id}"), " ", s.title), body=body))
+    return Reply(text=f"{len(sessions)} session(s)", title=f"Sessions — {ctx.group.name}", sections=sections,
+                 context=[line("Choose one with ", Code(ctx.cmd("agenda #ID")))])
+
+
+@subcommand("import", "import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT]",
+            "Import an agenda or question list from a file on the bot's machine (console).", coordinator=True)
+def import_command(ctx: Context, text: str) -> Reply:
+    if ctx.request.platform != "console":
+        raise UserError("Importing reads a file on the bot's machine, so it works at the console and the CLI: "
+                        f"convene import FILE --group {ctx.group.slug}.")
+    words, opts = split_options(text, {"date": True, "start": True, "venue": True, "kind": True,
+                                       "symbol": True, "name": True})
+    if len(words) != 1:
+        raise UserError("Write import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT].")
+    try:
+        day = timefmt.parse_user_date(opts["date"]) if "date" in opts else None
+        result = import_file(ctx.db, ctx.group, words[0], default_date=day, start=opts.get("start"),
+                             venue=opts.get("venue"), kind=opts.get("kind"), symbol=opts.get("symbol"),
+                             name=opts.get("name"))
+    except DocumentError as e:
+        raise UserError(f"I could not import {words[0]}: {e}. Nothing was changed.")
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    lines = result.summary_lines(ctx.db)
+    return Reply(text="Imported.", sections=[Section(heading=line(Strong("Imported")), body=[line(x) for x in lines])])
+
+
+def _usage(ctx: Context, cmd) -> str:
+    if cmd.head == "convene":
+        return ctx.cmd(cmd.usage)
+    return ctx.cmd(cmd.usage)
+
+
+def help_reply(ctx: Context, text: str) -> Reply:
+    topic = text.strip().lower()
+    if topic:
+        words = topic.split()
+        if words[0] in ("convene",) and len(words) > 1:
+            words = words[1:]
+        cmd = HEADS.get(words[0]) if len(words) == 1 else None
+        if cmd is None and words[0] == "inputs" and len(words) > 1:
+            cmd, _ = find_subcommand(words[1:], INPUT_ACTIONS)
+        if cmd is None:
+            cmd, _ = find_subcommand(words, SUBCOMMANDS)
+        if cmd is None:
+            raise UserError(f"There is no command '{text.strip()}'.", line("All commands: ", Code(ctx.cmd("help"))))
+        body = [line(cmd.summary)]
+        if cmd.details:
+            body.append(line(cmd.details))
+        if cmd.coordinator:
+            body.append(line("Coordinators only."))
+        sections = [Section(heading=line(Code(_usage(ctx, cmd))), body=body)]
+        if cmd.name == "inputs":
+            for sub in INPUT_ACTIONS.values():
+                sections.append(Section(heading=line(Code(ctx.cmd(sub.usage))), body=[line(sub.summary)]))
+        return Reply(text=cmd.summary, sections=sections)
+    delegates = [c for c in all_commands() if not c.coordinator and c.name != "convene"]
+    coordinators = [c for c in all_commands() if c.coordinator]
+    sections = [Section(heading=line(Strong("For everyone")))]
+    sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in delegates]
+    sections.append(Section(heading=line(Strong("For coordinators"))))
+    sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in coordinators]
+    return Reply(text="Convene commands", title="Convene — commands", sections=sections,
+                 context=[line("Refs: agenda questions are ITEM.N (2.6); list questions LIST:letter (WP.15:f). "
+                               "Sessions: #ID or YYYY-MM-DD. More: ", Code(ctx.cmd("help COMMAND")))])
+
+
+@subcommand("help", "help [COMMAND]", "Every command with its usage, or one command in detail.", needs_group=False)
+def help_command(ctx: Context, text: str) -> Reply:
+    return help_reply(ctx, text)

@@ -1,0 +1,50 @@
+"""The one way in: a Request becomes a Reply. Adapters call ``handle`` and render what it returns."""
+from __future__ import annotations
+
+import logging
+
+# Importing the command modules registers them.
+from commands import admin, agenda, submissions  # noqa: F401
+from commands.core import Clock, Context, Request, UserError, system_clock
+from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
+from commands.reply import Reply, error
+from storage import groups as group_store
+
+log = logging.getLogger("convene.commands")
+
+
+def route(request: Request) -> tuple[str, str]:
+    """(head, text). A bare convene subcommand ('iam Chile', 'help') routes to convene."""
+    command = (request.command or "").strip().lower().lstrip("/!")
+    if command in HEADS:
+        return command, request.text
+    if command == "help":
+        return "convene", ("help " + request.text).strip()
+    cmd, _ = find_subcommand([command] + request.text.split(), SUBCOMMANDS)
+    if cmd is not None:
+        return "convene", f"{request.command} {request.text}".strip()
+    return "", request.text
+
+
+def make_context(db, request: Request, clock: Clock = system_clock, settings=None) -> Context:
+    group = group_store.group_for_room(db, request.room)
+    member = group_store.member(db, group.id, request.user) if group else None
+    return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings)
+
+
+def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> Reply:
+    head, text = route(request)
+    ctx = make_context(db, request, clock, settings)
+    if not head:
+        return error(f"I don't know the command '{request.command}'. Type {ctx.cmd('help')} for the list.")
+    cmd = HEADS[head]
+    try:
+        if cmd.needs_group:
+            ctx.require_group()
+        return cmd.handler(ctx, text)
+    except UserError as e:
+        return error(e.message, *[h for h in e.hints if h])
+    except Exception:
+        log.exception("command failed: %s %r in %s", head, text[:200], request.room)
+        return error("Something went wrong on my side and nothing was changed. The error is logged; please try "
+                     "again or tell a coordinator.")

@@ -1,0 +1,1 @@
+"""Exports built from storage, one module per format."""

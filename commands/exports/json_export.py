@@ -1,0 +1,78 @@
+"""The JSON export: Convene's interchange and backup format. Its shape is a contract (README:
+"JSON export"); add keys, never rename or remove them.
+
+Session, item and deadline times are ISO 8601 in the session's zone with its offset;
+``created_at``/``updated_at``/history times are UTC.
+"""
+from __future__ import annotations
+
+import json
+
+from commands import timefmt
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import submissions as sub_store
+from storage.db import to_iso
+from storage.models import Group
+
+FORMAT_VERSION = 1
+
+
+def group_document(db, group: Group) -> dict:
+    sessions = agenda_store.sessions_of_group(db, group.id)
+    lists = agenda_store.lists_of_group(db, group.id)
+    sessions_out = []
+    for s in sessions:
+        qs = agenda_store.questions_of_session(db, s.id)
+        items_out = []
+        for it in agenda_store.items_of_session(db, s.id):
+            items_out.append({
+                "number": it.number, "title": it.title, "kind": it.kind,
+                "start": timefmt.iso_local(it.start, s.timezone), "end": timefmt.iso_local(it.end, s.timezone),
+                "presenters": list(it.presenters), "description": it.description,
+                "questions": [{"ref": q.ref, "text": q.text} for q in qs if q.item_id == it.id],
+            })
+        orphans = [{"ref": q.ref, "text": q.text} for q in qs if q.item_id is None]
+        entry = {
+            "id": s.id, "key": s.source_key, "title": s.title,
+            "start": timefmt.iso_local(s.start, s.timezone), "end": timefmt.iso_local(s.end, s.timezone),
+            "timezone": s.timezone, "venue": s.venue, "symbol": s.symbol, "background": s.background,
+            "deadline": timefmt.iso_local(s.deadline, s.timezone), "items": items_out,
+        }
+        if orphans:
+            entry["retired_questions"] = orphans
+        sessions_out.append(entry)
+    lists_out = [{"id": lst.id, "name": lst.name, "symbol": lst.symbol, "short": lst.short,
+                  "description": lst.description, "open": lst.is_open,
+                  "questions": [{"ref": q.ref, "text": q.text} for q in agenda_store.questions_of_list(db, lst.id)]}
+                 for lst in lists]
+    members_out = [{"user": m.user, "display_name": m.display_name, "delegation": m.delegation,
+                    "role": "coordinator" if m.is_coordinator else "delegate",
+                    "created_at": to_iso(m.created_at), "updated_at": to_iso(m.updated_at)}
+                   for m in group_store.members_of_group(db, group.id)]
+    list_symbol = {lst.id: lst.symbol for lst in lists}
+    subs_out = []
+    for sub in sub_store.of_group(db, group.id):
+        subs_out.append({
+            "session": sub.session_id, "list": list_symbol.get(sub.list_id), "ref": sub.ref,
+            "delegation": sub.delegation, "author": sub.author, "text": sub.text, "status": sub.status,
+            "disclosure": sub.disclosure, "late": sub.late,
+            "created_at": to_iso(sub.created_at), "updated_at": to_iso(sub.updated_at),
+            "history": [{"action": h.action, "author": h.author, "text": h.text, "status": h.status,
+                         "at": to_iso(h.at)} for h in sub_store.history(db, sub.id)],
+        })
+    return {
+        "format": "convene-group", "version": FORMAT_VERSION,
+        "group": {"slug": group.slug, "name": group.name, "timezone": group.timezone,
+                  "reminders": {"session": group.session_offsets, "deadline": group.deadline_offsets},
+                  "registration": group.registration, "late_policy": group.late_policy,
+                  "rooms": group_store.rooms_of_group(db, group.id), "created_at": to_iso(group.created_at)},
+        "sessions": sessions_out,
+        "question_lists": lists_out,
+        "members": members_out,
+        "submissions": subs_out,
+    }
+
+
+def export_json(db, group: Group) -> bytes:
+    return json.dumps(group_document(db, group), ensure_ascii=False, indent=2).encode("utf-8")

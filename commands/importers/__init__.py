@@ -1,0 +1,65 @@
+"""Readers for the documents a contact group works from. ``read_document`` picks one."""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from commands.importers.model import DocumentError, ParsedDocument
+from commands.importers.question_list import looks_like_list, parse_question_list
+from commands.importers.text_agenda import looks_like_agenda, parse_text_agenda
+from commands.importers.yaml_agenda import parse_yaml_agenda
+
+MAX_DOCUMENT_BYTES = 5_000_000
+
+__all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
+
+
+def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
+                  symbol: str | None = None, name: str | None = None) -> ParsedDocument:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(f"the file is {size // 1_000_000} MB: agendas and papers are expected to be under 5 MB")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise DocumentError(f"there is no file at {path}")
+    except IsADirectoryError:
+        raise DocumentError(f"{path} is a folder, not a document")
+    except PermissionError:
+        raise DocumentError(f"I may not read {path} (permission denied)")
+    if b"\x00" in data[:4096] or data[:4] == b"%PDF":
+        raise DocumentError("this is a binary file (a PDF or Word file?): extract its text first, "
+                            "for example with pdftotext, and import the .txt")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise DocumentError("the file is not UTF-8 text: save it as UTF-8", line)
+    ext = os.path.splitext(path)[1].lower()
+    if kind is None and ext in (".yaml", ".yml"):
+        kind = "yaml"
+    return parse_document(text, kind=kind, default_date=default_date, symbol=symbol, name=name)
+
+
+def parse_document(text: str, *, kind: str | None = None, default_date: date | None = None,
+                   symbol: str | None = None, name: str | None = None) -> ParsedDocument:
+    if kind == "yaml":
+        return parse_yaml_agenda(text, default_date=default_date)
+    if kind == "list":
+        return parse_question_list(text, symbol=symbol, name=name)
+    if kind == "agenda":
+        return parse_text_agenda(text, default_date=default_date)
+    if kind is not None:
+        raise DocumentError(f"unknown document kind '{kind}': expected agenda, list or yaml")
+    if looks_like_agenda(text):
+        return parse_text_agenda(text, default_date=default_date)
+    if looks_like_list(text):
+        if default_date is not None:
+            raise DocumentError("--date applies to agendas; this document is a question list")
+        return parse_question_list(text, symbol=symbol, name=name)
+    stripped = text.lstrip()
+    if stripped.startswith(("title:", "sessions:", "lists:", "---")):
+        return parse_yaml_agenda(text, default_date=default_date)
+    raise DocumentError("this does not look like an agenda (a heading 'Agenda' and numbered or timed items) nor "
+                        "like a question list ((a), (b), (c)… entries)", 1)

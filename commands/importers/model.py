@@ -1,0 +1,63 @@
+"""What importers produce: documents parsed into wall-clock (naive) times, not yet stored.
+
+Times here are naive ``datetime`` objects meaning wall-clock time in the session's zone;
+``commands.importing`` turns them into UTC (refusing times that do not exist or exist twice).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class DocumentError(Exception):
+    """A document could not be read. Names the line and what was expected."""
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None):
+        self.line = line
+        self.path = path
+        self.reason = message
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{where}{message}")
+
+
+@dataclass
+class ParsedItem:
+    number: str | None
+    title: str
+    kind: str = "item"            # "item" | "break"
+    start: datetime | None = None
+    end: datetime | None = None
+    presenters: list[str] = field(default_factory=list)
+    description: str | None = None
+    questions: list[str] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class ParsedSession:
+    title: str
+    start: datetime
+    end: datetime
+    items: list[ParsedItem]
+    key: str                      # stable across re-imports of the same document
+    venue: str | None = None
+    symbol: str | None = None
+    background: str | None = None
+    timezone: str | None = None
+    deadline: datetime | None = None
+
+
+@dataclass
+class ParsedList:
+    name: str
+    symbol: str
+    short: str
+    questions: list[tuple[str, str]]  # (ref, text)
+    description: str | None = None
+
+
+@dataclass
+class ParsedDocument:
+    sessions: list[ParsedSession] = field(default_factory=list)
+    lists: list[ParsedList] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

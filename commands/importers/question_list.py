@@ -1,0 +1,154 @@
+"""Lettered ((a)…(n)) and numbered ((1)…(n)) question lists inside a longer document.
+
+The working paper kind: numbered paragraphs with the number on its own line, a running
+header carrying the document symbol, page numbers, and list entries that PDF extraction
+split, or split *and swapped* (entry (f) arrives as "funding;" then "Taking steps … mine
+action"). The list is named by the document symbol; its refs are the letters.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from commands.importers.model import DocumentError, ParsedDocument, ParsedList
+from commands.importers.textutil import SYMBOL_RE, clean_inline, ends_sentence, is_debris, running_symbols
+
+LETTER_MARK = re.compile(r"^\((?P<m>[a-z])\)\s*(?P<rest>.*)$|^(?P<m2>[a-z])\)\s+(?P<rest2>.*)$")
+NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?P<m2>\d{1,2})\)\s+(?P<rest2>.*)$")
+PARA_NUMBER = re.compile(r"^\d{1,3}\.$")
+
+
+@dataclass
+class _Mark:
+    index: int        # line index
+    label: str
+    rest: str
+
+
+def short_name(symbol: str) -> str:
+    """The last segment of a document symbol: APLC/MSP.10/2010/WP.15 → WP.15."""
+    return symbol.rstrip("/").split("/")[-1]
+
+
+def looks_like_list(text: str) -> bool:
+    lines = [ln.strip() for ln in text.splitlines()]
+    return any(re.match(r"^\(a\)", ln) for ln in lines) and any(re.match(r"^\(b\)", ln) for ln in lines)
+
+
+def parse_question_list(text: str, *, symbol: str | None = None, name: str | None = None) -> ParsedDocument:
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    found_symbols = running_symbols(raw)
+    if symbol is None:
+        counts = {s: sum(1 for ln in raw if ln.strip() == s) for s in found_symbols}
+        symbol = max(counts, key=counts.get) if counts else None
+    if symbol is None:
+        raise DocumentError("expected a document symbol such as APLC/MSP.10/2010/WP.15 (a running header line), "
+                            "or pass --symbol", 1)
+    if not SYMBOL_RE.match(symbol) and "/" not in symbol and "." not in symbol:
+        pass  # a free-form name given by the user is fine
+    lines = ["" if is_debris(ln, found_symbols) else ln.strip() for ln in raw]
+    # Debris lines became blanks; squeeze runs of blanks that debris created around a page break.
+    marks = _longest_run(lines, LETTER_MARK, lambda k: chr(ord("a") + k))
+    if len(marks) < 2:
+        marks = _longest_run(lines, NUMBER_MARK, lambda k: str(k + 1))
+    if len(marks) < 2:
+        raise DocumentError("expected a list of questions marked (a), (b), (c)… or (1), (2), (3)… "
+                            "each at the start of a line", 1)
+    questions = []
+    for k, mark in enumerate(marks):
+        stop = marks[k + 1].index if k + 1 < len(marks) else _list_end(lines, mark.index)
+        fragments = _fragments([mark.rest] + lines[mark.index + 1:stop])
+        if not fragments:
+            raise DocumentError(f"entry ({mark.label}) is empty: expected its text after the marker",
+                                mark.index + 1)
+        questions.append((mark.label, _repair(fragments)))
+    list_name = name or _heading_before(lines, marks[0].index) or "Questions"
+    description = _lead_in(lines, marks[0].index)
+    return ParsedDocument(lists=[ParsedList(name=list_name, symbol=symbol, short=short_name(symbol),
+                                            questions=questions, description=description)])
+
+
+def _longest_run(lines: list[str], pattern, label_for) -> list[_Mark]:
+    best: list[_Mark] = []
+    run: list[_Mark] = []
+    for i, ln in enumerate(lines):
+        m = pattern.match(ln)
+        if not m:
+            continue
+        label = m.group("m") or m.group("m2")
+        rest = m.group("rest") if m.group("m") else m.group("rest2")
+        if label == label_for(0):
+            run = [_Mark(i, label, rest or "")]
+        elif run and label == label_for(len(run)):
+            run.append(_Mark(i, label, rest or ""))
+        else:
+            continue
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def _list_end(lines: list[str], start: int) -> int:
+    """After the last entry: stop at a blank line once its text has ended a sentence, or at a
+    heading or a paragraph number."""
+    text_so_far = lines[start]
+    i = start + 1
+    while i < len(lines):
+        ln = lines[i]
+        if PARA_NUMBER.match(ln):
+            return i
+        if not ln:
+            if ends_sentence(text_so_far) and text_so_far.rstrip().endswith((".", "?", "!")):
+                return i
+            i += 1
+            continue
+        text_so_far = ln
+        i += 1
+    return len(lines)
+
+
+def _fragments(lines: list[str]) -> list[str]:
+    out, current = [], []
+    for ln in lines:
+        if ln:
+            current.append(ln)
+        elif current:
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return [clean_inline(f) for f in out if clean_inline(f)]
+
+
+def _repair(fragments: list[str]) -> str:
+    """Put split halves back in reading order: the fragment that opens a sentence (capital
+    letter) first, the one that closes it (terminal punctuation) last."""
+    if len(fragments) > 1:
+        opening = [f for f in fragments if f[:1].isupper() or f[:1] in "“\"("]
+        closing = [f for f in fragments if f not in opening]
+        if opening and closing and not ends_sentence(opening[-1]):
+            fragments = opening + closing
+    return clean_inline(" ".join(fragments))
+
+
+def _heading_before(lines: list[str], index: int) -> str | None:
+    for i in range(index - 1, -1, -1):
+        ln = lines[i]
+        if (ln and len(ln) <= 60 and not ends_sentence(ln) and not PARA_NUMBER.match(ln)
+                and ln[:1].isupper() and (i == 0 or not lines[i - 1])
+                and (i + 1 >= len(lines) or not lines[i + 1] or PARA_NUMBER.match(lines[i + 1]))):
+            return ln
+    return None
+
+
+def _lead_in(lines: list[str], index: int) -> str | None:
+    """The sentence that introduces the list ("Such issues include:"), back to its paragraph number."""
+    chunk = []
+    for i in range(index - 1, -1, -1):
+        ln = lines[i]
+        if PARA_NUMBER.match(ln) or (not ln and chunk):
+            break
+        if ln:
+            chunk.append(ln)
+    chunk.reverse()
+    return clean_inline(" ".join(chunk)) or None

@@ -1,0 +1,387 @@
+"""Plain-text agendas and programmes, as extracted from meeting PDFs.
+
+Reads the seed kind (title, date, "10:00 to 13:00", background prose with a letterhead
+footer spliced into a sentence, then numbered items with italic presenter and question
+bullets that may continue after a page break) and the programmes such meetings publish
+(day headings, time ranges like ``09.15 - 12.15`` or ``15h 30 - 17h 00``, coffee and lunch
+breaks, "Introduced by" lines, dates without a year).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedSession
+from commands.importers.textutil import (
+    TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date, match_date, parse_time,
+    running_symbols, weekday_index,
+)
+from commands.slugs import slugify
+
+AGENDA_HEADING = re.compile(
+    r"^(?:(?:provisional|annotated|draft|revised)\s+)*(?:agenda|programme|program|schedule|order of business)\b",
+    re.I)
+ITEM_LINE = re.compile(
+    rf"^(?:(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+)?"
+    rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)[.)]\s+)?(?P<title>\S.*)$", re.I)
+BREAK_RE = re.compile(
+    r"^(?:(?:coffee|tea|lunch|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|break|pause)"
+    r"[\s.:;,-]*(?:\(.*\))?$", re.I)
+BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|o(?=\s))\s+(?P<text>.*)$")
+PRESENTER_RE = re.compile(
+    r"^[*_]*(?:introduced by|presentation by|presented by|chaired by|moderated by|facilitated by|"
+    r"presenters?\s*:|speakers?\s*:|chair\s*:|moderators?\s*:|facilitators?\s*:)\s*(?P<who>.+?)[*_]*$", re.I)
+LABEL_HEADING = re.compile(r"^[A-Z][A-Za-z ]{0,30}:$")
+QUESTION_HINT = "?"
+PRESENTER_MAX = 200
+
+
+@dataclass
+class _Line:
+    n: int          # 1-based line number in the file
+    text: str       # stripped
+
+
+@dataclass
+class _Bullet:
+    text: str
+    line: int
+    continued: bool = False
+
+
+@dataclass
+class _Item:
+    parsed: ParsedItem
+    bullets: list[_Bullet] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    last: str = "title"      # what the previous content line was: title | bullet | para
+    day: date | None = None
+    times: tuple[time | None, time | None] = (None, None)
+
+
+def looks_like_agenda(text: str) -> bool:
+    lines = [ln.strip() for ln in text.splitlines()]
+    heading = any(AGENDA_HEADING.match(ln) and len(ln) < 100 for ln in lines)
+    timed = sum(1 for ln in lines if re.match(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", ln, re.I))
+    numbered = sum(1 for ln in lines if re.match(r"^\d{1,2}[.)]\s+[A-Z]", ln))
+    return (heading and (timed or numbered >= 2)) or timed >= 2
+
+
+def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedDocument:
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    if not any(ln.strip() for ln in raw):
+        raise DocumentError("the document is empty: expected an agenda (a title, a date and numbered items)", 1)
+    symbols = running_symbols(raw)
+    lines: list[_Line | None] = []
+    for i, ln in enumerate(raw, start=1):
+        s = ln.strip()
+        if is_debris(s, symbols):
+            lines.append(None)          # page debris: gone, but it is not a paragraph break either
+        else:
+            lines.append(_Line(i, s))
+    start = _agenda_start(lines)
+    if start is None:
+        first = next(ln for ln in lines if ln and ln.text)
+        raise DocumentError("expected agenda items: a heading such as 'Agenda' followed by numbered or timed "
+                            "items ('10:00 1. Opening', '09.15 - 12.15 Title')", first.n)
+    pre = _read_preamble([ln for ln in lines[:start] if ln is not None])
+    doc_symbol = next(iter(sorted(symbols)), None) if len(symbols) == 1 else None
+    doc_date = _resolve_doc_date(pre, default_date)
+    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, default_date)
+    sessions = []
+    multi = len(items_by_day) > 1
+    for index, (day, day_line, items) in enumerate(items_by_day, start=1):
+        if day is None:
+            raise DocumentError("expected a date for these agenda items: a day heading such as "
+                                "'Monday, 21 June 2010' or --date YYYY-MM-DD", day_line)
+        parsed_items = [_finish_item(it, day) for it in items]
+        _check_numbers(parsed_items)
+        s_start, s_end = _session_span(pre, parsed_items, day, multi, day_line)
+        title = pre.title if not multi else f"{pre.title} — {day.strftime('%A')} {day.day} {day.strftime('%B')}"
+        key = f"{slugify(pre.title)}@{(doc_date or day).isoformat()}" + (f"/day{index}" if multi else "")
+        sessions.append(ParsedSession(
+            title=title, start=s_start, end=s_end, items=parsed_items, key=key,
+            symbol=doc_symbol, background=pre.background or None))
+    return ParsedDocument(sessions=sessions)
+
+
+# --- preamble ------------------------------------------------------------------
+
+@dataclass
+class _Preamble:
+    title: str
+    title_line: int
+    date_match: tuple | None = None      # (day, month, year|None, weekday|None, line, text)
+    span: tuple[time, time] | None = None
+    background: str = ""
+
+
+def _agenda_start(lines: list[_Line | None]) -> int | None:
+    """Index of the first line of the agenda proper."""
+    for i, ln in enumerate(lines):
+        if ln and AGENDA_HEADING.match(ln.text) and len(ln.text) < 100 and not ends_sentence(ln.text.rstrip(":")):
+            if any(l2 and _is_item_line(l2.text) for l2 in lines[i + 1:]):
+                return i + 1
+    seen_text = False
+    for i, ln in enumerate(lines):
+        if not ln or not ln.text:
+            continue
+        if seen_text and _is_item_line(ln.text) and (TIME_RE.match(ln.text) or re.match(r"^1[.)]\s", ln.text)):
+            return i
+        seen_text = True
+    return None
+
+
+def _is_item_line(text: str) -> bool:
+    m = ITEM_LINE.match(text)
+    return bool(m and (m.group("a") or m.group("num")))
+
+
+def _read_preamble(lines: list[_Line]) -> _Preamble:
+    content = [ln for ln in lines if ln.text]
+    if not content:
+        raise DocumentError("expected the session title at the top of the document", 1)
+    first = content[0]
+    if match_date(first.text, whole=True) or _is_item_line(first.text):
+        raise DocumentError("expected the session title on the first line, before the date", first.n)
+    pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
+    used = {first.n}
+    for ln in content[1:]:
+        if len(ln.text) > 80:
+            continue
+        if pre.date_match is None:
+            found = match_date(ln.text, whole=True)
+            if found:
+                _m, day, month, year, weekday = found
+                pre.date_match = (day, month, year, weekday, ln.n, ln.text)
+                used.add(ln.n)
+        if pre.span is None:
+            m = TIME_RANGE.search(ln.text)
+            if m and len(ln.text) < 60:
+                pre.span = (_time(m.group("a"), ln.n), _time(m.group("b"), ln.n))
+                used.add(ln.n)
+    pre.background = "\n\n".join(_paragraphs([ln for ln in lines if ln.n not in used]))
+    return pre
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """Prose paragraphs of the preamble with headings dropped and spliced footers repaired."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for ln in lines:
+        if not ln.text:
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append(ln.text)
+    if current:
+        blocks.append(current)
+    # A letterhead footer spliced into a sentence: a block that stops mid-sentence, then a block of
+    # short unpunctuated lines, then a block that starts in lower case. Drop the footer, join the halves.
+    out: list[list[str]] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if not ends_sentence(block[-1]) and i + 2 < len(blocks):
+            j = i + 1
+            while j < len(blocks) and _is_footer_block(blocks[j]):
+                j += 1
+            if j > i + 1 and j < len(blocks) and blocks[j][0][:1].islower():
+                out.append(block + blocks[j])
+                i = j + 1
+                continue
+        out.append(block)
+        i += 1
+    paragraphs = []
+    for block in out:
+        text = clean_inline(" ".join(block))
+        if len(block) == 1 and _is_heading(text):
+            continue
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _is_footer_block(block: list[str]) -> bool:
+    return len(block) <= 5 and all(len(ln) < 100 and not ends_sentence(ln) for ln in block)
+
+
+def _is_heading(text: str) -> bool:
+    return (len(text) <= 60 and not ends_sentence(text)) or bool(LABEL_HEADING.match(text))
+
+
+def _time(text: str, line: int) -> time:
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise DocumentError(f"'{text}' is not a time of day: expected HH:MM such as 10:00", line)
+
+
+def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
+    if pre.date_match is None:
+        return default_date
+    day, month, year, weekday, line, text = pre.date_match
+    if year is not None and default_date is not None:
+        raise DocumentError(f"the document is dated ('{text}'); --date only fills in a missing date. "
+                            "Use --start to move the session", line)
+    if year is None:
+        if default_date is None:
+            raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", line)
+        year = default_date.year
+    return make_date(day, month, year, line)
+
+
+# --- agenda items -----------------------------------------------------------------
+
+def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None):
+    days: list[tuple[date | None, int, list[_Item]]] = []
+    day: date | None = doc_date
+    day_line = lines[0].n if lines else pre.title_line
+    items: list[_Item] = []
+    current: _Item | None = None
+    gap = False
+    year = doc_date.year if doc_date else (default_date.year if default_date else None)
+
+    for ln in lines:
+        text = ln.text
+        if not text:
+            gap = True
+            continue
+        found = match_date(text, whole=True) if len(text) < 80 else None
+        if found:
+            _m, d, month, y, weekday = found
+            if y is None:
+                if year is None:
+                    raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", ln.n)
+                y = year
+            new_day = make_date(d, month, y, ln.n)
+            wd = weekday_index(weekday)
+            if wd is not None and wd != new_day.weekday():
+                raise DocumentError(f"'{text}' does not match the calendar: {new_day.isoformat()} is a "
+                                    f"{new_day.strftime('%A')}", ln.n)
+            if items:
+                days.append((day, day_line, items))
+            items, current, day, day_line, gap = [], None, new_day, ln.n, False
+            continue
+        if AGENDA_HEADING.match(text) and len(text) < 100 and not items:
+            continue
+        body = text
+        range_match = re.match(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+(?P<rest>.*)$",
+                               text, re.I)
+        if range_match and BREAK_RE.match(range_match.group("rest")):
+            body = range_match.group("rest")
+        if BREAK_RE.match(body):
+            times = (None, None)
+            if range_match:
+                times = (_time(range_match.group("a"), ln.n),
+                         _time(range_match.group("b"), ln.n) if range_match.group("b") else None)
+            current = _Item(ParsedItem(number=None, title=clean_inline(body).rstrip(".:;"), kind="break", line=ln.n),
+                            times=times, day=day)
+            items.append(current)
+            gap = False
+            continue
+        presenter = PRESENTER_RE.match(text)
+        bullet = BULLET_RE.match(text)
+        if presenter and current is not None:
+            current.parsed.presenters.append(clean_inline(presenter.group("who")).rstrip("."))
+            current.last, gap = "presenter", False
+            continue
+        item_match = ITEM_LINE.match(text)
+        if not bullet and item_match and (item_match.group("a") or item_match.group("num")):
+            a, b = item_match.group("a"), item_match.group("b")
+            current = _Item(
+                ParsedItem(number=item_match.group("num"), title=clean_inline(item_match.group("title")), line=ln.n),
+                times=(_time(a, ln.n) if a else None, _time(b, ln.n) if b else None), day=day)
+            items.append(current)
+            gap = False
+            continue
+        if current is None:
+            raise DocumentError("expected an agenda item (such as '1. Opening' or '10:00 Opening') before this "
+                                "text", ln.n)
+        if bullet:
+            inner = bullet.group("text")
+            who = PRESENTER_RE.match(clean_inline(inner))
+            if who:
+                current.parsed.presenters.append(clean_inline(who.group("who")).rstrip("."))
+                current.last = "presenter"
+            else:
+                current.bullets.append(_Bullet(clean_inline(inner), ln.n))
+                current.last = "bullet"
+        elif current.last == "bullet":
+            # A bullet that a page break cut: the rest arrives as a plain paragraph.
+            b = current.bullets[-1]
+            b.text = clean_inline(b.text + " " + text)
+            b.continued = True
+        elif current.last == "title" and not gap and not ends_sentence(current.parsed.title):
+            current.parsed.title = clean_inline(current.parsed.title + " " + text)
+        elif current.last == "para" and not gap:
+            current.paragraphs[-1] = clean_inline(current.paragraphs[-1] + " " + text)
+        else:
+            current.paragraphs.append(clean_inline(text))
+            current.last = "para"
+        gap = False
+    if items or not days:
+        days.append((day, day_line, items))
+    return days
+
+
+def _finish_item(it: _Item, day: date) -> ParsedItem:
+    p = it.parsed
+    description = list(it.paragraphs)
+    for b in it.bullets:
+        if QUESTION_HINT in b.text:
+            p.questions.append(b.text)
+        elif len(b.text) <= PRESENTER_MAX and not p.questions:
+            p.presenters.append(b.text.rstrip("."))
+        else:
+            description.append(b.text)
+    p.description = "\n\n".join(description) or None
+    if p.kind == "break" and p.questions:
+        raise DocumentError("a break cannot carry discussion questions", p.line)
+    start, end = it.times
+    p.start = datetime.combine(it.day or day, start) if start else None
+    p.end = datetime.combine(it.day or day, end) if end else None
+    if p.start and p.end and p.end <= p.start:
+        raise DocumentError("the item ends before it starts: expected a range such as 09.15 - 12.15", p.line)
+    return p
+
+
+def _check_numbers(items: list[ParsedItem]) -> None:
+    if not any(it.number for it in items):
+        n = 0
+        for it in items:
+            if it.kind == "item":
+                n += 1
+                it.number = str(n)
+        return
+    seen: dict[str, int] = {}
+    for it in items:
+        if it.kind != "item":
+            continue
+        if it.number is None:
+            if it.questions:
+                raise DocumentError("this item carries questions but has no number: expected '3. Title'", it.line)
+            continue
+        if it.number in seen:
+            raise DocumentError(f"item number {it.number} appears twice (first on line {seen[it.number]})", it.line)
+        seen[it.number] = it.line
+
+
+def _session_span(pre: _Preamble, items: list[ParsedItem], day: date, multi: bool, line: int):
+    if pre.span and not multi:
+        start = datetime.combine(day, pre.span[0])
+        end = datetime.combine(day, pre.span[1])
+        if end <= start:
+            raise DocumentError("the session ends before it starts: expected a range such as '10:00 to 13:00'",
+                                pre.date_match[4] if pre.date_match else pre.title_line)
+        return start, end
+    starts = [it.start for it in items if it.start]
+    ends = [t for it in items for t in (it.end, it.start) if t]
+    if not starts:
+        raise DocumentError("expected the session's times: a line such as '10:00 to 13:00' under the date, or "
+                            "timed agenda items such as '10:00 1. Opening'", line)
+    start, end = min(starts), max(ends)
+    if end <= start:
+        end = start.replace(hour=min(23, start.hour + 1))
+    return start, end

@@ -1,0 +1,127 @@
+"""The platform-neutral reply: a structure each adapter renders its own way.
+
+User text travels raw inside these parts; every adapter escapes it when rendering
+(Block Kit mrkdwn, Matrix HTML, the terminal). Times travel as instants (``When``) so
+Slack can show each reader their own time zone while the console shows the session's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from commands import timefmt
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A command or ref to type, shown in monospace."""
+    text: str
+
+
+@dataclass(frozen=True)
+class When:
+    moment: datetime
+    tz: str
+    style: str = "time"   # time | date | datetime
+
+    def plain(self) -> str:
+        if self.style == "date":
+            return timefmt.long_date(self.moment, self.tz)
+        if self.style == "datetime":
+            return timefmt.short_datetime(self.moment, self.tz)
+        return timefmt.hm(self.moment, self.tz)
+
+
+Part = str | Strong | Code | When
+Line = tuple[Part, ...]
+
+
+def line(*parts: Part) -> Line:
+    return tuple(p for p in parts if p not in (None, ""))
+
+
+def plain_line(ln: Line) -> str:
+    out = []
+    for p in ln:
+        if isinstance(p, str):
+            out.append(p)
+        elif isinstance(p, When):
+            out.append(p.plain())
+        else:
+            out.append(p.text)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str          # e.g. "submit_input"
+    value: str           # e.g. "s12:2.6"
+
+
+@dataclass
+class Section:
+    heading: Line | None = None
+    body: list[Line] = field(default_factory=list)
+    button: Button | None = None
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+    title: str | None = None
+
+
+@dataclass
+class Reply:
+    """What a command answers. ``text`` is a short summary (notifications, fallbacks)."""
+    text: str
+    title: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    context: list[Line] = field(default_factory=list)
+    status: str = "ok"                 # ok | error
+    public: bool = False               # shared in the room rather than shown only to the asker
+    timezone: str | None = None        # the zone wall-clock times are given in, for the plain rendering
+    files: list[Attachment] = field(default_factory=list)
+    modal: dict | None = None          # a request to open a form (adapters that can, do)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def plain(self) -> str:
+        """The plain-text rendering: the console's output and every adapter's fallback."""
+        out: list[str] = []
+        if self.title:
+            out.append(self.title)
+            out.append("=" * min(len(self.title), 72))
+        elif not self.sections:
+            out.append(self.text)
+        for sec in self.sections:
+            if sec.heading:
+                out.append(plain_line(sec.heading))
+            for ln in sec.body:
+                text = plain_line(ln)
+                out.append(("  " + text.replace("\n", "\n  ")) if sec.heading else text)
+        if self.timezone:
+            out.append(f"(times: {timefmt.zone_label(self.timezone)}, {self.timezone})")
+        for ln in self.context:
+            out.append(plain_line(ln))
+        for f in self.files:
+            out.append(f"[file: {f.filename}]")
+        return "\n".join(out)
+
+
+def error(message: str, *hints: Line) -> Reply:
+    return Reply(text=message, sections=[Section(body=[line(message)])], context=list(hints), status="error")
+
+
+def info(message: str, *hints: Line, public: bool = False) -> Reply:
+    return Reply(text=message, sections=[Section(body=[line(message)])], context=list(hints), public=public)

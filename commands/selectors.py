@@ -1,0 +1,181 @@
+"""Choosing sessions and resolving refs, the same way on every platform (see DESIGN: Selectors, Refs)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from commands import timefmt
+from commands.core import Context, UserError
+from storage import agenda as agenda_store
+from storage.models import Question, QuestionList, Session
+
+SESSION_ID = re.compile(r"^#(\d+)$")
+SESSION_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SESSION_REF = re.compile(r"^(\d+)\.(\d+)$")
+LIST_REF = re.compile(r"^(?P<list>[^\s:]+):(?P<ref>[A-Za-z0-9]+)$")
+
+
+def is_session_selector(word: str) -> bool:
+    return bool(SESSION_ID.match(word) or SESSION_DATE.match(word))
+
+
+def sessions(ctx: Context) -> list[Session]:
+    return agenda_store.sessions_of_group(ctx.db, ctx.require_group().id)
+
+
+def current_session(ctx: Context) -> tuple[Session | None, bool]:
+    """The earliest session whose end is still ahead; if none, the most recent (past=True)."""
+    all_s = sessions(ctx)
+    ahead = [s for s in all_s if s.end > ctx.now]
+    if ahead:
+        return ahead[0], False
+    return (all_s[-1], True) if all_s else (None, False)
+
+
+def input_session(ctx: Context) -> Session | None:
+    """For submit/inputs/deadline: the earliest session whose deadline (or end) has not passed, else the latest."""
+    all_s = sessions(ctx)
+    open_s = [s for s in all_s if (s.deadline or s.end) > ctx.now]
+    if open_s:
+        return min(open_s, key=lambda s: (s.deadline or s.end, s.start))
+    return all_s[-1] if all_s else None
+
+
+def select_session(ctx: Context, word: str) -> Session:
+    group = ctx.require_group()
+    m = SESSION_ID.match(word)
+    if m:
+        s = agenda_store.session_by_id(ctx.db, int(m.group(1)))
+        if s is None or s.group_id != group.id:
+            raise UserError(f"There is no session {word} in {group.name}.", _session_hint(ctx))
+        return s
+    try:
+        day = date.fromisoformat(word)
+    except ValueError:
+        raise UserError(f"'{word}' is not a date: write YYYY-MM-DD.")
+    found = [s for s in sessions(ctx) if timefmt.to_local(s.start, s.timezone).date() == day]
+    if not found:
+        raise UserError(f"There is no session on {word} in {group.name}.", _session_hint(ctx))
+    if len(found) > 1:
+        ids = ", ".join(f"#{s.id}" for s in found)
+        raise UserError(f"There are {len(found)} sessions on {word}: say which with {ids}.")
+    return found[0]
+
+
+def _session_hint(ctx: Context):
+    from commands.reply import Code, line
+    all_s = sessions(ctx)
+    if not all_s:
+        return line("No sessions are imported yet.")
+    listing = ", ".join(f"#{s.id} ({timefmt.to_local(s.start, s.timezone).date().isoformat()})" for s in all_s[-8:])
+    return line("Sessions: ", listing)
+
+
+def require_session(ctx: Context, word: str | None = None, *, for_input: bool = False) -> tuple[Session, bool]:
+    if word:
+        s = select_session(ctx, word)
+        return s, s.end <= ctx.now
+    if for_input:
+        s = input_session(ctx)
+        past = s is not None and s.end <= ctx.now
+    else:
+        s, past = current_session(ctx)
+    if s is None:
+        raise UserError(f"{ctx.require_group().name} has no sessions yet. A coordinator imports an agenda with "
+                        f"{ctx.cmd('import FILE')} (or the CLI: convene import FILE --group SLUG).")
+    return s, past
+
+
+# --- refs ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    question: Question
+    label: str                        # "2.6" or "WP.15:f"
+    session: Session | None = None
+    qlist: QuestionList | None = None
+
+
+def lists(ctx: Context) -> list[QuestionList]:
+    return agenda_store.lists_of_group(ctx.db, ctx.require_group().id)
+
+
+def find_list(ctx: Context, name: str) -> QuestionList | None:
+    key = name.casefold()
+    for lst in lists(ctx):
+        if key in (lst.short.casefold(), lst.symbol.casefold()):
+            return lst
+    return None
+
+
+def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Target:
+    """``2.6`` (in ``session`` or the input session), ``WP.15:f``, or a bare ``f`` when one list is open."""
+    ref = ref.strip().rstrip(":,")
+    m = SESSION_REF.match(ref)
+    if m:
+        if session is None:
+            session = input_session(ctx)
+        if session is None:
+            raise UserError("There are no sessions yet, so there is no question " + ref + ".")
+        q = agenda_store.session_question(ctx.db, session.id, ref)
+        if q is None:
+            raise UserError(f"There is no question {ref} in “{session.title}” (#{session.id}).",
+                            _valid_session_refs(ctx, session))
+        return Target(q, ref, session=session)
+    m = LIST_REF.match(ref)
+    if m:
+        lst = find_list(ctx, m.group("list"))
+        if lst is None:
+            raise UserError(f"There is no question list called {m.group('list')}.", _valid_lists(ctx))
+        return _list_target(ctx, lst, m.group("ref"))
+    if re.fullmatch(r"[A-Za-z]|\d{1,2}", ref):
+        open_lists = [lst for lst in lists(ctx) if lst.is_open]
+        if len(open_lists) == 1:
+            return _list_target(ctx, open_lists[0], ref)
+        if not open_lists:
+            if ref.isdigit():
+                raise UserError(f"'{ref}' is an item number; questions are written ITEM.N, such as {ref}.1.")
+            raise UserError(f"There is no open question list, so '{ref}' means nothing here.", _valid_lists(ctx))
+        names = " or ".join(f"{lst.short}:{ref}" for lst in open_lists)
+        raise UserError(f"Several question lists are open: write {names}.")
+    raise UserError(f"'{ref}' is not a question reference: write ITEM.N for an agenda question (such as 2.6) "
+                    "or LIST:letter for a list (such as WP.15:f).", _valid_session_refs(ctx, session))
+
+
+def _list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
+    q = agenda_store.list_question(ctx.db, lst.id, ref.lower())
+    if q is None:
+        refs = [x.ref for x in agenda_store.questions_of_list(ctx.db, lst.id)]
+        span = f"{lst.short}:{refs[0]} … {lst.short}:{refs[-1]}" if refs else "none"
+        from commands.reply import line
+        raise UserError(f"{lst.short} has no question {ref}.", line(f"Its questions: {span}"))
+    return Target(q, f"{lst.short}:{q.ref}", qlist=lst)
+
+
+def _valid_session_refs(ctx: Context, session: Session | None):
+    from commands.reply import line
+    if session is None:
+        session = input_session(ctx) if ctx.group else None
+    if session is None:
+        return line()
+    qs = agenda_store.questions_of_session(ctx.db, session.id)
+    by_item: dict[str, list[str]] = {}
+    for q in qs:
+        by_item.setdefault(q.ref.split(".")[0], []).append(q.ref)
+    spans = [f"{v[0]}–{v[-1]}" if len(v) > 1 else v[0] for v in by_item.values()]
+    extra = f"; lists: {', '.join(lst.short for lst in lists(ctx))}" if lists(ctx) else ""
+    return line(f"Questions in #{session.id}: {', '.join(spans) or 'none'}{extra}")
+
+
+def _valid_lists(ctx: Context):
+    from commands.reply import line
+    names = ", ".join(f"{lst.short} ({lst.symbol})" for lst in lists(ctx))
+    return line(f"Question lists: {names or 'none yet'}")
+
+
+def label_for(ctx: Context, question: Question) -> str:
+    if question.list_id is not None:
+        lst = agenda_store.list_by_id(ctx.db, question.list_id)
+        return f"{lst.short}:{question.ref}"
+    return question.ref

@@ -1,0 +1,211 @@
+"""submit and inputs: written input from delegations, one current input per question and delegation."""
+from __future__ import annotations
+
+from commands import timefmt
+from commands.agenda import excerpt
+from commands.args import take_word
+from commands.core import Context, UserError
+from commands.registry import INPUT_ACTIONS, find_subcommand, head, subcommand
+from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.selectors import Target, is_session_selector, label_for, resolve_ref, select_session
+from storage import agenda as agenda_store
+from storage import submissions as sub_store
+
+MAX_INPUT_CHARS = 20_000
+FLAG_COORDINATORS = "--coordinators"
+
+
+def require_delegation(ctx: Context) -> str:
+    ctx.require_group()
+    if not ctx.delegation:
+        raise UserError("Tell me your delegation first, then send your input again: "
+                        f"{ctx.cmd('iam COUNTRY')} (for example {ctx.cmd('iam Chile')}).")
+    return ctx.delegation
+
+
+def check_text(text: str, *, so_far: int = 0) -> str:
+    text = text.strip()
+    if not text:
+        raise UserError("Your input is empty: write the reference, then your text, for example "
+                        "submit 2.6 We support coherence between both Conventions.")
+    if so_far + len(text) > MAX_INPUT_CHARS:
+        total = so_far + len(text)
+        raise UserError(f"That is too long: an input holds up to {MAX_INPUT_CHARS:,} characters in all, and this "
+                        f"would make {total:,}. Shorten it, or send a summary and attach the full statement "
+                        "to an e-mail to the coordinators. Nothing was saved.")
+    return text
+
+
+def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool]:
+    """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only)."""
+    word, rest = take_word(text)
+    session = None
+    if word and is_session_selector(word):
+        session = select_session(ctx, word)
+        word, rest = take_word(rest)
+    if not word:
+        raise UserError("Say which question: submit REF TEXT, for example submit 2.6 We support …",
+                        line("See the refs with ", Code(ctx.cmd("questions"))))
+    coordinators_only = False
+    flag, after = take_word(rest)
+    if flag == FLAG_COORDINATORS:
+        coordinators_only, rest = True, after
+    return resolve_ref(ctx, word, session), rest, coordinators_only
+
+
+def _is_late(ctx: Context, target: Target) -> bool:
+    s = target.session
+    if s is None or s.deadline is None or ctx.now <= s.deadline:
+        return False
+    if ctx.group.late_policy == "refuse" and not ctx.is_coordinator:
+        raise UserError(f"The deadline for written input to “{s.title}” has passed "
+                        f"({timefmt.short_datetime(s.deadline, s.timezone)} {timefmt.zone_label(s.timezone)}), and this group does not "
+                        "accept late input. Please contact the coordinators. Nothing was saved.")
+    return True
+
+
+def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Reply:
+    what = {"submit": "Received", "replace": "Received — replaces your earlier input",
+            "resubmit": "Received — your withdrawn input is back, with this text",
+            "edit": "Updated", "append": "Added"}[action if verb == "submit" else verb]
+    body = [line(Strong(sub.delegation), " on ", Code(target.label), f" — {len(sub.text):,} characters, ",
+                 When(sub.updated_at, ctx.group.timezone, "datetime"))]
+    if sub.late:
+        body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
+    if sub.disclosure == "coordinators":
+        body.append(line("Visible to the coordinators only."))
+    body.append(line("> ", excerpt(sub.text, 300)))
+    return Reply(text=f"{what}: {sub.delegation} on {target.label}", title=None,
+                 sections=[Section(heading=line(Strong(what)), body=body),
+                           Section(body=[line("Question: ", excerpt(target.question.text, 200))])],
+                 context=[line("Your inputs: ", Code(ctx.cmd("inputs mine")), " · add more: ",
+                               Code(ctx.cmd(f"inputs append {target.label} TEXT")))])
+
+
+@head("submit", "submit [SESSION] REF [--coordinators] TEXT",
+      "Send your delegation's written input on a question (a second submit replaces the first).",
+      details="REF is ITEM.N (2.6) or LIST:letter (WP.15:f). Up to 20,000 characters; add more with "
+              "inputs append. --coordinators makes it visible to the coordinators only.")
+def submit(ctx: Context, text: str) -> Reply:
+    opts = ctx.request.options
+    if opts.get("ref"):
+        session = select_session(ctx, f"#{opts['session']}") if opts.get("session") else None
+        target = resolve_ref(ctx, opts["ref"], session)
+        body, coordinators_only = opts.get("text", ""), opts.get("disclosure") == "coordinators"
+    else:
+        target, body, coordinators_only = _parse_ref_and_text(ctx, text)
+    delegation = require_delegation(ctx)
+    body = check_text(body)
+    late = _is_late(ctx, target)
+    sub, action = sub_store.submit(
+        ctx.db, group_id=ctx.group.id, question_id=target.question.id, delegation=delegation,
+        author=ctx.request.user, text=body, disclosure="coordinators" if coordinators_only else "group",
+        late=late, at=ctx.now)
+    return _received(ctx, target, sub, action, "submit")
+
+
+@head("inputs", "inputs mine | edit REF TEXT | append REF TEXT | withdraw REF",
+      "Your delegation's written inputs, and changes to them (history is kept).")
+def inputs(ctx: Context, text: str) -> Reply:
+    words = text.split()
+    if not words:
+        words = ["mine"]
+        text = "mine"
+    cmd, _rest = find_subcommand(words, INPUT_ACTIONS)
+    if cmd is None:
+        actions = ", ".join(sorted(INPUT_ACTIONS))
+        raise UserError(f"'{words[0]}' is not something inputs can do. Choose one of: {actions}.",
+                        line("Example: ", Code(ctx.cmd("inputs mine"))))
+    if cmd.coordinator:
+        ctx.require_coordinator(f"use inputs {cmd.name}")
+    _, rest = take_word(text)
+    if " " in cmd.name:
+        _, rest = take_word(rest)
+    return cmd.handler(ctx, rest)
+
+
+@subcommand("mine", "inputs mine", "What your delegation has submitted, with times.", under="inputs")
+def inputs_mine(ctx: Context, text: str) -> Reply:
+    delegation = require_delegation(ctx)
+    subs = sub_store.of_delegation(ctx.db, ctx.group.id, delegation)
+    tz = ctx.group.timezone
+    if not subs:
+        return Reply(text=f"{delegation} has not submitted anything yet.",
+                     sections=[Section(body=[line(f"{delegation} has not submitted anything yet in {ctx.group.name}.")])],
+                     context=[line("See the questions: ", Code(ctx.cmd("questions")), " · send input: ",
+                                   Code(ctx.cmd("submit 2.6 TEXT")))])
+    sections = []
+    for sub in subs:
+        label = f"{sub.list_short}:{sub.ref}" if sub.list_short else sub.ref
+        q = agenda_store.question_by_id(ctx.db, sub.question_id)
+        meta = [Code(label), "  ", When(sub.updated_at, tz, "datetime")]
+        if sub.updated_at != sub.created_at:
+            meta += [" (first sent ", When(sub.created_at, tz, "datetime"), ")"]
+        if sub.late:
+            meta.append(" · late")
+        if sub.disclosure == "coordinators":
+            meta.append(" · coordinators only")
+        sections.append(Section(heading=line(*meta),
+                                body=[line("Q: ", excerpt(q.text, 120)),
+                                      line(excerpt(sub.text, 500) + f"  ({len(sub.text):,} characters)")]))
+    return Reply(text=f"{delegation}: {len(subs)} input(s)", title=f"Inputs of {delegation} — {ctx.group.name}",
+                 sections=sections, timezone=tz,
+                 context=[line("Change one: ", Code(ctx.cmd("inputs edit REF TEXT")), " · ",
+                               Code(ctx.cmd("inputs append REF TEXT")), " · ", Code(ctx.cmd("inputs withdraw REF")))])
+
+
+def _own_input(ctx: Context, text: str, verb: str):
+    delegation = require_delegation(ctx)
+    word, rest = take_word(text)
+    session = None
+    if word and is_session_selector(word):
+        session = select_session(ctx, word)
+        word, rest = take_word(rest)
+    if not word:
+        raise UserError(f"Say which question: inputs {verb} REF" + (" TEXT" if verb != "withdraw" else "") + ".")
+    target = resolve_ref(ctx, word, session)
+    sub = sub_store.current_for(ctx.db, target.question.id, delegation)
+    return delegation, target, sub, rest
+
+
+@subcommand("edit", "inputs edit REF TEXT", "Replace the text of your delegation's input.", under="inputs")
+def inputs_edit(ctx: Context, text: str) -> Reply:
+    delegation, target, sub, rest = _own_input(ctx, text, "edit")
+    if sub is None or sub.status != "current":
+        raise UserError(f"{delegation} has no input on {target.label} to edit.",
+                        line("Send one with ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
+    body = check_text(rest)
+    late = _is_late(ctx, target) or sub.late
+    sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
+                                late=late)
+    return _received(ctx, target, sub, "edit", "edit")
+
+
+@subcommand("append", "inputs append REF TEXT", "Add text to your delegation's input (long statements in parts).",
+            under="inputs")
+def inputs_append(ctx: Context, text: str) -> Reply:
+    delegation, target, sub, rest = _own_input(ctx, text, "append")
+    if sub is None or sub.status != "current":
+        body = check_text(rest)
+        late = _is_late(ctx, target)
+        sub, action = sub_store.submit(ctx.db, group_id=ctx.group.id, question_id=target.question.id,
+                                       delegation=delegation, author=ctx.request.user, text=body, late=late,
+                                       at=ctx.now)
+        return _received(ctx, target, sub, action, "submit")
+    part = check_text(rest, so_far=len(sub.text) + 2)
+    late = _is_late(ctx, target) or sub.late
+    sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=sub.text + "\n\n" + part,
+                                action="append", at=ctx.now, late=late)
+    return _received(ctx, target, sub, "append", "append")
+
+
+@subcommand("withdraw", "inputs withdraw REF", "Withdraw your delegation's input (it stays in the history).",
+            under="inputs")
+def inputs_withdraw(ctx: Context, text: str) -> Reply:
+    delegation, target, sub, rest = _own_input(ctx, text, "withdraw")
+    if sub is None or sub.status != "current":
+        raise UserError(f"{delegation} has no input on {target.label} to withdraw.")
+    sub_store.withdraw(ctx.db, sub.id, author=ctx.request.user, at=ctx.now)
+    return Reply(text=f"Withdrawn: {delegation}'s input on {target.label}",
+                 sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.label),
+                                              ". It stays in the history; submitting again brings a new text.")])])

@@ -1,0 +1,116 @@
+"""Wall-clock time at the edges: parsing what users type, refusing DST gaps and overlaps,
+and the labels people read ("10:00 Geneva time")."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TZ = "Europe/Zurich"
+# IANA names one city per zone; where the city a contact group thinks of differs from it,
+# say the one people use. Everything else gets the zone's own city.
+CITY_OF_ZONE = {
+    "Europe/Zurich": "Geneva",
+    "America/New_York": "New York",
+    "Asia/Kolkata": "New Delhi",
+    "Asia/Shanghai": "Beijing",
+}
+USER_DATETIME = re.compile(
+    r"^\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[ T](?P<time>\d{1,2}:\d{2}))?(?:\s+(?P<zone>[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$")
+
+
+class TimeError(ValueError):
+    """A time a user typed that cannot be used; the message says why, for people."""
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise TimeError(f"'{name}' is not a time zone I know: use an IANA name such as Europe/Zurich")
+
+
+def check_zone(name: str) -> str:
+    zone(name)
+    return name
+
+
+def localize(naive: datetime, tz_name: str) -> datetime:
+    """Attach the zone to a wall-clock time, refusing times that do not exist or exist twice."""
+    tz = zone(tz_name)
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        back = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+        when = naive.strftime("%Y-%m-%d %H:%M")
+        if back != naive:
+            raise TimeError(f"{when} does not exist in {tz_name}: the clocks skip that hour (summer time "
+                            "starts). Pick a time outside the gap")
+        raise TimeError(f"{when} happens twice in {tz_name}: the clocks go back that night. Pick a time "
+                        "outside that hour")
+    return first.astimezone(timezone.utc)
+
+
+def to_local(moment: datetime, tz_name: str) -> datetime:
+    return moment.astimezone(zone(tz_name))
+
+
+def parse_user_datetime(text: str, default_tz: str, *, default_time: str | None = None) -> datetime:
+    """``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM``, optionally followed by an IANA zone. UTC out."""
+    m = USER_DATETIME.match(text or "")
+    if not m or (m.group("time") is None and default_time is None):
+        raise TimeError(f"'{text}' is not a date and time I can read: write YYYY-MM-DD HH:MM "
+                        "(for example 2026-12-01 17:00), optionally followed by a zone such as Europe/Zurich")
+    tz_name = m.group("zone") or default_tz
+    zone(tz_name)
+    try:
+        naive = datetime.strptime(f"{m.group('date')} {m.group('time') or default_time}", "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise TimeError(f"'{text}' is not a real date and time: check the month, day, hour and minute")
+    return localize(naive, tz_name)
+
+
+def parse_user_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise TimeError(f"'{text}' is not a date I can read: write YYYY-MM-DD, for example 2026-12-01")
+
+
+def city(tz_name: str) -> str:
+    if tz_name in CITY_OF_ZONE:
+        return CITY_OF_ZONE[tz_name]
+    if tz_name in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_label(tz_name: str) -> str:
+    c = city(tz_name)
+    return "UTC" if c == "UTC" else f"{c} time"
+
+
+def hm(moment: datetime, tz_name: str) -> str:
+    return to_local(moment, tz_name).strftime("%H:%M")
+
+
+def long_date(moment: datetime, tz_name: str) -> str:
+    local = to_local(moment, tz_name)
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
+
+
+def short_datetime(moment: datetime, tz_name: str) -> str:
+    local = to_local(moment, tz_name)
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')}"
+
+
+def iso_local(moment: datetime | None, tz_name: str) -> str | None:
+    if moment is None:
+        return None
+    return to_local(moment, tz_name).isoformat(timespec="seconds")
+
+
+def shift_wall_clock(moment: datetime, tz_name: str, delta: timedelta) -> datetime:
+    """Move a UTC instant by a wall-clock amount in the zone (so 10:00 stays 10:00 across DST)."""
+    local = to_local(moment, tz_name).replace(tzinfo=None)
+    return localize(local + delta, tz_name)

@@ -1,0 +1,59 @@
+"""Opening the database: WAL, foreign keys, busy timeout, migrations."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from storage.schema import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StorageError(Exception):
+    """A storage rule was broken (e.g. a unique key); the message is for people."""
+
+
+def connect(path: str | os.PathLike) -> sqlite_utils.Database:
+    """A connection with the per-connection pragmas set, without running migrations."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def open_db(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open (creating if needed) the Convene database at ``path`` and bring its schema up to date."""
+    path = str(path)
+    if path != ":memory:":
+        parent = os.path.dirname(os.path.abspath(path))
+        os.makedirs(parent, exist_ok=True)
+    db = connect(path)
+    if path != ":memory:":
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+    migrations.apply(db)
+    return db
+
+
+def now_iso(moment: datetime | None = None) -> str:
+    """UTC ISO 8601 for storage."""
+    moment = moment or datetime.now(timezone.utc)
+    return to_iso(moment)
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to storage")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).astimezone(timezone.utc)

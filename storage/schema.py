@@ -1,0 +1,127 @@
+"""Versioned schema. Never edit an applied migration: add a new one."""
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+migrations = Migrations("convene")
+
+
+def _run(db, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial(db):
+    _run(db, """
+    CREATE TABLE groups (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        timezone TEXT NOT NULL DEFAULT 'Europe/Zurich',
+        session_offsets TEXT NOT NULL DEFAULT '1d,1h',
+        deadline_offsets TEXT NOT NULL DEFAULT '3d,1d,2h',
+        registration TEXT NOT NULL DEFAULT 'open' CHECK (registration IN ('open','locked')),
+        late_policy TEXT NOT NULL DEFAULT 'accept' CHECK (late_policy IN ('accept','refuse')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE rooms (
+        room TEXT PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX rooms_group ON rooms(group_id);
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        display_name TEXT,
+        delegation TEXT,
+        is_coordinator INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (group_id, user)
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        source_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        start TEXT NOT NULL,
+        "end" TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        venue TEXT,
+        symbol TEXT,
+        background TEXT,
+        deadline TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (group_id, source_key)
+    );
+    CREATE INDEX sessions_group_start ON sessions(group_id, start);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        number TEXT,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'item' CHECK (kind IN ('item','break')),
+        start TEXT,
+        "end" TEXT,
+        presenters TEXT NOT NULL DEFAULT '[]',
+        description TEXT,
+        UNIQUE (session_id, position)
+    );
+    CREATE TABLE question_lists (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        short TEXT NOT NULL,
+        description TEXT,
+        is_open INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (group_id, symbol)
+    );
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+        item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+        list_id INTEGER REFERENCES question_lists(id) ON DELETE CASCADE,
+        ref TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        CHECK ((session_id IS NULL) <> (list_id IS NULL))
+    );
+    CREATE UNIQUE INDEX questions_session_ref ON questions(session_id, ref) WHERE session_id IS NOT NULL;
+    CREATE UNIQUE INDEX questions_list_ref ON questions(list_id, ref) WHERE list_id IS NOT NULL;
+    CREATE INDEX questions_item ON questions(item_id);
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE RESTRICT,
+        delegation TEXT NOT NULL,
+        delegation_key TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'current' CHECK (status IN ('current','withdrawn')),
+        disclosure TEXT NOT NULL DEFAULT 'group' CHECK (disclosure IN ('group','coordinators')),
+        late INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (question_id, delegation_key)
+    );
+    CREATE INDEX submissions_group_delegation ON submissions(group_id, delegation_key);
+    CREATE TABLE submission_history (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        action TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX submission_history_submission ON submission_history(submission_id)
+    """)

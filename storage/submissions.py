@@ -1,0 +1,142 @@
+"""Written inputs: one current input per (question, delegation), with a full history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import from_iso, now_iso, to_iso
+from storage.models import HistoryEntry, Submission
+
+_SELECT = (
+    "SELECT s.*, q.ref AS ref, q.session_id AS session_id, q.list_id AS list_id, l.short AS list_short "
+    "FROM submissions s JOIN questions q ON q.id = s.question_id "
+    "LEFT JOIN question_lists l ON l.id = q.list_id "
+)
+
+
+def _submission(row) -> Submission:
+    return Submission(
+        id=row["id"], group_id=row["group_id"], question_id=row["question_id"],
+        delegation=row["delegation"], author=row["author"], text=row["text"], status=row["status"],
+        disclosure=row["disclosure"], late=bool(row["late"]),
+        created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]),
+        ref=row["ref"], session_id=row["session_id"], list_id=row["list_id"], list_short=row["list_short"],
+    )
+
+
+def _history(row) -> HistoryEntry:
+    return HistoryEntry(id=row["id"], submission_id=row["submission_id"], action=row["action"],
+                        author=row["author"], text=row["text"], status=row["status"], at=from_iso(row["at"]))
+
+
+def _record(db, submission_id: int, action: str, author: str, text: str, status: str, at: str) -> None:
+    db.execute("INSERT INTO submission_history (submission_id, action, author, text, status, at) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [submission_id, action, author, text, status, at])
+
+
+def current_for(db, question_id: int, delegation: str) -> Submission | None:
+    """The input of ``delegation`` (any case) on the question, withdrawn or not."""
+    rows = list(db.query(_SELECT + "WHERE s.question_id = ? AND s.delegation_key = ?",
+                         [question_id, delegation.casefold()]))
+    return _submission(rows[0]) if rows else None
+
+
+def submission_by_id(db, submission_id: int) -> Submission | None:
+    rows = list(db.query(_SELECT + "WHERE s.id = ?", [submission_id]))
+    return _submission(rows[0]) if rows else None
+
+
+def submit(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str,
+           disclosure: str = "group", late: bool = False, at: datetime | None = None) -> tuple[Submission, str]:
+    """Store the delegation's input on the question, replacing its current one.
+
+    Returns (submission, action) where action is 'submit', 'replace' or 'resubmit'.
+    Committed before it returns: a caller that then says "received" is telling the truth.
+    """
+    stamp = to_iso(at) if at else now_iso()
+    key = delegation.casefold()
+    with db.atomic():
+        rows = list(db.query("SELECT id, status FROM submissions WHERE question_id = ? AND delegation_key = ?",
+                             [question_id, key]))
+        if rows:
+            sid = rows[0]["id"]
+            action = "replace" if rows[0]["status"] == "current" else "resubmit"
+            db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', disclosure = ?, late = ?, "
+                       "updated_at = ? WHERE id = ?", [text, author, disclosure, int(late), stamp, sid])
+        else:
+            action = "submit"
+            sid = db.execute(
+                "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
+                "disclosure, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?)",
+                [group_id, question_id, delegation, key, author, text, disclosure, int(late), stamp, stamp]).lastrowid
+        _record(db, sid, action, author, text, "current", stamp)
+    return submission_by_id(db, sid), action
+
+
+def submit_many(db, rows: list[dict]) -> int:
+    """Bulk submit (used by restore and benchmarks): each row as for ``submit``; one transaction."""
+    with db.atomic():
+        for row in rows:
+            submit(db, **row)
+    return len(rows)
+
+
+def update_text(db, submission_id: int, *, author: str, text: str, action: str,
+                at: datetime | None = None, late: bool | None = None) -> Submission:
+    """Edit or append: ``text`` is the new whole text; ``action`` names what happened."""
+    stamp = to_iso(at) if at else now_iso()
+    with db.atomic():
+        if late is None:
+            db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', updated_at = ? WHERE id = ?",
+                       [text, author, stamp, submission_id])
+        else:
+            db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', late = ?, updated_at = ? "
+                       "WHERE id = ?", [text, author, int(late), stamp, submission_id])
+        _record(db, submission_id, action, author, text, "current", stamp)
+    return submission_by_id(db, submission_id)
+
+
+def withdraw(db, submission_id: int, *, author: str, at: datetime | None = None) -> Submission:
+    stamp = to_iso(at) if at else now_iso()
+    with db.atomic():
+        db.execute("UPDATE submissions SET status = 'withdrawn', author = ?, updated_at = ? WHERE id = ?",
+                   [author, stamp, submission_id])
+        text = list(db.query("SELECT text FROM submissions WHERE id = ?", [submission_id]))[0]["text"]
+        _record(db, submission_id, "withdraw", author, text, "withdrawn", stamp)
+    return submission_by_id(db, submission_id)
+
+
+def of_delegation(db, group_id: int, delegation: str, *, include_withdrawn: bool = False) -> list[Submission]:
+    where = "WHERE s.group_id = ? AND s.delegation_key = ?"
+    if not include_withdrawn:
+        where += " AND s.status = 'current'"
+    return [_submission(r) for r in db.query(
+        _SELECT + where + " ORDER BY q.session_id IS NULL, q.session_id, q.list_id, q.position",
+        [group_id, delegation.casefold()])]
+
+
+def of_question(db, question_id: int, *, include_withdrawn: bool = False) -> list[Submission]:
+    where = "WHERE s.question_id = ?" + ("" if include_withdrawn else " AND s.status = 'current'")
+    return [_submission(r) for r in db.query(_SELECT + where + " ORDER BY s.delegation_key", [question_id])]
+
+
+def of_group(db, group_id: int) -> list[Submission]:
+    return [_submission(r) for r in db.query(
+        _SELECT + "WHERE s.group_id = ? ORDER BY q.session_id IS NULL, q.session_id, q.list_id, q.position, "
+        "s.delegation_key", [group_id])]
+
+
+def of_session(db, session_id: int, *, include_withdrawn: bool = False) -> list[Submission]:
+    where = "WHERE q.session_id = ?" + ("" if include_withdrawn else " AND s.status = 'current'")
+    return [_submission(r) for r in db.query(_SELECT + where + " ORDER BY q.position, s.delegation_key",
+                                             [session_id])]
+
+
+def history(db, submission_id: int) -> list[HistoryEntry]:
+    return [_history(r) for r in db.query(
+        "SELECT * FROM submission_history WHERE submission_id = ? ORDER BY id", [submission_id])]
+
+
+def count(db, group_id: int | None = None) -> int:
+    if group_id is None:
+        return list(db.query("SELECT count(*) AS n FROM submissions"))[0]["n"]
+    return list(db.query("SELECT count(*) AS n FROM submissions WHERE group_id = ?", [group_id]))[0]["n"]
