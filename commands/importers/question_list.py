@@ -27,7 +27,10 @@ class _Mark:
 
 def short_name(symbol: str) -> str:
     """The last segment of a document symbol: APLC/MSP.10/2010/WP.15 → WP.15."""
-    return symbol.rstrip("/").split("/")[-1]
+    parts = [p for p in symbol.strip("/").split("/") if p]
+    if len(parts) > 1 and parts[-1].isdigit():
+        return "/".join(parts[-2:])      # APLC/CG/2026/1 → 2026/1: a bare number says too little
+    return parts[-1] if parts else symbol
 
 
 def looks_like_list(text: str) -> bool:

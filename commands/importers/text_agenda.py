@@ -32,6 +32,7 @@ BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|
 PRESENTER_RE = re.compile(
     r"^[*_]*(?:introduced by|presentation by|presented by|chaired by|moderated by|facilitated by|"
     r"presenters?\s*:|speakers?\s*:|chair\s*:|moderators?\s*:|facilitators?\s*:)\s*(?P<who>.+?)[*_]*$", re.I)
+VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
 LABEL_HEADING = re.compile(r"^[A-Z][A-Za-z ]{0,30}:$")
 QUESTION_HINT = "?"
 PRESENTER_MAX = 200
@@ -102,7 +103,7 @@ def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedD
         key = f"{slugify(pre.title)}@{(doc_date or day).isoformat()}" + (f"/day{index}" if multi else "")
         sessions.append(ParsedSession(
             title=title, start=s_start, end=s_end, items=parsed_items, key=key,
-            symbol=doc_symbol, background=pre.background or None))
+            symbol=doc_symbol, background=pre.background or None, venue=pre.venue))
     return ParsedDocument(sessions=sessions)
 
 
@@ -115,6 +116,7 @@ class _Preamble:
     date_match: tuple | None = None      # (day, month, year|None, weekday|None, line, text)
     span: tuple[time, time] | None = None
     background: str = ""
+    venue: str | None = None
 
 
 def _agenda_start(lines: list[_Line | None]) -> int | None:
@@ -122,6 +124,13 @@ def _agenda_start(lines: list[_Line | None]) -> int | None:
     for i, ln in enumerate(lines):
         if ln and AGENDA_HEADING.match(ln.text) and len(ln.text) < 100 and not ends_sentence(ln.text.rstrip(":")):
             if any(l2 and _is_item_line(l2.text) for l2 in lines[i + 1:]):
+                # Lines between the heading and the first item or day heading (a venue, a chair)
+                # still describe the session: they stay in the preamble.
+                for j in range(i + 1, len(lines)):
+                    l2 = lines[j]
+                    if l2 and l2.text and (_is_item_line(l2.text) or match_date(l2.text, whole=True)
+                                           or BREAK_RE.match(l2.text)):
+                        return j
                 return i + 1
     seen_text = False
     for i, ln in enumerate(lines):
@@ -149,6 +158,14 @@ def _read_preamble(lines: list[_Line]) -> _Preamble:
     used = {first.n}
     for ln in content[1:]:
         if len(ln.text) > 80:
+            continue
+        venue = VENUE_RE.match(ln.text)
+        if venue and pre.venue is None:
+            pre.venue = clean_inline(venue.group("where"))
+            used.add(ln.n)
+            continue
+        if AGENDA_HEADING.match(ln.text) and not ends_sentence(ln.text):
+            used.add(ln.n)
             continue
         if pre.date_match is None:
             found = match_date(ln.text, whole=True)
@@ -229,7 +246,12 @@ def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
         if default_date is None:
             raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", line)
         year = default_date.year
-    return make_date(day, month, year, line)
+    found = make_date(day, month, year, line)
+    wd = weekday_index(weekday)
+    if wd is not None and wd != found.weekday():
+        raise DocumentError(f"'{text}' does not match the calendar: {found.isoformat()} is a "
+                            f"{found.strftime('%A')}", line)
+    return found
 
 
 # --- agenda items -----------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""Programmes of other shapes, the YAML format, and documents that cannot be read."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from commands.importers import DocumentError, parse_document, read_document
+from commands.importing import import_document, import_file
+from storage import agenda as agenda_store
+from tests.conftest import FIXTURES, SEED_AGENDA
+
+PROGRAMME = FIXTURES / "intersessional_programme.txt"
+YAML = FIXTURES / "handwritten_agenda.yaml"
+
+
+def test_multi_day_programme_without_year_needs_date():
+    with pytest.raises(DocumentError) as e:
+        read_document(str(PROGRAMME))
+    assert e.value.line == 6 and "has no year" in str(e.value) and "--date" in str(e.value)
+
+
+def test_multi_day_programme_days_ranges_breaks_presenters():
+    doc = read_document(str(PROGRAMME), default_date=date(2010, 6, 21))
+    monday, tuesday = doc.sessions
+    assert monday.title.endswith("— Monday 21 June") and tuesday.title.endswith("— Tuesday 22 June")
+    assert monday.venue == "Palais des Nations, Geneva"
+    assert (monday.start, monday.end) == (datetime(2010, 6, 21, 9, 15), datetime(2010, 6, 21, 18, 0))
+    kinds = [(it.kind, it.number, it.title) for it in monday.items]
+    assert kinds == [
+        ("item", "1", "Standing Committee on Victim Assistance and Socio-Economic Reintegration"),
+        ("break", None, "Coffee break"),
+        ("item", "2", "Presentations by States Parties"),
+        ("break", None, "Lunch"),
+        ("item", "3", "Standing Committee on Mine Clearance"),
+    ]
+    first = monday.items[0]
+    assert (first.start, first.end) == (datetime(2010, 6, 21, 9, 15), datetime(2010, 6, 21, 12, 15))
+    assert first.presenters == ["the Co-Chairs, Belgium and Thailand"]
+    assert first.questions[1] == "What support do survivors' organisations need to take part in national coordination?"
+    lunch = monday.items[3]
+    assert (lunch.start, lunch.end) == (datetime(2010, 6, 21, 13, 0), datetime(2010, 6, 21, 15, 0))
+    assert lunch.questions == [] and monday.items[2].presenters == ["Afghanistan"]
+    assert monday.items[4].start == datetime(2010, 6, 21, 15, 0)
+    assert tuesday.items[1].start == datetime(2010, 6, 22, 14, 30)
+    assert tuesday.items[0].presenters == ["the Implementation Support Unit"]
+
+
+def test_date_on_a_dated_document_is_an_error():
+    with pytest.raises(DocumentError) as e:
+        read_document(str(SEED_AGENDA), default_date=date(2026, 1, 1))
+    assert "--date only fills in a missing date" in str(e.value) and e.value.line == 7
+
+
+def test_yaml_agenda_and_list():
+    doc = read_document(str(YAML))
+    s = doc.sessions[0]
+    assert s.title == "Contact Group on Resource Mobilization" and s.venue == "Room XXIV, Palais des Nations"
+    assert [(it.kind, it.number) for it in s.items] == [("item", "1"), ("break", None), ("item", "2")]
+    assert s.items[2].questions == ["How can the flow of funds be made faster?",
+                                    "Which mechanisms favour national ownership?"]
+    assert s.items[0].presenters == ["Norway"]
+    lst = doc.lists[0]
+    assert lst.short == "WP.1" and [r for r, _ in lst.questions] == ["a", "b"]
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("title: X\ndate: 2026-13-01\nstart: '10:00'\nitems: []\n", 1, "is not a date"),
+    ("title: X\ndate: 2026-12-01\nstart: '25:00'\nitems: []\n", 1, "is not a time"),
+    ("title: X\ndate: 2026-12-01\nstart: '10:00'\nitems:\n  - number: 1\n    title: A\n  - number: 1\n    title: B\n",
+     7, "appears twice"),
+    ("title: [unclosed\n", 2, "not valid YAML"),
+    ("title: X\ndate: 2026-12-01\nitems:\n  - title: A\n", 1, "missing 'start'"),
+])
+def test_yaml_errors_name_the_line(text, line, words):
+    with pytest.raises(DocumentError) as e:
+        parse_document(text, kind="yaml")
+    assert words in str(e.value)
+    assert e.value.line == line
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("", 1, "empty"),
+    ("Meeting\nFriday 25 June 2010\n10:00 to 13:00\nAgenda\n1. Opening\n1. Again\n", 6, "appears twice"),
+    ("Meeting\nFriday 31 June 2010\n10:00 to 13:00\nAgenda\n1. Opening\n2. Close\n", 2, "not a date"),
+    ("Meeting\nMonday 25 June 2010\n10:00 to 13:00\nAgenda\n1. Opening\n2. Close\n", None, None),
+    ("Meeting\nAgenda\n10:00 1. Opening\n12:00 2. Close\n", 3, "expected a date"),
+    ("Meeting\nFriday 25 June 2010\nAgenda\n1. Opening\n2. Close\n", None, "expected the session's times"),
+    ("Meeting\nFriday 25 June 2010\nAgenda\n12.00 - 11.00 1. Opening\n2. Close\n", 4, "ends before it starts"),
+])
+def test_broken_agendas_name_the_line(text, line, words):
+    if words is None:   # a weekday that does not match its date is refused
+        with pytest.raises(DocumentError) as e:
+            parse_document(text, kind="agenda")
+        assert "Friday" in str(e.value) and e.value.line == 2
+        return
+    with pytest.raises(DocumentError) as e:
+        parse_document(text, kind="agenda")
+    assert words in str(e.value)
+    if line is not None:
+        assert e.value.line == line
+
+
+def test_binary_and_missing_files(tmp_path):
+    pdf = tmp_path / "agenda.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n\x00\x01binary")
+    with pytest.raises(DocumentError, match="binary file"):
+        read_document(str(pdf))
+    with pytest.raises(DocumentError, match="no file"):
+        read_document(str(tmp_path / "nope.txt"))
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Réunion\n".encode("latin-1"))
+    with pytest.raises(DocumentError, match="not UTF-8") as e:
+        read_document(str(latin))
+    assert e.value.line == 1
+
+
+def test_failed_import_leaves_nothing_behind(db, group):
+    good = read_document(str(SEED_AGENDA))
+    bad = read_document(str(YAML))
+    bad.sessions[0].start = datetime(2026, 3, 29, 2, 30)   # does not exist in Geneva (DST gap)
+    good.sessions += bad.sessions
+    with pytest.raises(DocumentError, match="does not exist"):
+        import_document(db, group, good)
+    assert agenda_store.sessions_of_group(db, group.id) == []
+    assert list(db.query("select count(*) n from questions"))[0]["n"] == 0
+
+
+def test_reimport_updates_instead_of_duplicating(db, group, tmp_path):
+    from storage import submissions as sub_store
+    first = import_file(db, group, str(SEED_AGENDA))
+    sid = first.sessions[0][0].id
+    q = agenda_store.session_question(db, sid, "2.6")
+    sub_store.submit(db, group_id=group.id, question_id=q.id, delegation="Chile", author="console:a", text="Yes.")
+    edited = tmp_path / "agenda.txt"
+    edited.write_text(SEED_AGENDA.read_text().replace("International cooperation and assistance: victim assistance",
+                                                       "Victim assistance (revised)"))
+    again = import_file(db, group, str(edited), venue="Room XIX")
+    assert again.sessions[0][1] is False and again.sessions[0][0].id == sid
+    assert len(agenda_store.sessions_of_group(db, group.id)) == 1
+    assert agenda_store.items_of_session(db, sid)[1].title == "Victim assistance (revised)"
+    assert agenda_store.session_question(db, sid, "2.6").id == q.id      # the input stays attached
+    assert len(agenda_store.questions_of_session(db, sid)) == 14
+    assert agenda_store.session_by_id(db, sid).venue == "Room XIX"
+
+
+def test_start_shifts_every_item_by_the_same_wall_clock_amount(db, group):
+    result = import_file(db, group, str(SEED_AGENDA), start="2026-03-30T09:30")   # Geneva is on summer time
+    s = result.sessions[0][0]
+    assert s.start == datetime(2026, 3, 30, 7, 30, tzinfo=timezone.utc)
+    assert s.end == datetime(2026, 3, 30, 10, 30, tzinfo=timezone.utc)
+    items = agenda_store.items_of_session(db, s.id)
+    assert items[0].start == datetime(2026, 3, 30, 7, 30, tzinfo=timezone.utc)
+    assert items[5].start == datetime(2026, 3, 30, 10, 30, tzinfo=timezone.utc)
