@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from commands.importers import DocumentError, ParsedDocument, read_document
 from commands.timefmt import TimeError, localize
 from storage import agenda as agenda_store
+from storage.db import write_tx
 from storage.models import Group, ImportedItem, QuestionList, Session
 
 
@@ -61,7 +62,7 @@ def import_document(db, group: Group, doc: ParsedDocument, *, start: str | None 
             raise DocumentError("--start moves a session, and this document has none (it is a question list)")
         delta = parse_start(start) - min(s.start for s in doc.sessions)
     result = ImportResult(notes=list(doc.notes))
-    with db.atomic():
+    with write_tx(db):
         for s in doc.sessions:
             tz = s.timezone or group.timezone
             try:

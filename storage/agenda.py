@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from storage.db import from_iso, now_iso, to_iso
+from storage.db import from_iso, now_iso, to_iso, write_tx
 from storage.models import ImportedItem, Item, Question, QuestionList, Session
 
 
@@ -55,7 +55,7 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
     """
     notes: list[str] = []
     stamp = now_iso()
-    with db.atomic():
+    with write_tx(db):
         existing = list(db.query("SELECT * FROM sessions WHERE group_id = ? AND source_key = ?",
                                  [group_id, source_key]))
         values = [title, to_iso(start), to_iso(end), timezone, venue, symbol, background]
@@ -124,7 +124,7 @@ def set_deadline(db, session_id: int, deadline: datetime | None) -> None:
 def shift_session(db, session_id: int, delta: timedelta, *, new_start: datetime, new_end: datetime,
                   item_times: list[tuple[int, datetime | None, datetime | None]]) -> None:
     """Move a session and its items to new times (computed by the caller in wall-clock terms)."""
-    with db.atomic():
+    with write_tx(db):
         db.execute('UPDATE sessions SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
                    [to_iso(new_start), to_iso(new_end), now_iso(), session_id])
         for item_id, start, end in item_times:
@@ -132,7 +132,7 @@ def shift_session(db, session_id: int, delta: timedelta, *, new_start: datetime,
 
 
 def delete_session(db, session_id: int) -> None:
-    with db.atomic():
+    with write_tx(db):
         db.execute("DELETE FROM submission_history WHERE submission_id IN (SELECT s.id FROM submissions s "
                    "JOIN questions q ON q.id = s.question_id WHERE q.session_id = ?)", [session_id])
         db.execute("DELETE FROM submissions WHERE question_id IN (SELECT id FROM questions WHERE session_id = ?)",
@@ -166,7 +166,7 @@ def save_list(db, group_id: int, *, name: str, symbol: str, short: str, descript
     """Create or update (matched by symbol) a question list of the group, in one transaction."""
     notes: list[str] = []
     stamp = now_iso()
-    with db.atomic():
+    with write_tx(db):
         existing = list(db.query("SELECT id FROM question_lists WHERE group_id = ? AND symbol = ?",
                                  [group_id, symbol]))
         if existing:

@@ -1,6 +1,7 @@
 """Opening the database: WAL, foreign keys, busy timeout, migrations."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -37,6 +38,35 @@ def open_db(path: str | os.PathLike) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous = NORMAL")
     migrations.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def write_tx(db: sqlite_utils.Database):
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    sqlite-utils' ``atomic()`` begins a deferred transaction: a writer that first reads and
+    then writes cannot upgrade its lock when another connection committed in between, and
+    SQLite answers "database is locked" at once, without waiting out the busy timeout.
+    Taking the lock at BEGIN makes concurrent writers queue instead. Nested use is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
 
 
 def now_iso(moment: datetime | None = None) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import StorageError, from_iso, now_iso
+from storage.db import StorageError, from_iso, now_iso, write_tx
 from storage.models import Group, Member
 
 
@@ -27,7 +27,7 @@ def _member(row) -> Member:
 
 def create_group(db, slug: str, name: str, timezone: str = "Europe/Zurich") -> Group:
     try:
-        with db.atomic():
+        with write_tx(db):
             db.execute(
                 "INSERT INTO groups (slug, name, timezone, created_at) VALUES (?, ?, ?, ?)",
                 [slug, name, timezone, now_iso()],
@@ -124,7 +124,7 @@ def set_delegation(db, group_id: int, user: str, delegation: str | None,
                    display_name: str | None = None) -> Member:
     """Register ``user`` as a member of ``delegation``. An existing spelling of the
     delegation in this group (matched ignoring case) is reused, so "chile" joins "Chile"."""
-    with db.atomic():
+    with write_tx(db):
         if delegation is not None:
             delegation = canonical_delegation(db, group_id, delegation)
         _ensure_member(db, group_id, user, display_name)
@@ -135,7 +135,7 @@ def set_delegation(db, group_id: int, user: str, delegation: str | None,
 
 def set_coordinator(db, group_id: int, user: str, is_coordinator: bool = True,
                     display_name: str | None = None) -> Member:
-    with db.atomic():
+    with write_tx(db):
         _ensure_member(db, group_id, user, display_name)
         db.execute("UPDATE members SET is_coordinator = ?, updated_at = ? WHERE group_id = ? AND user = ?",
                    [int(is_coordinator), now_iso(), group_id, user])

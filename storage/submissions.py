@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import from_iso, now_iso, to_iso
+from storage.db import from_iso, now_iso, to_iso, write_tx
 from storage.models import HistoryEntry, Submission
 
 _SELECT = (
@@ -54,7 +54,7 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
     """
     stamp = to_iso(at) if at else now_iso()
     key = delegation.casefold()
-    with db.atomic():
+    with write_tx(db):
         rows = list(db.query("SELECT id, status FROM submissions WHERE question_id = ? AND delegation_key = ?",
                              [question_id, key]))
         if rows:
@@ -74,7 +74,7 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
 
 def submit_many(db, rows: list[dict]) -> int:
     """Bulk submit (used by restore and benchmarks): each row as for ``submit``; one transaction."""
-    with db.atomic():
+    with write_tx(db):
         for row in rows:
             submit(db, **row)
     return len(rows)
@@ -84,7 +84,7 @@ def update_text(db, submission_id: int, *, author: str, text: str, action: str,
                 at: datetime | None = None, late: bool | None = None) -> Submission:
     """Edit or append: ``text`` is the new whole text; ``action`` names what happened."""
     stamp = to_iso(at) if at else now_iso()
-    with db.atomic():
+    with write_tx(db):
         if late is None:
             db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', updated_at = ? WHERE id = ?",
                        [text, author, stamp, submission_id])
@@ -97,7 +97,7 @@ def update_text(db, submission_id: int, *, author: str, text: str, action: str,
 
 def withdraw(db, submission_id: int, *, author: str, at: datetime | None = None) -> Submission:
     stamp = to_iso(at) if at else now_iso()
-    with db.atomic():
+    with write_tx(db):
         db.execute("UPDATE submissions SET status = 'withdrawn', author = ?, updated_at = ? WHERE id = ?",
                    [author, stamp, submission_id])
         text = list(db.query("SELECT text FROM submissions WHERE id = ?", [submission_id]))[0]["text"]

@@ -1,0 +1,113 @@
+"""The `convene` CLI and the console, run as real processes the way operators and scripts use them."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SEED_AGENDA, SEED_PAPER
+
+
+def convene(env, *args, stdin=None, check=True):
+    proc = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60)
+    if check:
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+@pytest.fixture
+def setup_group(cli_env):
+    convene(cli_env, "group", "create", "cg", "--name", "Contact Group on Cooperation")
+    convene(cli_env, "group", "bind", "cg", "console:main")
+    convene(cli_env, "group", "coordinator", "cg", "console:coord")
+    convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg")
+    convene(cli_env, "import", str(SEED_PAPER), "--group", "cg")
+    return cli_env
+
+
+def test_import_prints_what_it_created(cli_env):
+    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    out = convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg").stdout
+    assert "Special Session on International Cooperation and Assistance" in out
+    assert "6 items" in out and "14 questions" in out
+    again = convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg").stdout
+    assert "updated" in again.lower()
+    listing = convene(cli_env, "session", "list", "cg").stdout
+    assert listing.count("Special Session") == 1
+
+
+def test_console_session_as_delegate(setup_group):
+    script = "agenda 2\niam Chile\nsubmit 2.6 We support coherence between both Conventions\ninputs mine\n"
+    out = convene(setup_group, "console", "--group", "cg", "--user", "ana", stdin=script).stdout
+    assert "2.6" in out and "Received" in out
+    assert "Inputs of Chile" in out and "We support coherence between both Conventions" in out
+
+
+def test_export_json_has_documented_shape(setup_group, tmp_path):
+    convene(setup_group, "console", "--group", "cg", "--user", "ana",
+            stdin="iam Chile\nsubmit 2.6 R&D matters\ninputs edit 2.6 R&D matters a lot\n")
+    target = tmp_path / "cg.json"
+    convene(setup_group, "export", "cg", "--format", "json", "-o", str(target))
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert set(doc) >= {"group", "sessions", "question_lists", "members", "submissions"}
+    [session] = doc["sessions"]
+    assert set(session) >= {"id", "title", "start", "end", "timezone", "venue", "symbol", "deadline", "items"}
+    assert session["start"] == "2010-06-25T10:00:00+02:00"
+    item2 = session["items"][1]
+    assert set(item2) >= {"number", "title", "kind", "start", "end", "presenters", "description", "questions"}
+    assert [q["ref"] for q in item2["questions"]] == [f"2.{n}" for n in range(1, 7)]
+    [lst] = doc["question_lists"]
+    assert lst["symbol"] == "APLC/MSP.10/2010/WP.15" and len(lst["questions"]) == 14
+    [sub] = doc["submissions"]
+    assert (sub["ref"], sub["delegation"], sub["text"], sub["status"]) == ("2.6", "Chile", "R&D matters a lot", "current")
+    assert sub["created_at"].endswith("+00:00")
+    assert [h["text"] for h in sub["history"]] == ["R&D matters", "R&D matters a lot"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("import", "missing.txt", "--group", "cg"), "missing.txt"),
+    (("import", str(SEED_AGENDA), "--group", "nope"), "nope"),
+    (("import", str(SEED_AGENDA), "--group", "cg", "--start", "2026-03-29T02:30"), "does not exist"),
+    (("import", str(SEED_AGENDA), "--group", "cg", "--start", "tomorrow"), "YYYY-MM-DD"),
+    (("group", "create", "cg", "--name", "Again"), "already"),
+    (("group", "create", "x2", "--name", "X", "--tz", "Mars/Olympus"), "time zone"),
+    (("group", "bind", "cg", "C0123"), "slack:"),
+    (("export", "nope", "--format", "json", "-o", "-"), "nope"),
+])
+def test_bad_input_exits_nonzero_with_clear_message_and_changes_nothing(cli_env, tmp_path, args, message):
+    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    proc = convene(cli_env, *args, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "Special Session" not in convene(cli_env, "session", "list", "cg").stdout
+
+
+def test_broken_agenda_file_names_the_line(cli_env, tmp_path):
+    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: A session\nstart: 2026-12-01 10:00\nitems:\n  - title: One\n    start: 25:99\n")
+    proc = convene(cli_env, "import", str(bad), "--group", "cg", check=False)
+    assert proc.returncode != 0 and "line" in proc.stderr
+    assert "A session" not in convene(cli_env, "session", "list", "cg").stdout
+
+
+def test_partial_slack_config_is_a_startup_error(cli_env):
+    env = dict(cli_env, SLACK_BOT_TOKEN="xoxb-1")
+    proc = convene(env, "run", check=False, stdin="")
+    assert proc.returncode != 0 and "SLACK_SIGNING_SECRET" in proc.stderr
+
+
+def test_run_without_credentials_opens_console_on_demo_group(cli_env):
+    out = convene(cli_env, "run", stdin="agenda\nagenda 2\n").stdout
+    assert "Special Session on International Cooperation and Assistance" in out
+    assert "2.6" in out
+
+
+def test_make_run_piped(cli_env):
+    """The documented scripted use: printf 'agenda\\nagenda 2\\n' | make run."""
+    proc = subprocess.run(["make", "--no-print-directory", "run"], input="agenda\nagenda 2\n", capture_output=True,
+                          text=True, env=cli_env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "10:00–13:00" in proc.stdout and "2.6" in proc.stdout
