@@ -13,7 +13,7 @@ from commands.reply import Code, Reply, Section, Strong, When, line
 from commands.slugs import unique_slug
 from storage import agenda as agenda_store
 from storage import groups as group_store
-from storage import StorageError
+from storage import StorageError, write_tx
 
 MAX_DELEGATION = 80
 MAX_GROUP_NAME = 120
@@ -56,7 +56,7 @@ def setup(ctx: Context, text: str) -> Reply:
     if ctx.group is not None:
         raise UserError(f"This room already belongs to {ctx.group.name} (slug {ctx.group.slug}).")
     slug = unique_slug(name, lambda s: group_store.slug_taken(ctx.db, s))
-    with ctx.db.atomic():
+    with write_tx(ctx.db):
         group = group_store.create_group(ctx.db, slug, name)
         group_store.bind_room(ctx.db, group.id, ctx.request.room)
         group_store.set_coordinator(ctx.db, group.id, ctx.request.user, True, ctx.request.user_name)

@@ -94,7 +94,7 @@ def question_sections(ctx: Context, s: Session, it: Item, *, buttons: bool = Tru
     for q in agenda_store.questions_of_session(ctx.db, s.id):
         if q.item_id == it.id:
             out.append(Section(heading=line(Code(q.ref)), body=[line(q.text)],
-                               button=Button("Submit input", "submit_input", f"{s.id}:{q.ref}") if buttons else None))
+                               button=Button("Submit input", "submit_input", f"S{s.id}:{q.ref}") if buttons else None))
     return out
 
 

@@ -28,15 +28,18 @@ class Request:
     user_name: str | None = None
     direct: bool = False     # a direct (one-to-one) conversation with the bot
     options: dict = field(default_factory=dict)  # structured extras from forms (modal fields)
+    mentions: dict = field(default_factory=dict)  # "@ana" in text → platform user id ("slack:U123")
+    forms: bool = False      # the platform can open forms (Slack modals)
 
 
 class UserError(Exception):
     """Bad input or a refused action: the message goes back to the user as is."""
 
-    def __init__(self, message: str, *hints):
+    def __init__(self, message: str, *hints, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.hints = hints
+        self.field = field   # the form field at fault, when the request came from a form
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 # Importing the command modules registers them.
-from commands import admin, agenda, submissions  # noqa: F401
+from commands import admin, agenda, home, submissions  # noqa: F401
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
 from commands.reply import Reply, error
@@ -28,6 +28,11 @@ def route(request: Request) -> tuple[str, str]:
 
 def make_context(db, request: Request, clock: Clock = system_clock, settings=None) -> Context:
     group = group_store.group_for_room(db, request.room)
+    if group is None and request.options.get("group_id"):
+        # A form or button outside any room (the Slack App Home) names its group; only members may use it.
+        candidate = group_store.group_by_id(db, int(request.options["group_id"]))
+        if candidate and group_store.member(db, candidate.id, request.user):
+            group = candidate
     member = group_store.member(db, group.id, request.user) if group else None
     return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings)
 
@@ -43,7 +48,7 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> 
             ctx.require_group()
         return cmd.handler(ctx, text)
     except UserError as e:
-        return error(e.message, *[h for h in e.hints if h])
+        return error(e.message, *[h for h in e.hints if h], field=e.field)
     except Exception:
         log.exception("command failed: %s %r in %s", head, text[:200], request.room)
         return error("Something went wrong on my side and nothing was changed. The error is logged; please try "

@@ -71,6 +71,38 @@ class Section:
     button: Button | None = None
 
 
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass
+class Field:
+    """One input of a form. ``kind``: select | text | multiline | radio."""
+    name: str
+    label: str
+    kind: str = "text"
+    choices: list[Choice] = field(default_factory=list)
+    initial: str | None = None
+    optional: bool = False
+    max_length: int | None = None
+    hint: str | None = None
+
+
+@dataclass
+class Form:
+    """A request to open a form (a Slack modal). Submitting it runs ``command`` with the
+    field values as ``Request.options`` (plus ``meta``); errors come back per field."""
+    id: str
+    title: str
+    submit_label: str
+    command: str
+    fields: list[Field]
+    meta: dict = field(default_factory=dict)
+    intro: str | None = None
+
+
 @dataclass
 class Attachment:
     filename: str
@@ -90,7 +122,8 @@ class Reply:
     public: bool = False               # shared in the room rather than shown only to the asker
     timezone: str | None = None        # the zone wall-clock times are given in, for the plain rendering
     files: list[Attachment] = field(default_factory=list)
-    modal: dict | None = None          # a request to open a form (adapters that can, do)
+    form: Form | None = None           # a request to open a form (adapters that can, do)
+    field: str | None = None           # for errors caused by one form field: its name
 
     @property
     def ok(self) -> bool:
@@ -119,8 +152,9 @@ class Reply:
         return "\n".join(out)
 
 
-def error(message: str, *hints: Line) -> Reply:
-    return Reply(text=message, sections=[Section(body=[line(message)])], context=list(hints), status="error")
+def error(message: str, *hints: Line, field: str | None = None) -> Reply:
+    return Reply(text=message, sections=[Section(body=[line(message)])], context=list(hints), status="error",
+                 field=field)
 
 
 def info(message: str, *hints: Line, public: bool = False) -> Reply:

@@ -128,11 +128,11 @@ def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Targe
         lst = find_list(ctx, m.group("list"))
         if lst is None:
             raise UserError(f"There is no question list called {m.group('list')}.", _valid_lists(ctx))
-        return _list_target(ctx, lst, m.group("ref"))
+        return list_target(ctx, lst, m.group("ref"))
     if re.fullmatch(r"[A-Za-z]|\d{1,2}", ref):
         open_lists = [lst for lst in lists(ctx) if lst.is_open]
         if len(open_lists) == 1:
-            return _list_target(ctx, open_lists[0], ref)
+            return list_target(ctx, open_lists[0], ref)
         if not open_lists:
             if ref.isdigit():
                 raise UserError(f"'{ref}' is an item number; questions are written ITEM.N, such as {ref}.1.")
@@ -143,7 +143,7 @@ def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Targe
                     "or LIST:letter for a list (such as WP.15:f).", _valid_session_refs(ctx, session))
 
 
-def _list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
+def list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
     q = agenda_store.list_question(ctx.db, lst.id, ref.lower())
     if q is None:
         refs = [x.ref for x in agenda_store.questions_of_list(ctx.db, lst.id)]

@@ -6,13 +6,17 @@ from commands.agenda import excerpt
 from commands.args import take_word
 from commands.core import Context, UserError
 from commands.registry import INPUT_ACTIONS, find_subcommand, head, subcommand
-from commands.reply import Code, Reply, Section, Strong, When, line
-from commands.selectors import Target, is_session_selector, label_for, resolve_ref, select_session
+from commands.reply import Choice, Code, Field, Form, Reply, Section, Strong, When, line
+from commands.selectors import (
+    Target, is_session_selector, label_for, lists, list_target, resolve_ref, select_session, input_session,
+)
 from storage import agenda as agenda_store
 from storage import submissions as sub_store
 
 MAX_INPUT_CHARS = 20_000
+MAX_NOTE_CHARS = 500
 FLAG_COORDINATORS = "--coordinators"
+FORM_ID = "submit_input"
 
 
 def require_delegation(ctx: Context) -> str:
@@ -23,17 +27,82 @@ def require_delegation(ctx: Context) -> str:
     return ctx.delegation
 
 
-def check_text(text: str, *, so_far: int = 0) -> str:
-    text = text.strip()
+def check_text(text: str, *, so_far: int = 0, field: str | None = None) -> str:
+    text = (text or "").strip()
     if not text:
+        if field:
+            raise UserError("Write your delegation's input here: it cannot be empty.", field=field)
         raise UserError("Your input is empty: write the reference, then your text, for example "
                         "submit 2.6 We support coherence between both Conventions.")
     if so_far + len(text) > MAX_INPUT_CHARS:
         total = so_far + len(text)
         raise UserError(f"That is too long: an input holds up to {MAX_INPUT_CHARS:,} characters in all, and this "
                         f"would make {total:,}. Shorten it, or send a summary and attach the full statement "
-                        "to an e-mail to the coordinators. Nothing was saved.")
+                        "to an e-mail to the coordinators. Nothing was saved.", field=field)
     return text
+
+
+# --- the submit form (adapters that can show forms: Slack modals) -------------------
+
+def question_value(target: Target) -> str:
+    """The stable value a form or a button carries for a question: S<session>:<ref> or L<list>:<ref>."""
+    if target.qlist is not None:
+        return f"L{target.qlist.id}:{target.question.ref}"
+    return f"S{target.session.id}:{target.question.ref}"
+
+
+def target_from_value(ctx: Context, value: str, *, field: str | None = None) -> Target:
+    kind, _, ref = (value or "").partition(":")
+    try:
+        if kind.startswith("S") and kind[1:].isdigit():
+            return resolve_ref(ctx, ref, select_session(ctx, f"#{kind[1:]}"))
+        if kind.startswith("L") and kind[1:].isdigit():
+            for lst in lists(ctx):
+                if lst.id == int(kind[1:]):
+                    return list_target(ctx, lst, ref)
+    except UserError as e:
+        raise UserError(e.message, *e.hints, field=field)
+    raise UserError("Choose a question from the list.", field=field)
+
+
+def question_choices(ctx: Context) -> list[Choice]:
+    out = []
+    session = input_session(ctx)
+    if session is not None:
+        for q in agenda_store.questions_of_session(ctx.db, session.id):
+            out.append(Choice(f"{q.ref} — {excerpt(q.text, 200)}", f"S{session.id}:{q.ref}"))
+    for lst in lists(ctx):
+        if lst.is_open:
+            for q in agenda_store.questions_of_list(ctx.db, lst.id):
+                out.append(Choice(f"{lst.short}:{q.ref} — {excerpt(q.text, 200)}", f"L{lst.id}:{q.ref}"))
+    return out
+
+
+def submit_form(ctx: Context, preselect: Target | None = None) -> Reply:
+    delegation = require_delegation(ctx)
+    choices = question_choices(ctx)
+    if not choices:
+        raise UserError(f"{ctx.group.name} has no questions open for input yet.")
+    initial_text = None
+    disclosure = "group"
+    if preselect is not None:
+        current = sub_store.current_for(ctx.db, preselect.question.id, delegation)
+        if current is not None and current.status == "current":
+            initial_text, disclosure = current.text, current.disclosure
+    form = Form(
+        id=FORM_ID, title="Submit input", submit_label="Submit", command="submit",
+        intro=f"Written input of {delegation} to {ctx.group.name}.",
+        fields=[
+            Field("question", "Question", "select", choices=choices,
+                  initial=question_value(preselect) if preselect else None),
+            Field("text", "Your delegation's input", "multiline", initial=initial_text, max_length=MAX_INPUT_CHARS,
+                  hint=f"Up to {MAX_INPUT_CHARS:,} characters. A second submission replaces the first; "
+                       "the history keeps every version."),
+            Field("disclosure", "Who may read it", "radio", initial=disclosure,
+                  choices=[Choice("The whole group", "group"), Choice("Coordinators only", "coordinators")]),
+            Field("note", "Note to the coordinators (optional)", "text", optional=True, max_length=MAX_NOTE_CHARS),
+        ])
+    return Reply(text="Opening the submission form…", form=form)
 
 
 def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool]:
@@ -88,19 +157,27 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
               "inputs append. --coordinators makes it visible to the coordinators only.")
 def submit(ctx: Context, text: str) -> Reply:
     opts = ctx.request.options
-    if opts.get("ref"):
-        session = select_session(ctx, f"#{opts['session']}") if opts.get("session") else None
-        target = resolve_ref(ctx, opts["ref"], session)
-        body, coordinators_only = opts.get("text", ""), opts.get("disclosure") == "coordinators"
+    note = None
+    if "question" in opts:      # from the form
+        target = target_from_value(ctx, opts["question"], field="question")
+        body, coordinators_only = opts.get("text") or "", opts.get("disclosure") == "coordinators"
+        note = " ".join((opts.get("note") or "").split()) or None
+        if note and len(note) > MAX_NOTE_CHARS:
+            raise UserError(f"Keep the note under {MAX_NOTE_CHARS} characters.", field="note")
+        field = "text"
+    elif opts.get("preselect") or (ctx.request.forms and not text.strip()):
+        pre = target_from_value(ctx, opts["preselect"]) if opts.get("preselect") else None
+        return submit_form(ctx, pre)
     else:
         target, body, coordinators_only = _parse_ref_and_text(ctx, text)
+        field = None
     delegation = require_delegation(ctx)
-    body = check_text(body)
+    body = check_text(body, field=field)
     late = _is_late(ctx, target)
     sub, action = sub_store.submit(
         ctx.db, group_id=ctx.group.id, question_id=target.question.id, delegation=delegation,
         author=ctx.request.user, text=body, disclosure="coordinators" if coordinators_only else "group",
-        late=late, at=ctx.now)
+        late=late, at=ctx.now, note=note)
     return _received(ctx, target, sub, action, "submit")
 
 
@@ -174,6 +251,8 @@ def inputs_edit(ctx: Context, text: str) -> Reply:
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.label} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
+    if not rest.strip() and ctx.request.forms:
+        return submit_form(ctx, target)
     body = check_text(rest)
     late = _is_late(ctx, target) or sub.late
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,

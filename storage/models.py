@@ -96,6 +96,7 @@ class Submission:
     late: bool
     created_at: datetime
     updated_at: datetime
+    note: str | None = None
     # Where the question lives, filled by the queries that join it.
     ref: str = ""
     session_id: int | None = None

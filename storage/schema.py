@@ -125,3 +125,14 @@ def m001_initial(db):
     );
     CREATE INDEX submission_history_submission ON submission_history(submission_id)
     """)
+
+
+@migrations()
+def m002_notes_and_event_dedupe(db):
+    _run(db, """
+    ALTER TABLE submissions ADD COLUMN note TEXT;
+    CREATE TABLE seen_events (
+        key TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    )
+    """)

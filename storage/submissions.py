@@ -18,7 +18,7 @@ def _submission(row) -> Submission:
         id=row["id"], group_id=row["group_id"], question_id=row["question_id"],
         delegation=row["delegation"], author=row["author"], text=row["text"], status=row["status"],
         disclosure=row["disclosure"], late=bool(row["late"]),
-        created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]),
+        created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]), note=row["note"],
         ref=row["ref"], session_id=row["session_id"], list_id=row["list_id"], list_short=row["list_short"],
     )
 
@@ -46,7 +46,8 @@ def submission_by_id(db, submission_id: int) -> Submission | None:
 
 
 def submit(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str,
-           disclosure: str = "group", late: bool = False, at: datetime | None = None) -> tuple[Submission, str]:
+           disclosure: str = "group", late: bool = False, at: datetime | None = None,
+           note: str | None = None) -> tuple[Submission, str]:
     """Store the delegation's input on the question, replacing its current one.
 
     Returns (submission, action) where action is 'submit', 'replace' or 'resubmit'.
@@ -61,13 +62,14 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
             sid = rows[0]["id"]
             action = "replace" if rows[0]["status"] == "current" else "resubmit"
             db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', disclosure = ?, late = ?, "
-                       "updated_at = ? WHERE id = ?", [text, author, disclosure, int(late), stamp, sid])
+                       "note = ?, updated_at = ? WHERE id = ?", [text, author, disclosure, int(late), note, stamp, sid])
         else:
             action = "submit"
             sid = db.execute(
                 "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
-                "disclosure, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?)",
-                [group_id, question_id, delegation, key, author, text, disclosure, int(late), stamp, stamp]).lastrowid
+                "disclosure, late, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?)",
+                [group_id, question_id, delegation, key, author, text, disclosure, int(late), note, stamp,
+                 stamp]).lastrowid
         _record(db, sid, action, author, text, "current", stamp)
     return submission_by_id(db, sid), action
 

@@ -1,0 +1,194 @@
+"""Reply → Block Kit (messages, the App Home, modals), within Slack's limits.
+
+Limits honoured (Slack's documented caps): 50 blocks per message, 100 in modals and the Home tab;
+3,000 characters per section text; 150 per header; 75 per option label; 24 per modal title;
+3,000 per plain_text_input; 3,000 for private_metadata. A reply that would exceed them is cut with
+a pointer to a narrower command, never sent to fail with an API error.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timezone
+
+from bot.adapters.slack.text import escape, plain_escape
+from commands import timefmt
+from commands.reply import Code, Form, Reply, Strong, When, plain_line
+
+MESSAGE_BLOCKS = 50
+SURFACE_BLOCKS = 100
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+OPTION_LABEL = 75
+MODAL_TITLE = 24
+INPUT_MAX = 3000
+OPTIONS_MAX = 100
+TEXT_CHARS = 3000
+ACTION_SUBMIT = "submit_input"
+FORM_CALLBACK = "convene_form:"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _when(w: When) -> str:
+    token = {"time": "{time}", "date": "{date_long_pretty}", "datetime": "{date_short_pretty} {time}"}[w.style]
+    fallback = f"{w.plain()} {timefmt.zone_label(w.tz)}"
+    ts = int(w.moment.astimezone(timezone.utc).timestamp())
+    return f"<!date^{ts}^{token}|{fallback}>"
+
+
+def mrkdwn_line(ln) -> str:
+    out = []
+    for p in ln:
+        if isinstance(p, str):
+            out.append(escape(p))
+        elif isinstance(p, Strong):
+            out.append(f"*{escape(p.text).replace('*', '∗')}*")
+        elif isinstance(p, Code):
+            out.append(f"`{escape(p.text).replace('`', 'ʼ')}`")
+        elif isinstance(p, When):
+            out.append(_when(p))
+    return "".join(out)
+
+
+def _chunks(lines: list[str], limit: int = SECTION_CHARS) -> list[str]:
+    """Join lines into texts of at most ``limit`` characters, cutting only an over-long single line."""
+    out, cur = [], ""
+    for ln in lines:
+        ln = _clip(ln, limit)
+        if cur and len(cur) + 1 + len(ln) > limit:
+            out.append(cur)
+            cur = ln
+        else:
+            cur = f"{cur}\n{ln}" if cur else ln
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _context(lines: list[str]) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t, TEXT_CHARS)} for t in lines[:10]]}
+
+
+def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/") -> list[dict]:
+    blocks: list[dict] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(plain_escape(reply.title),
+                                                                                    HEADER_CHARS)}})
+    for sec in reply.sections:
+        lines = []
+        if sec.heading:
+            lines.append(mrkdwn_line(sec.heading))
+        lines += [mrkdwn_line(ln) for ln in sec.body]
+        if not lines:
+            continue
+        texts = _chunks(lines)
+        for i, text in enumerate(texts):
+            block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+            if sec.button and i == 0:
+                block["accessory"] = {"type": "button", "action_id": sec.button.action, "value": sec.button.value,
+                                      "text": {"type": "plain_text", "text": _clip(sec.button.label, 75)}}
+            blocks.append(block)
+    tail = []
+    if reply.timezone:
+        tail.append(_context([f"Times are shown in your own time zone; the session's is "
+                              f"{timefmt.zone_label(reply.timezone)} ({reply.timezone})."]))
+    if reply.context:
+        tail.append(_context([mrkdwn_line(ln) for ln in reply.context]))
+    room = limit - len(tail)
+    if len(blocks) > room:
+        hidden = len(blocks) - (room - 1)
+        blocks = blocks[: room - 1]
+        blocks.append(_context([f"… {hidden} more part(s) not shown here: Slack shows at most {limit} blocks. "
+                                f"Ask for one item (`{slash}agenda 2`, `{slash}questions 3`) to see it whole."]))
+    return blocks + tail
+
+
+def message(reply: Reply, *, slash: str = "/") -> dict:
+    """Arguments for chat.postMessage / an ack body: notification text plus blocks."""
+    text = reply.text if reply.ok else f"⚠️ {reply.text}"
+    return {"text": _clip(plain_escape(text), TEXT_CHARS), "blocks": reply_blocks(reply, slash=slash)}
+
+
+def home_view(reply: Reply) -> dict:
+    return {"type": "home", "blocks": reply_blocks(reply, limit=SURFACE_BLOCKS)}
+
+
+def notice_view(title: str, reply: Reply) -> dict:
+    """A modal that only shows a message (an error when a form could not open)."""
+    return {"type": "modal", "title": {"type": "plain_text", "text": _clip(title, MODAL_TITLE)},
+            "close": {"type": "plain_text", "text": "Close"},
+            "blocks": reply_blocks(reply, limit=SURFACE_BLOCKS)}
+
+
+def _option(label: str, value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": _clip(plain_escape(label), OPTION_LABEL)}, "value": value[:150]}
+
+
+def form_view(form: Form, meta: dict) -> dict:
+    blocks: list[dict] = []
+    if form.intro:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape(form.intro), SECTION_CHARS)}})
+    for f in form.fields:
+        block: dict = {"type": "input", "block_id": f.name, "optional": f.optional,
+                       "label": {"type": "plain_text", "text": _clip(f.label, 2000)}}
+        hint = f.hint
+        if f.kind == "select":
+            options = [_option(c.label, c.value) for c in f.choices[:OPTIONS_MAX]]
+            el = {"type": "static_select", "action_id": "value", "options": options,
+                  "placeholder": {"type": "plain_text", "text": "Choose a question"}}
+            chosen = [o for o in options if o["value"] == f.initial]
+            if chosen:
+                el["initial_option"] = chosen[0]
+            if len(f.choices) > OPTIONS_MAX:
+                hint = f"The first {OPTIONS_MAX} are listed; for the others use the command with the ref."
+        elif f.kind == "radio":
+            options = [_option(c.label, c.value) for c in f.choices]
+            el = {"type": "radio_buttons", "action_id": "value", "options": options}
+            chosen = [o for o in options if o["value"] == f.initial]
+            if chosen:
+                el["initial_option"] = chosen[0]
+        else:
+            el = {"type": "plain_text_input", "action_id": "value", "multiline": f.kind == "multiline"}
+            cap = min(f.max_length or INPUT_MAX, INPUT_MAX)
+            el["max_length"] = cap
+            if f.kind == "multiline" and (f.max_length or 0) > INPUT_MAX:
+                hint = (f"Slack takes up to {INPUT_MAX:,} characters in this field. For a longer statement, send the "
+                        "first part here, then add the rest with /inputs append REF TEXT (up to "
+                        f"{f.max_length:,} characters in all).")
+            if f.initial:
+                if len(f.initial) <= cap:
+                    el["initial_value"] = f.initial
+                else:
+                    hint = (f"Your current text is {len(f.initial):,} characters, more than this field takes: "
+                            "change it with /inputs edit REF TEXT, or add to it with /inputs append REF TEXT.")
+        block["element"] = el
+        if hint:
+            block["hint"] = {"type": "plain_text", "text": _clip(hint, 2000)}
+        blocks.append(block)
+    return {"type": "modal", "callback_id": FORM_CALLBACK + form.id,
+            "title": {"type": "plain_text", "text": _clip(form.title, MODAL_TITLE)},
+            "submit": {"type": "plain_text", "text": _clip(form.submit_label, MODAL_TITLE)},
+            "close": {"type": "plain_text", "text": "Cancel"},
+            "private_metadata": json.dumps({**form.meta, **meta, "command": form.command})[:3000],
+            "blocks": blocks[:SURFACE_BLOCKS]}
+
+
+def form_values(view: dict) -> dict:
+    """The submitted values of a form view, by field name."""
+    out = {}
+    for block_id, actions in (view.get("state", {}).get("values") or {}).items():
+        el = actions.get("value") or {}
+        if el.get("type") in ("static_select", "radio_buttons"):
+            out[block_id] = (el.get("selected_option") or {}).get("value")
+        else:
+            out[block_id] = el.get("value")
+    return out
+
+
+def form_meta(view: dict) -> dict:
+    try:
+        return json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}

@@ -1,0 +1,58 @@
+"""Slack text in and out.
+
+In: slash-command text arrives HTML-entity-escaped (``&amp;``) with mentions as ``<@U…|name>``,
+``<!channel>``, ``<#C…|name>`` and links as ``<https://…|label>``. We store readable text
+(``R&D``, ``@ana``) and keep the user ids of mentions for commands that name a person.
+
+Out: everything user-typed is escaped for mrkdwn so it cannot ping (``<!channel>``, ``@here``)
+or inject links, whatever it contains.
+"""
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"<([^<>]*)>")
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def decode_incoming(text: str) -> tuple[str, dict[str, str]]:
+    """(readable text, {"@name": "slack:U…"}) from Slack's escaped message text."""
+    mentions: dict[str, str] = {}
+
+    def token(m: re.Match) -> str:
+        inner = m.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            uid = target[1:]
+            name = "@" + (label or uid)
+            mentions[name] = f"slack:{uid}"
+            mentions.setdefault("@" + uid, f"slack:{uid}")
+            return name
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            special = target[1:].split("^", 1)[0]
+            if special.startswith("subteam"):
+                return "@" + (label.lstrip("@") or "group")
+            if special == "date":
+                return label or ""
+            return "@" + special
+        if label:
+            return f"{label} ({target})" if label != target else target
+        return target.removeprefix("mailto:")
+
+    out = _TOKEN.sub(token, text or "")
+    out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return out, mentions
+
+
+def escape(text: str) -> str:
+    """User text made inert for mrkdwn: no entities, links, mentions or broadcasts."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
+
+
+def plain_escape(text: str) -> str:
+    """For plain_text objects and notification text: only broadcasts need defusing."""
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)

@@ -1,0 +1,20 @@
+"""Deduplication of platform events (Slack Events API retries, Matrix event ids)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from storage.db import now_iso, to_iso
+
+
+def first_sighting(db, key: str, at: datetime | None = None) -> bool:
+    """Record ``key``; True the first time it is seen, False for every repeat (across restarts)."""
+    cur = db.execute("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", [key, to_iso(at) if at else now_iso()])
+    return cur.rowcount == 1
+
+
+def forget_before(db, moment: datetime) -> int:
+    """Drop keys older than ``moment`` (retries come within minutes; keep a day to be safe)."""
+    return db.execute("DELETE FROM seen_events WHERE at < ?", [to_iso(moment)]).rowcount
+
+
+__all__ = ["first_sighting", "forget_before", "timedelta"]

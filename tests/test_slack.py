@@ -1,0 +1,187 @@
+"""The Slack app over its real HTTP endpoint, with signed requests and a fake Web API on 127.0.0.1."""
+import json
+import time
+
+from storage import groups as group_store
+from storage import submissions as sub_store
+from tests.fakes.slack_requests import block_action_body, event_body, slash_body, view_submission_body
+from tests.slack_harness import fake_slack, slack_bot, slack_db_path  # noqa: F401  (fixtures)
+
+
+def all_text(body) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
+def section_texts(body) -> str:
+    return "\n".join(b["text"]["text"] for b in body["blocks"] if b["type"] == "section")
+
+
+def test_agenda_renders_block_kit_with_date_tokens(slack_bot, fake_slack):
+    status, body = slack_bot.sender.command("/agenda")
+    assert status == 200
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text":
+                                 "Agenda — Special Session on International Cooperation and Assistance"}}
+    text = section_texts(body)
+    assert "<!date^1277452800^{time}|10:00 Geneva time>" in text   # 25 June 2010 10:00 CEST
+    assert "*1. Introductory remarks &amp; overview of the purpose of the session*" in text
+    assert "Ambassador Susan Eckey of Norway" in text
+    assert len(body["blocks"]) <= 50
+    assert fake_slack.of("auth.test")   # connected at start-up
+
+
+def test_agenda_item_and_public(slack_bot):
+    _, body = slack_bot.sender.command("/agenda", "2 public")
+    assert body["response_type"] == "in_channel"
+    text = section_texts(body)
+    assert all(f"`2.{n}`" in text or f"2.{n}" in text for n in range(1, 7))
+    buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert len(buttons) == 6 and buttons[0]["action_id"] == "submit_input" and buttons[0]["value"].endswith(":2.1")
+
+
+def test_questions_three_whole(slack_bot):
+    _, body = slack_bot.sender.command("/questions", "3")
+    assert "increase speed of the flow of funds through these mechanisms?" in section_texts(body)
+
+
+def test_submit_decodes_entities_and_mentions_and_escapes_echo(slack_bot):
+    slack_bot.sender.command("/convene", "iam Chile")
+    raw = "R&amp;D matters &lt;b&gt; — thanks <@U0BOB|bob>, <!channel> see <https://evil.example|click>"
+    status, body = slack_bot.sender.command("/submit", "2.6 " + raw)
+    assert status == 200 and "Received" in body["text"]
+    [s] = sub_store.of_group(slack_bot.check, 1)
+    assert s.text == "R&D matters <b> — thanks @bob, @channel see click (https://evil.example)"
+    echoed = all_text(body)
+    assert "<!channel>" not in echoed and "<@U0BOB" not in echoed and "<https://evil" not in echoed
+    assert "R&amp;D matters &amp;lt;b&amp;gt;" not in echoed     # not double-escaped
+    assert "R&amp;D matters &lt;b&gt;" in echoed
+    assert "@\u2060channel" in echoed
+
+
+def test_unbound_channel_gets_setup_hint(slack_bot):
+    _, body = slack_bot.sender.command("/agenda", channel="C0OTHER")
+    assert "/convene setup" in all_text(body)
+
+
+def test_setup_binds_channel_and_makes_caller_coordinator(slack_bot):
+    _, body = slack_bot.sender.command("/convene", "setup Resource Mobilization Contact Group", channel="C0NEW",
+                                       user="U0ZOE")
+    assert body["response_type"] == "in_channel"
+    g = group_store.group_for_room(slack_bot.check, "slack:C0NEW")
+    assert g.slug == "resource-mobilization-contact-group"
+    assert group_store.member(slack_bot.check, g.id, "slack:U0ZOE").is_coordinator
+
+
+def test_non_coordinator_refused_coordinator_allowed(slack_bot):
+    _, body = slack_bot.sender.command("/convene", "session list")
+    assert "Only coordinators" in all_text(body)
+    _, body = slack_bot.sender.command("/convene", "session list", user="U0COORD")
+    assert "#1" in all_text(body)
+
+
+def test_forged_and_stale_signatures_refused_before_any_handler(slack_bot, fake_slack):
+    body = slash_body("/convene", "iam Chile")
+    forged = slack_bot.sender.headers(body, secret="not-the-secret")
+    status, _ = slack_bot.sender.post(body, headers=forged)
+    assert status == 401
+    stale = slack_bot.sender.headers(body, ts=int(time.time()) - 6 * 60)
+    status, _ = slack_bot.sender.post(body, headers=stale)
+    assert status == 401
+    tampered = slack_bot.sender.headers(body)
+    status, _ = slack_bot.sender.post(body.replace("Chile", "Chilf"), headers=tampered)
+    assert status == 401
+    assert group_store.member(slack_bot.check, 1, "slack:U0ANA") is None
+
+
+def test_oversize_and_empty_input_refused(slack_bot):
+    slack_bot.sender.command("/convene", "iam Chile")
+    _, body = slack_bot.sender.command("/submit", "2.6 " + "x" * 20_001)
+    assert "20,000" in all_text(body)
+    _, body = slack_bot.sender.command("/submit", "2.9 text")
+    assert "2.1–2.6" in all_text(body)
+    assert sub_store.count(slack_bot.check, 1) == 0
+
+
+def test_submit_without_text_opens_modal_and_submission_is_stored(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile")
+    status, _ = slack_bot.sender.command("/submit", "")
+    assert status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    assert opened["trigger_id"].startswith("13345224609")
+    view = opened["view"]
+    assert len(view["title"]["text"]) <= 24
+    select = next(b for b in view["blocks"] if b.get("block_id") == "question")["element"]
+    assert all(len(o["text"]["text"]) <= 75 for o in select["options"])
+    assert {o["value"] for o in select["options"]} >= {"S1:2.6", "L1:f"}
+    text_el = next(b for b in view["blocks"] if b.get("block_id") == "text")
+    assert text_el["element"]["max_length"] == 3000 and "/inputs append" in text_el["hint"]["text"]
+
+    # An empty text: the error shows on the field, nothing stored.
+    status, body = slack_bot.sender.post(view_submission_body(view, {"question": ("static_select", "S1:2.6"),
+                                                                     "text": "", "disclosure": ("radio_buttons", "group")}))
+    assert status == 200 and body["response_action"] == "errors" and "text" in body["errors"]
+    assert sub_store.count(slack_bot.check, 1) == 0
+
+    status, body = slack_bot.sender.post(view_submission_body(view, {
+        "question": ("static_select", "S1:2.6"), "text": "Coherence & cooperation",
+        "disclosure": ("radio_buttons", "coordinators"), "note": "On behalf of GRULAC"}))
+    assert status == 200 and body in ("", {})     # closes the modal
+    [s] = sub_store.of_group(slack_bot.check, 1)
+    assert (s.ref, s.delegation, s.text, s.disclosure, s.note) == \
+        ("2.6", "Chile", "Coherence & cooperation", "coordinators", "On behalf of GRULAC")
+    [eph] = fake_slack.wait_for("chat.postEphemeral")
+    assert eph["channel"] == "C0CG" and eph["user"] == "U0ANA" and "Received" in eph["text"]
+
+
+def test_button_opens_preselected_modal_and_edit_prefills(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile")
+    slack_bot.sender.command("/submit", "2.6 First version")
+    slack_bot.sender.post(block_action_body("submit_input", "S1:2.6"))
+    [opened] = fake_slack.wait_for("views.open")
+    blocks = {b.get("block_id"): b for b in opened["view"]["blocks"]}
+    assert blocks["question"]["element"]["initial_option"]["value"] == "S1:2.6"
+    assert blocks["text"]["element"]["initial_value"] == "First version"
+    slack_bot.sender.command("/inputs", "edit 2.6")
+    opened = fake_slack.wait_for("views.open", 2)[-1]
+    assert {b.get("block_id"): b for b in opened["view"]["blocks"]}["text"]["element"]["initial_value"] == "First version"
+
+
+def test_button_for_unregistered_user_explains_in_a_modal(slack_bot, fake_slack):
+    slack_bot.sender.post(block_action_body("submit_input", "S1:2.6", user="U0NEW"))
+    [opened] = fake_slack.wait_for("views.open")
+    assert "iam COUNTRY" in all_text(opened["view"]) or "/convene iam" in all_text(opened["view"])
+
+
+def test_app_home_published_once_per_event_id(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile")
+    ev = {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home", "event_ts": "1.2"}
+    body = event_body(ev, event_id="Ev0HOME1")
+    assert slack_bot.sender.post(body, json_body=True)[0] == 200
+    assert slack_bot.sender.post(body, json_body=True, retry_num=1)[0] == 200
+    [published] = fake_slack.wait_for("views.publish")
+    time.sleep(0.3)
+    assert len(fake_slack.of("views.publish")) == 1
+    assert published["user_id"] == "U0ANA"
+    home = all_text(published["view"])
+    assert "Contact Group on Cooperation" in home and "Open for Chile" in home
+    assert published["view"]["type"] == "home" and len(published["view"]["blocks"]) <= 100
+
+
+def test_home_button_submission_without_channel(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile")
+    slack_bot.sender.post(block_action_body("submit_input", "G1/S1:2.3", channel=None))
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened["view"]
+    slack_bot.sender.post(view_submission_body(view, {"question": ("static_select", "S1:2.3"),
+                                                      "text": "From the Home tab",
+                                                      "disclosure": ("radio_buttons", "group")}))
+    fake_slack.wait_for("chat.postMessage")
+    [s] = sub_store.of_group(slack_bot.check, 1)
+    assert s.ref == "2.3" and s.text == "From the Home tab"
+    assert fake_slack.of("conversations.open")[0]["users"] == "U0ANA"
+
+
+def test_help_lists_slash_commands(slack_bot):
+    _, body = slack_bot.sender.command("/convene", "help")
+    text = all_text(body)
+    assert "/agenda [SESSION] [ITEM] [public]" in text and "/convene iam DELEGATION" in text
