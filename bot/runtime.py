@@ -1,4 +1,4 @@
-"""`convene run`: one asyncio loop carrying every configured adapter (and the scheduler)."""
+"""`convene run`: one asyncio loop carrying every configured adapter and the reminder scheduler."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,7 @@ import signal
 
 from bot.adapters.console import Console
 from bot.demo import DEMO_ROOM, ensure_demo
+from bot.scheduler import ReminderScheduler, Router
 from commands.core import system_clock
 
 log = logging.getLogger("convene.runtime")
@@ -19,33 +20,48 @@ def run(settings, db, *, clock=system_clock) -> int:
         user = f"console:{os.environ.get('USER') or getpass.getuser() or 'me'}"
         ensure_demo(db, clock(), user)
         log.info("no Slack or Matrix credentials: starting the console on the demo group")
-        console = Console(db, room=DEMO_ROOM, user=user, clock=clock, settings=settings)
-        asyncio.run(console.run())
-        return 0
+        return asyncio.run(console_demo(settings, db, user, clock=clock))
     return asyncio.run(serve(settings, db, clock=clock))
 
 
+async def console_demo(settings, db, user: str, *, clock=system_clock) -> int:
+    console = Console(db, room=DEMO_ROOM, user=user, clock=clock, settings=settings)
+    scheduler = ReminderScheduler(db, clock, Router([console]))
+    await scheduler.start()
+    try:
+        await console.run()
+    finally:
+        await scheduler.stop()
+    return 0
+
+
 async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None = None) -> int:
-    """Start the chat adapters, run until SIGINT/SIGTERM (or ``stop``), then shut down cleanly."""
+    """Start the chat adapters and the scheduler, run until SIGINT/SIGTERM (or ``stop``), shut down cleanly."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass   # not the main thread (tests run the bot on a background loop)
     runners = []
     if settings.slack_enabled:
         from bot.adapters.slack.app import SlackAdapter
         from bot.adapters.slack.server import SlackRunner
         runners.append(SlackRunner(SlackAdapter(settings, db, clock), settings))
+    if settings.matrix_enabled:
+        from bot.adapters.matrix import MatrixRunner
+        runners.append(MatrixRunner(settings, db, clock))
     for r in runners:
         await r.start()
+    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]))
+    await scheduler.start()
     log.info("Convene is running")
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
+        await scheduler.stop()
         for r in reversed(runners):
             await r.stop()
     return 0

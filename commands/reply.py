@@ -122,6 +122,7 @@ class Reply:
     public: bool = False               # shared in the room rather than shown only to the asker
     timezone: str | None = None        # the zone wall-clock times are given in, for the plain rendering
     files: list[Attachment] = field(default_factory=list)
+    notices: list = field(default_factory=list)   # (target, Reply): others to tell (e.g. coordinators of a late input)
     form: Form | None = None           # a request to open a form (adapters that can, do)
     field: str | None = None           # for errors caused by one form field: its name
 

@@ -11,6 +11,7 @@ from commands.selectors import (
     Target, is_session_selector, label_for, lists, list_target, resolve_ref, select_session, input_session,
 )
 from storage import agenda as agenda_store
+from storage import groups as group_store
 from storage import submissions as sub_store
 
 MAX_INPUT_CHARS = 20_000
@@ -133,6 +134,23 @@ def _is_late(ctx: Context, target: Target) -> bool:
     return True
 
 
+def _late_notices(ctx: Context, target: Target, sub) -> list:
+    """Coordinators hear of every input that arrives after the deadline, directly."""
+    s = target.session
+    out = []
+    for m in group_store.coordinators(ctx.db, ctx.group.id):
+        if m.user == ctx.request.user:
+            continue
+        note = Reply(text=f"Late input: {sub.delegation} on {target.label}", sections=[Section(body=[
+            line(Strong("Late input: "), Strong(sub.delegation), " on ", Code(target.label),
+                 f" in {ctx.group.name}, received ", When(sub.updated_at, ctx.group.timezone, "datetime"),
+                 *((" — the deadline was ", When(s.deadline, s.timezone, "datetime")) if s and s.deadline else ())),
+            line("> ", excerpt(sub.text, 200)),
+        ])])
+        out.append((m.user, note))
+    return out
+
+
 def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Reply:
     what = {"submit": "Received", "replace": "Received — replaces your earlier input",
             "resubmit": "Received — your withdrawn input is back, with this text",
@@ -144,7 +162,8 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
     if sub.disclosure == "coordinators":
         body.append(line("Visible to the coordinators only."))
     body.append(line("> ", excerpt(sub.text, 300)))
-    return Reply(text=f"{what}: {sub.delegation} on {target.label}", title=None,
+    notices = _late_notices(ctx, target, sub) if sub.late else []
+    return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.label}", title=None,
                  sections=[Section(heading=line(Strong(what)), body=body),
                            Section(body=[line("Question: ", excerpt(target.question.text, 200))])],
                  context=[line("Your inputs: ", Code(ctx.cmd("inputs mine")), " · add more: ",

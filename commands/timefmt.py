@@ -51,6 +51,39 @@ def localize(naive: datetime, tz_name: str) -> datetime:
     return first.astimezone(timezone.utc)
 
 
+def localize_lenient(naive: datetime, tz_name: str) -> datetime:
+    """Like ``localize`` but never refuses: in a gap the time moves forward by the gap, in an
+    overlap the first occurrence is taken. For computed times (reminders), not typed ones."""
+    tz = zone(tz_name)
+    first = naive.replace(tzinfo=tz, fold=0)
+    back = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    if back != naive:   # in a gap: fold=1 gives the instant after the jump
+        return naive.replace(tzinfo=tz, fold=1).astimezone(timezone.utc)
+    return first.astimezone(timezone.utc)
+
+
+def relative(now: datetime, moment: datetime, tz_name: str) -> str:
+    """'in 20 minutes', 'today at 15:00', 'tomorrow at 10:00', 'on Friday 25 June at 10:00' (zone's wall clock)."""
+    delta = moment - now
+    minutes = int(delta.total_seconds() // 60)
+    if delta.total_seconds() < 0:
+        return "now"
+    if minutes < 1:
+        return "in less than a minute"
+    if minutes < 90:
+        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    local_now, local = to_local(now, tz_name), to_local(moment, tz_name)
+    days = (local.date() - local_now.date()).days
+    at = local.strftime("%H:%M")
+    if days == 0:
+        return f"today at {at}"
+    if days == 1:
+        return f"tomorrow at {at}"
+    if days < 7:
+        return f"on {local.strftime('%A')} at {at}"
+    return f"on {local.strftime('%A')} {local.day} {local.strftime('%B')} at {at}"
+
+
 def to_local(moment: datetime, tz_name: str) -> datetime:
     return moment.astimezone(zone(tz_name))
 

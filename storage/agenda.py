@@ -116,17 +116,17 @@ def all_sessions(db) -> list[Session]:
     return [_session(r) for r in db.query("SELECT * FROM sessions ORDER BY start, id")]
 
 
-def set_deadline(db, session_id: int, deadline: datetime | None) -> None:
+def set_deadline(db, session_id: int, deadline: datetime | None, *, at: datetime | None = None) -> None:
     db.execute("UPDATE sessions SET deadline = ?, updated_at = ? WHERE id = ?",
-               [to_iso(deadline), now_iso(), session_id])
+               [to_iso(deadline), to_iso(at) if at else now_iso(), session_id])
 
 
 def shift_session(db, session_id: int, delta: timedelta, *, new_start: datetime, new_end: datetime,
-                  item_times: list[tuple[int, datetime | None, datetime | None]]) -> None:
+                  item_times: list[tuple[int, datetime | None, datetime | None]], at: datetime | None = None) -> None:
     """Move a session and its items to new times (computed by the caller in wall-clock terms)."""
     with write_tx(db):
         db.execute('UPDATE sessions SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
-                   [to_iso(new_start), to_iso(new_end), now_iso(), session_id])
+                   [to_iso(new_start), to_iso(new_end), to_iso(at) if at else now_iso(), session_id])
         for item_id, start, end in item_times:
             db.execute('UPDATE items SET start = ?, "end" = ? WHERE id = ?', [to_iso(start), to_iso(end), item_id])
 

@@ -136,3 +136,23 @@ def m002_notes_and_event_dedupe(db):
         at TEXT NOT NULL
     )
     """)
+
+
+@migrations()
+def m003_reminder_log(db):
+    _run(db, """
+    CREATE TABLE reminder_log (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        "offset" TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('claimed','sent','skipped','uncertain','failed')),
+        late INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL,
+        done_at TEXT,
+        detail TEXT
+    );
+    CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset")
+    """)

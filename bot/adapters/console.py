@@ -50,6 +50,9 @@ class Console:
                           user_name=self.user.split(":", 1)[-1])
         return handle(self.db, request, self.clock, self.settings)
 
+    def owns(self, target: str) -> bool:
+        return target.startswith("console:")
+
     def deliver(self, reply: Reply, target: str) -> None:
         """Scheduler output addressed to this console's room or user."""
         self.say(f"[{target}] " + render(reply))
@@ -73,5 +76,8 @@ class Console:
                 break
             if reply is not None:
                 self.say(render(reply))
+                for target, note in reply.notices:
+                    if self.owns(target):
+                        self.deliver(note, target)
                 if not interactive:
                     self.say("")

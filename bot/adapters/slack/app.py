@@ -109,6 +109,7 @@ class SlackAdapter:
             await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, meta))
             return
         await ack(response_type="in_channel" if reply.public and reply.ok else "ephemeral", **bk.message(reply))
+        self.send_notices(reply)
         if reply.files:
             self.later(self.upload_files(reply, command["channel_id"], command["user_id"]))
 
@@ -150,6 +151,7 @@ class SlackAdapter:
             return
         await ack()
         self.later(self.confirm(reply, meta.get("channel"), user))
+        self.send_notices(reply)
 
     async def confirm(self, reply: Reply, channel: str | None, user: str) -> None:
         """Tell only the submitter: ephemeral in the channel the form came from, else a direct message."""
@@ -195,6 +197,11 @@ class SlackAdapter:
             await self.post_to_user(ident, msg)
         else:
             await self.client.chat_postMessage(channel=ident, **msg)
+
+    def send_notices(self, reply: Reply) -> None:
+        for target, note in reply.notices:
+            if self.owns(target):
+                self.later(self.deliver(note, target))
 
     def owns(self, target: str) -> bool:
         return target.startswith("slack:")

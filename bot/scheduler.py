@@ -1,0 +1,180 @@
+"""Reminders on the bot's loop: APScheduler jobs derived from storage, a sent-log for at-most-once.
+
+Storage is the source of truth. ``sync`` (at start-up, whenever the core signals a change, and
+every ``RESYNC`` seconds to pick up changes made by the CLI in another process) recomputes every
+reminder from sessions, deadlines and offsets, and:
+
+- sends what is due now and not yet handled. A reminder that fell due more than ``GRACE`` ago
+  (the bot was down) is sent once, worded as late, if its event has not begun and it is the latest
+  of its session's reminders of that kind that fell due; the others are recorded as *skipped*;
+- keeps one APScheduler job per future reminder, id ``reminder:{kind}:{session}:{offset}``, at its
+  due time; a job only triggers ``sync``, so a stale job can never send stale content.
+
+At-most-once: each delivery (reminder × recipient) is claimed in ``reminder_log`` (unique key)
+before it is sent and confirmed after. A claim found unconfirmed at start-up means the process
+died in between: it is marked *uncertain*, logged, and not resent (a duplicate post to 200
+delegations is worse than a rare missing one, and the log says which).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from commands import reminders as core
+from commands import signals
+from storage import reminders as log_store
+
+log = logging.getLogger("convene.scheduler")
+
+GRACE = timedelta(seconds=90)       # later than this after its due time, a reminder counts as late
+RESYNC = 30                         # seconds between periodic re-derivations from storage
+
+
+class Router:
+    """Delivers a Reply to ``platform:id`` through whichever adapter owns that platform."""
+
+    def __init__(self, adapters: list):
+        self.adapters = adapters
+
+    def owner(self, target: str):
+        return next((a for a in self.adapters if a.owns(target)), None)
+
+    async def deliver(self, target: str, reply) -> None:
+        adapter = self.owner(target)
+        if adapter is None:
+            raise LookupError(f"no connected adapter for {target.split(':', 1)[0]}")
+        result = adapter.deliver(reply, target)
+        if asyncio.iscoroutine(result):
+            await result
+
+
+class ReminderScheduler:
+    def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC):
+        self.db, self.clock, self.router = db, clock, router
+        self.resync_seconds = resync_seconds
+        self.scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+        self._pending_sync = False
+        self.sent: list[tuple[str, str]] = []     # (key, target) of this process, for tests and logs
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def recover(self) -> None:
+        for entry in log_store.mark_unconfirmed_uncertain(self.db, self.clock()):
+            log.warning("reminder %s to %s was claimed but not confirmed before the last stop: it may or may not "
+                        "have been delivered; not resending", entry.key, entry.target)
+
+    async def start(self) -> None:
+        self.recover()
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler.start()
+        self.scheduler.add_job(self.sync, "interval", seconds=self.resync_seconds, id="reminders:resync",
+                               coalesce=True, max_instances=1, misfire_grace_time=None)
+        signals.schedule_changed.connect(self.request_sync)
+        await self.sync()
+
+    async def stop(self) -> None:
+        signals.schedule_changed.disconnect(self.request_sync)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+
+    def request_sync(self) -> None:
+        """Called by the core after a change; coalesces bursts into one sync on the loop."""
+        if self._pending_sync:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._pending_sync = True
+
+        async def later():
+            self._pending_sync = False
+            await self.sync()
+        loop.create_task(later())
+
+    # --- the work --------------------------------------------------------------------
+
+    async def sync(self) -> None:
+        async with self._lock:
+            now = self.clock()
+            planned = core.plan(self.db, now)
+            await self._handle_due(now, [p for p in planned if p.due <= now])
+            self._reconcile_jobs([p for p in planned if p.due > now])
+
+    async def _handle_due(self, now: datetime, due: list[core.Planned]) -> None:
+        handled = log_store.handled_reminders(self.db)
+        fresh = []
+        for p in due:
+            last = handled.get((p.kind, p.session_id, p.offset))
+            # Never handled: fresh. Handled for another due time (the session or deadline moved): fresh only
+            # if the new due time came after the change, i.e. the move made it due again.
+            if last is None or (last != p.due and p.changed_at is not None and p.due > p.changed_at):
+                fresh.append(p)
+        by_event: dict[tuple[str, int], list[core.Planned]] = {}
+        for p in fresh:
+            by_event.setdefault((p.kind, p.session_id), []).append(p)
+        for (kind, session_id), group in by_event.items():
+            group.sort(key=lambda p: p.due)
+            latest = group[-1]
+            already = [d for d in log_store.sent_dues(self.db, kind, session_id)]
+            superseded = any(d >= latest.due for d in already)
+            send = latest if (latest.event > now and not superseded) else None
+            for p in group:
+                if p is send:
+                    continue
+                reason = ("its event had begun" if p.event <= now else
+                          "a later reminder of the same event was due" if p is not latest or superseded
+                          else "not sent")
+                log_store.claim(self.db, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,
+                                due_at=p.due, target="*", late=True, now=now, status="skipped",
+                                detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
+                log.info("reminder %s skipped (%s)", p.job_id, reason)
+            if send is not None:
+                await self._send(send, now, late=now - send.due > GRACE)
+
+    async def _send(self, p: core.Planned, now: datetime, late: bool) -> None:
+        deliveries = core.deliveries(self.db, p, now, late)
+        if not deliveries:
+            log_store.claim(self.db, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
+                            target="*", late=late, now=now, status="skipped", detail="no recipients")
+            return
+        for target, reply in deliveries:
+            if self.router.owner(target) is None:
+                # Not ours to send (that platform is not connected in this process): leave it unclaimed.
+                continue
+            key = p.key(target)
+            if not log_store.claim(self.db, key, kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
+                                   target=target, late=late, now=now):
+                continue
+            try:
+                await self.router.deliver(target, reply)
+            except Exception as e:  # delivery failed after the adapter's own retries
+                log.error("reminder %s to %s failed: %s", p.job_id, target, e)
+                log_store.finish(self.db, key, "failed", self.clock(), detail=str(e)[:500])
+                continue
+            log_store.finish(self.db, key, "sent", self.clock())
+            self.sent.append((key, target))
+            log.info("reminder %s sent to %s%s", p.job_id, target, " (late)" if late else "")
+
+    def _reconcile_jobs(self, future: list[core.Planned]) -> None:
+        if self.scheduler is None:
+            return
+        wanted = {p.job_id: p for p in future}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("reminder:") and job.id not in wanted:
+                job.remove()
+        for job_id, p in wanted.items():
+            job = self.scheduler.get_job(job_id)
+            if job is not None and job.next_run_time == p.due:
+                continue
+            self.scheduler.add_job(self.sync, DateTrigger(run_date=p.due, timezone=timezone.utc), id=job_id,
+                                   replace_existing=True, misfire_grace_time=None, coalesce=True)
+
+    def job_ids(self) -> list[str]:
+        return sorted(j.id for j in self.scheduler.get_jobs()) if self.scheduler else []

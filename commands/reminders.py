@@ -1,0 +1,308 @@
+"""Reminders and deadlines: what the bot will post, to whom, and the commands that steer it.
+
+Platform-neutral: this module computes due times from storage and builds the Replies; the
+scheduler (bot/scheduler.py) decides when to call it and the adapters deliver the result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from commands import signals, timefmt
+from commands.agenda import excerpt
+from commands.args import take_word
+from commands.core import PREFIX, Context, UserError
+from commands.durations import DurationError, format_offsets, parse_offsets
+from commands.registry import subcommand
+from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.schedule import move_session, set_deadline
+from commands.selectors import input_session, is_session_selector, require_session, select_session
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import reminders as reminder_store
+from storage import submissions as sub_store
+
+LOOKBACK = timedelta(days=7)      # how far back missed reminders are still recorded (as skipped)
+AGENDA_IN_BRIEF = 10
+OPEN_QUESTIONS_IN_NUDGE = 12
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str            # session | deadline
+    session_id: int
+    group_id: int
+    offset: str          # canonical text, e.g. "1d"
+    due: datetime        # UTC
+    event: datetime      # the session start or the deadline (UTC)
+    tz: str
+    changed_at: datetime | None = None   # when the session (its time or deadline) last changed
+
+    @property
+    def job_id(self) -> str:
+        return f"reminder:{self.kind}:{self.session_id}:{self.offset}"
+
+    def key(self, target: str) -> str:
+        return f"{self.kind}:{self.session_id}:{self.offset}@{self.due.isoformat()}#{target}"
+
+
+def _offsets(text: str):
+    try:
+        return parse_offsets(text)
+    except DurationError:
+        return []
+
+
+def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK) -> list[Planned]:
+    """Every reminder of every session whose start or deadline is after ``now - lookback``."""
+    from storage.db import from_iso
+    out: list[Planned] = []
+    for row in reminder_store.reminder_candidates(db, now - lookback):
+        tz = row["timezone"]
+        start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
+        for kind, event, offsets in (("session", start, row["session_offsets"]),
+                                     ("deadline", deadline, row["deadline_offsets"])):
+            if event is None or event <= now - lookback:
+                continue
+            for off in _offsets(offsets):
+                out.append(Planned(kind, row["session_id"], row["group_id"], off.text, off.before(event, tz), event, tz,
+                                   from_iso(row["updated_at"])))
+    out.sort(key=lambda p: (p.due, p.job_id))
+    return out
+
+
+def planned_one(db, now: datetime, kind: str, session_id: int, offset: str) -> Planned | None:
+    for p in plan(db, now):
+        if (p.kind, p.session_id, p.offset) == (kind, session_id, offset):
+            return p
+    return None
+
+
+# --- what gets posted ------------------------------------------------------------------
+
+def _cmd(target: str, text: str) -> str:
+    platform = target.split(":", 1)[0]
+    prefix = PREFIX.get(platform, "")
+    head = text.split(" ", 1)[0]
+    if head in ("agenda", "questions", "submit", "inputs", "convene") or platform == "console":
+        return prefix + text
+    return f"{prefix}convene {text}"
+
+
+def session_reminder(db, p: Planned, now: datetime, late: bool, target: str) -> Reply:
+    s = agenda_store.session_by_id(db, p.session_id)
+    rel = timefmt.relative(now, s.start, s.timezone)
+    body = [line("Starts ", rel, ": ", When(s.start, s.timezone, "datetime"), "–", When(s.end, s.timezone),
+                 f" {timefmt.zone_label(s.timezone)}")]
+    if s.venue:
+        body.append(line("Venue: ", s.venue))
+    if s.deadline and s.deadline > now:
+        body.append(line("Written input due ", When(s.deadline, s.timezone, "datetime")))
+    if late:
+        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
+    sections = [Section(body=body)]
+    items = [it for it in agenda_store.items_of_session(db, s.id) if it.kind == "item"]
+    if items:
+        brief = [line(f"{it.number}. " if it.number else "", excerpt(it.title, 120)) for it in items[:AGENDA_IN_BRIEF]]
+        if len(items) > AGENDA_IN_BRIEF:
+            brief.append(line(f"… and {len(items) - AGENDA_IN_BRIEF} more"))
+        sections.append(Section(heading=line(Strong("Agenda in brief")), body=brief))
+    return Reply(text=f"Reminder: {s.title} starts {rel}" + (" (late reminder)" if late else ""),
+                 title=f"Reminder: {s.title}", sections=sections, public=True,
+                 context=[line("Full agenda: ", Code(_cmd(target, "agenda")), " · an item: ",
+                               Code(_cmd(target, "agenda 2")), " · questions: ", Code(_cmd(target, "questions")))])
+
+
+def _session_questions(db, session_id: int):
+    return agenda_store.questions_of_session(db, session_id)
+
+
+def delegations_in(db, group_id: int, session_id: int) -> set[str]:
+    """Delegations (casefolded) with a current input on any question of the session."""
+    return {s.delegation.casefold() for s in sub_store.of_session(db, session_id)}
+
+
+def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: str) -> Reply:
+    s = agenda_store.session_by_id(db, p.session_id)
+    rel = timefmt.relative(now, s.deadline, s.timezone)
+    qs = _session_questions(db, s.id)
+    body = [line(Strong(member.delegation), f" has not sent written input for “{s.title}” yet. It is due {rel}: ",
+                 When(s.deadline, s.timezone, "datetime"), f" {timefmt.zone_label(s.timezone)}.")]
+    if late:
+        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
+    sections = [Section(body=body)]
+    if qs:
+        shown = [line(Code(q.ref), " ", excerpt(q.text, 140)) for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
+        if len(qs) > OPEN_QUESTIONS_IN_NUDGE:
+            shown.append(line(f"… and {len(qs) - OPEN_QUESTIONS_IN_NUDGE} more: ", Code(_cmd(target, "questions"))))
+        sections.append(Section(heading=line(Strong("Open questions")), body=shown))
+    group = group_store.group_by_id(db, p.group_id)
+    return Reply(text=f"Written input for {s.title} is due {rel}", title=f"Written input due {rel}",
+                 sections=sections,
+                 context=[line(f"In {group.name}. Send it with ", Code(_cmd(target, "submit REF TEXT")),
+                               " (for example ", Code(_cmd(target, "submit 2.6 Our position is …")), ").")])
+
+
+def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str) -> Reply | None:
+    s = agenda_store.session_by_id(db, p.session_id)
+    registered = group_store.delegations(db, p.group_id)
+    if not registered:
+        return None
+    done = delegations_in(db, p.group_id, s.id)
+    missing = [d for d in registered if d.casefold() not in done]
+    n_in = len(registered) - len(missing)
+    rel = timefmt.relative(now, s.deadline, s.timezone)
+    body = [line(f"Written input for “{s.title}” is due {rel} (", When(s.deadline, s.timezone, "datetime"), ")."),
+            line(Strong(f"{n_in} of {len(registered)}"), " registered delegations have sent input.")]
+    if missing:
+        body.append(line("Not yet: ", ", ".join(missing)))
+    if late:
+        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
+    return Reply(text=f"Written input: {n_in} of {len(registered)} delegations in", title="Written input — status",
+                 sections=[Section(body=body)], public=True,
+                 context=[line("For coordinators. Delegations that have not sent input get a direct reminder.")])
+
+
+def deliveries(db, p: Planned, now: datetime, late: bool) -> list[tuple[str, Reply]]:
+    """(target, reply) pairs for one reminder: rooms for session reminders; for deadlines a direct
+    message to each registered delegate whose delegation has sent nothing, and a status in the rooms."""
+    rooms = group_store.rooms_of_group(db, p.group_id)
+    out: list[tuple[str, Reply]] = []
+    if p.kind == "session":
+        for room in rooms:
+            out.append((room, session_reminder(db, p, now, late, room)))
+        return out
+    done = delegations_in(db, p.group_id, p.session_id)
+    for m in group_store.members_of_group(db, p.group_id):
+        if m.delegation and m.delegation.casefold() not in done:
+            out.append((m.user, deadline_nudge(db, p, now, late, m, m.user)))
+    for room in rooms:
+        summary = deadline_summary(db, p, now, late, room)
+        if summary is not None:
+            out.append((room, summary))
+    return out
+
+
+# --- commands ------------------------------------------------------------------------
+
+@subcommand("reminders", "reminders [session|deadline OFFSETS]",
+            "Show or set when reminders go out: before sessions (default 1d,1h) and before deadlines (default 3d,1d,2h).",
+            coordinator=True,
+            details="OFFSETS are comma-separated durations in d, h, m, s (2d,1h,15m); 'off' disables. d counts "
+                    "calendar days in the session's time zone.")
+def reminders_command(ctx: Context, text: str) -> Reply:
+    which, rest = take_word(text)
+    g = ctx.group
+    if which is None:
+        return Reply(text="Reminder settings", sections=[Section(heading=line(Strong(f"Reminders in {g.name}")), body=[
+            line("Before sessions: ", Code(g.session_offsets or "off")),
+            line("Before input deadlines: ", Code(g.deadline_offsets or "off")),
+        ])], context=[line("Change: ", Code(ctx.cmd("reminders session 2d,1h,15m")), " · what is planned: ",
+                           Code(ctx.cmd("upcoming")))])
+    which = which.lower()
+    if which not in ("session", "deadline"):
+        raise UserError("Say which reminders: reminders session OFFSETS or reminders deadline OFFSETS.")
+    try:
+        offsets = parse_offsets(rest)
+    except DurationError as e:
+        raise UserError(str(e))
+    value = format_offsets(offsets)
+    group_store.update_group(ctx.db, g.id, **{f"{which}_offsets": "" if value == "off" else value})
+    signals.schedule_changed.fire()
+    what = "sessions" if which == "session" else "input deadlines"
+    return Reply(text=f"Reminders before {what}: {value}", sections=[Section(body=[
+        line(f"Reminders before {what} in {g.name}: ", Code(value), ".")])],
+        context=[line("See what is planned: ", Code(ctx.cmd("upcoming")))])
+
+
+@subcommand("deadline", "deadline [SESSION] DATETIME [ZONE] | deadline [SESSION] off",
+            "Set the input deadline of the next session (wall-clock in its time zone unless a zone is given).",
+            coordinator=True,
+            details="For example: deadline 2026-12-01 17:00, deadline #3 2026-12-01 17:00 America/New_York.")
+def deadline_command(ctx: Context, text: str) -> Reply:
+    word, rest = take_word(text)
+    if word and is_session_selector(word) and not (rest and rest[:1].isdigit() and ":" in rest.split()[0]):
+        session = select_session(ctx, word)
+    else:
+        session, rest = input_session(ctx), text
+        if session is None:
+            raise UserError(f"{ctx.group.name} has no sessions yet.")
+    rest = rest.strip()
+    if rest.lower() in ("off", "none"):
+        set_deadline(ctx.db, session, None, ctx.now)
+        return Reply(text="Deadline removed", sections=[Section(body=[line(f"“{session.title}” has no input deadline now.")])])
+    try:
+        when = timefmt.parse_user_datetime(rest, session.timezone)
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    if when <= ctx.now:
+        raise UserError("That deadline is already past: give a time ahead.")
+    session = set_deadline(ctx.db, session, when, ctx.now)
+    g = ctx.group
+    return Reply(text=f"Deadline set: {timefmt.short_datetime(when, session.timezone)}", sections=[Section(body=[
+        line("Written input for ", Strong(session.title), f" (#{session.id}) is due ",
+             When(when, session.timezone, "datetime"), f" {timefmt.zone_label(session.timezone)}."),
+        line("Delegations that have sent nothing get a reminder ", Code(g.deadline_offsets or "never"), " before it."),
+    ])], timezone=session.timezone, context=[line("Planned posts: ", Code(ctx.cmd("upcoming")))])
+
+
+@subcommand("reschedule", "reschedule SESSION DATETIME [ZONE]",
+            "Move a session (and every item with it) to a new start; reminders follow.", coordinator=True,
+            details="SESSION is #ID or its date. For example: reschedule #1 2026-12-02 15:00.")
+def reschedule_command(ctx: Context, text: str) -> Reply:
+    word, rest = take_word(text)
+    if not word or not is_session_selector(word):
+        raise UserError("Say which session and when: reschedule #ID YYYY-MM-DD HH:MM.")
+    session = select_session(ctx, word)
+    try:
+        when = timefmt.parse_user_datetime(rest, session.timezone)
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    moved = move_session(ctx.db, session, when, ctx.now)
+    return Reply(text=f"Moved: {moved.title}", public=True, sections=[Section(body=[
+        line(Strong(moved.title), f" (#{moved.id}) now takes place ", When(moved.start, moved.timezone, "date"), ", ",
+             When(moved.start, moved.timezone), "–", When(moved.end, moved.timezone),
+             f" {timefmt.zone_label(moved.timezone)}."),
+        line("Every item moved with it; reminders follow the new time."),
+    ])], timezone=moved.timezone)
+
+
+@subcommand("upcoming", "upcoming", "What the bot will post in this group, and when.")
+def upcoming_command(ctx: Context, text: str) -> Reply:
+    g = ctx.group
+    handled = reminder_store.handled_reminders(ctx.db)
+    todo = [p for p in plan(ctx.db, ctx.now) if p.group_id == g.id and p.due > ctx.now
+            and handled.get((p.kind, p.session_id, p.offset)) != p.due]
+    if not todo:
+        return Reply(text="Nothing planned", sections=[Section(body=[line(
+            "No reminders are planned: no session or deadline ahead, or reminders are off.")])],
+            context=[line("Settings: ", Code(ctx.cmd("reminders")))])
+    rooms = len(group_store.rooms_of_group(ctx.db, g.id))
+    body = []
+    for p in todo[:40]:
+        s = agenda_store.session_by_id(ctx.db, p.session_id)
+        if p.kind == "session":
+            what = f"reminder {p.offset} before #{s.id} {excerpt(s.title, 60)} → {rooms} room(s)"
+        else:
+            what = f"input deadline {p.offset} before, #{s.id} → delegations not yet in, and a status to the room(s)"
+        body.append(line(When(p.due, p.tz, "datetime"), "  ", what))
+    if len(todo) > 40:
+        body.append(line(f"… and {len(todo) - 40} more"))
+    return Reply(text=f"{len(todo)} post(s) planned", title=f"Planned posts — {g.name}",
+                 sections=[Section(body=body)], timezone=g.timezone,
+                 context=[line("Settings: ", Code(ctx.cmd("reminders")))])
+
+
+@subcommand("late", "late accept|refuse", "After an input deadline: accept inputs marked late, or refuse them.",
+            coordinator=True)
+def late_command(ctx: Context, text: str) -> Reply:
+    choice = text.strip().lower()
+    if choice not in ("accept", "refuse"):
+        raise UserError("Write late accept (inputs after the deadline are kept, marked late) or late refuse.")
+    group_store.update_group(ctx.db, ctx.group.id, late_policy=choice)
+    msg = ("Inputs after a deadline are accepted and marked late." if choice == "accept"
+           else "Inputs after a deadline are refused (coordinators can still submit).")
+    return Reply(text=msg, sections=[Section(body=[line(msg)])])
+
+
+__all__ = ["Planned", "plan", "planned_one", "deliveries", "require_session"]

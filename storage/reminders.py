@@ -1,0 +1,93 @@
+"""The reminder sent-log: every scheduled post is claimed here before it is sent.
+
+A row's key names the reminder *and* its recipient, so a claim is at-most-once per recipient.
+Statuses: claimed (about to send) → sent | failed; skipped (fell due while the bot was down and
+was not worth sending); uncertain (found claimed but unconfirmed at start-up: the process died
+between claiming and confirming, so it may or may not have gone out; never resent).
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import from_iso, to_iso
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    key: str
+    kind: str
+    session_id: int
+    offset: str
+    due_at: datetime
+    target: str
+    status: str
+    late: bool
+    detail: str | None
+
+
+def _entry(row) -> LogEntry:
+    return LogEntry(key=row["key"], kind=row["kind"], session_id=row["session_id"], offset=row["offset"],
+                    due_at=from_iso(row["due_at"]), target=row["target"], status=row["status"], late=bool(row["late"]),
+                    detail=row["detail"])
+
+
+def claim(db, key: str, *, kind: str, session_id: int, offset: str, due_at: datetime, target: str, late: bool,
+          now: datetime, status: str = "claimed", detail: str | None = None) -> bool:
+    """Claim ``key``; False if it was claimed (or recorded) before. Committed before returning."""
+    try:
+        db.execute('INSERT INTO reminder_log (key, kind, session_id, "offset", due_at, target, status, late, '
+                   "claimed_at, done_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [key, kind, session_id, offset, to_iso(due_at), target, status, int(late), to_iso(now),
+                    to_iso(now) if status != "claimed" else None, detail])
+    except sqlite3.IntegrityError:
+        return False
+    return True
+
+
+def finish(db, key: str, status: str, now: datetime, detail: str | None = None) -> None:
+    db.execute("UPDATE reminder_log SET status = ?, done_at = ?, detail = ? WHERE key = ?",
+               [status, to_iso(now), detail, key])
+
+
+def mark_unconfirmed_uncertain(db, now: datetime) -> list[LogEntry]:
+    rows = [_entry(r) for r in db.query("SELECT * FROM reminder_log WHERE status = 'claimed'")]
+    if rows:
+        db.execute("UPDATE reminder_log SET status = 'uncertain', done_at = ?, "
+                   "detail = 'claimed but not confirmed when the bot stopped; not resent' WHERE status = 'claimed'",
+                   [to_iso(now)])
+    return rows
+
+
+def handled_reminders(db) -> dict[tuple[str, int, str], datetime]:
+    """(kind, session, offset) → the latest due time recorded for it, in any status."""
+    out: dict[tuple[str, int, str], datetime] = {}
+    for r in db.query('SELECT kind, session_id, "offset", MAX(due_at) AS due FROM reminder_log '
+                      'GROUP BY kind, session_id, "offset"'):
+        out[(r["kind"], r["session_id"], r["offset"])] = from_iso(r["due"])
+    return out
+
+
+def sent_dues(db, kind: str, session_id: int) -> list[datetime]:
+    return [from_iso(r["due_at"]) for r in db.query(
+        "SELECT DISTINCT due_at FROM reminder_log WHERE kind = ? AND session_id = ? AND status IN "
+        "('sent', 'claimed', 'uncertain')", [kind, session_id])]
+
+
+def log_of_session(db, session_id: int) -> list[LogEntry]:
+    return [_entry(r) for r in db.query("SELECT * FROM reminder_log WHERE session_id = ? ORDER BY claimed_at, key",
+                                        [session_id])]
+
+
+def all_entries(db) -> list[LogEntry]:
+    return [_entry(r) for r in db.query("SELECT * FROM reminder_log ORDER BY claimed_at, key")]
+
+
+def reminder_candidates(db, since: datetime) -> list[dict]:
+    """Sessions whose start or deadline is after ``since``, with their group's offsets and zone."""
+    return list(db.query(
+        'SELECT s.id AS session_id, s.group_id, s.start, s.deadline, s.timezone, s.title, s.updated_at, '
+        "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
+        "WHERE s.start > ? OR (s.deadline IS NOT NULL AND s.deadline > ?) ORDER BY s.start",
+        [to_iso(since), to_iso(since)]))

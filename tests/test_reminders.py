@@ -1,0 +1,270 @@
+"""Reminders and deadlines with an injectable clock: offsets, nudges, downtime, crashes, reschedules, DST."""
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.scheduler import ReminderScheduler, Router
+from commands import timefmt
+from commands.durations import DurationError, parse_offsets
+from commands.importing import import_document
+from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import reminders as log_store
+from tests.conftest import Bot, Clock
+
+UTC = timezone.utc
+TZ = "Europe/Zurich"
+
+
+class Recorder:
+    """The adapter boundary: owns console and slack targets and records what it is asked to deliver."""
+
+    def __init__(self):
+        self.delivered: list[tuple[str, object]] = []
+        self.fail_with: BaseException | None = None
+
+    def owns(self, target):
+        return target.startswith(("console:", "slack:"))
+
+    async def deliver(self, reply, target):
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.delivered.append((target, reply))
+
+    def texts(self, target=None):
+        return [r.plain() for t, r in self.delivered if target is None or t == target]
+
+    def targets(self):
+        return [t for t, _ in self.delivered]
+
+
+def local(text):
+    return timefmt.parse_user_datetime(text, TZ)
+
+
+def make_session(db, group, start_local: str, *, hours=3, title="Contact group meeting", key="s1"):
+    naive = datetime.strptime(start_local, "%Y-%m-%d %H:%M")
+    doc = ParsedDocument(sessions=[ParsedSession(
+        key=key, title=title, start=naive, end=naive + timedelta(hours=hours), timezone=TZ,
+        items=[ParsedItem(number="1", title="Opening", start=naive),
+               ParsedItem(number="2", title="Funding", questions=["How?", "When?"])])])
+    result = import_document(db, group, doc)
+    return result.sessions[0][0]
+
+
+@pytest.fixture
+def world(db):
+    g = group_store.create_group(db, "rm", "Resource Mobilization Contact Group")
+    group_store.bind_room(db, g.id, "slack:C0RM")
+    group_store.set_coordinator(db, g.id, "slack:U0COORD", True)
+    clock = Clock(local("2026-12-01 08:00"))
+    rec = Recorder()
+    sched = ReminderScheduler(db, clock, Router([rec]))
+    return g, clock, rec, sched
+
+
+def sync(sched):
+    asyncio.run(sched.sync())
+
+
+def test_offsets_grammar():
+    assert [o.text for o in parse_offsets("15m,2d,1h")] == ["2d", "1h", "15m"]
+    assert [o.text for o in parse_offsets("1d12h, 90s")] == ["1d12h", "1m30s"]
+    assert parse_offsets("off") == []
+    for bad in ("2x", "", "1h,-5m", "0m", "400d"):
+        with pytest.raises(DurationError):
+            parse_offsets(bad)
+
+
+def test_session_reminders_at_each_offset_once(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    sync(sched)
+    assert rec.delivered == []
+    clock.set(local("2026-12-02 10:00") + timedelta(seconds=5))
+    sync(sched)
+    [text] = rec.texts("slack:C0RM")
+    assert "Reminder: Contact group meeting" in text and "Starts tomorrow at 10:00" in text
+    assert "1. Opening" in text and "(Sent late" not in text
+    sync(sched)
+    assert len(rec.delivered) == 1                 # no duplicate on a second pass
+    clock.set(local("2026-12-03 09:00"))
+    sync(sched)
+    assert len(rec.delivered) == 2 and "Starts in 60 minutes" in rec.texts()[-1]
+    statuses = [(e.offset, e.status) for e in log_store.log_of_session(db, s.id)]
+    assert statuses == [("1d", "sent"), ("1h", "sent")]
+
+
+def test_group_offsets_change_and_off(db, world):
+    g, clock, rec, sched = world
+    make_session(db, g, "2026-12-03 10:00")
+    group_store.update_group(db, g.id, session_offsets="2h,15m")
+    clock.set(local("2026-12-03 08:00"))
+    sync(sched)
+    assert len(rec.delivered) == 1
+    group_store.update_group(db, g.id, session_offsets="")
+    clock.set(local("2026-12-03 09:45"))
+    sync(sched)
+    assert len(rec.delivered) == 1
+
+
+def test_missed_during_downtime_only_latest_sent_late(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    sync(sched)
+    clock.set(local("2026-12-03 09:40"))            # down across both the 1d and the 1h due times
+    restarted = ReminderScheduler(db, clock, Router([rec]))
+    restarted.recover()
+    sync(restarted)
+    [text] = rec.texts()
+    assert "Starts in 20 minutes" in text and "Sent late" in text
+    log = {e.offset: e.status for e in log_store.log_of_session(db, s.id)}
+    assert log == {"1d": "skipped", "1h": "sent"}
+
+
+def test_missed_after_event_began_is_skipped(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    clock.set(local("2026-12-03 10:30"))
+    sync(sched)
+    assert rec.delivered == []
+    assert {e.status for e in log_store.log_of_session(db, s.id)} == {"skipped"}
+
+
+def test_crash_between_claim_and_confirm_is_uncertain_never_resent(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    clock.set(local("2026-12-02 10:00"))
+    rec.fail_with = asyncio.CancelledError()         # the process dies in the middle of sending
+    with pytest.raises(asyncio.CancelledError):
+        sync(sched)
+    rec.fail_with = None
+    restarted = ReminderScheduler(db, clock, Router([rec]))
+    restarted.recover()
+    sync(restarted)
+    assert rec.delivered == []
+    [entry] = log_store.log_of_session(db, s.id)
+    assert entry.status == "uncertain" and "not resent" in entry.detail
+
+
+def test_failed_delivery_is_recorded_not_retried_forever(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    clock.set(local("2026-12-02 10:00"))
+    rec.fail_with = RuntimeError("channel_not_found")
+    sync(sched)
+    rec.fail_with = None
+    sync(sched)
+    assert rec.delivered == []
+    [entry] = log_store.log_of_session(db, s.id)
+    assert entry.status == "failed" and "channel_not_found" in entry.detail
+
+
+def test_deadline_nudges_only_delegations_without_input_and_summary(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    for user, deleg in (("slack:U1", "Chile"), ("slack:U2", "Norway"), ("slack:U3", "Peru"), ("slack:U4", "peru")):
+        bot(f"iam {deleg}", user=user, platform="slack")
+    assert bot.reply("submit 2.1 Our answer", user="slack:U1", platform="slack").ok
+    assert "Only coordinators" in bot("deadline 2026-12-08 17:00", user="slack:U1", platform="slack")
+    out = bot("deadline 2026-12-08 17:00", user="slack:U0COORD", platform="slack")
+    assert "is due" in out and "Tue 8 Dec 2026 17:00" in out
+    clock.set(local("2026-12-07 17:00"))             # 1d before
+    sync(sched)
+    dms = sorted(t for t in rec.targets() if t.startswith("slack:U"))
+    assert dms == ["slack:U2", "slack:U3", "slack:U4"]
+    nudge = rec.texts("slack:U3")[0]
+    assert "Peru has not sent written input" in nudge and "tomorrow at 17:00" in nudge and "2.1" in nudge
+    assert "/submit REF TEXT" in nudge
+    [summary] = rec.texts("slack:C0RM")
+    assert "1 of 3" in summary and "Norway, Peru" in summary
+    assert "slack:U1" not in rec.targets()
+
+
+def test_late_input_marked_and_coordinators_told_or_refused(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    bot("iam Chile", user="slack:U1", platform="slack")
+    bot("deadline 2026-12-08 17:00", user="slack:U0COORD", platform="slack")
+    clock.set(local("2026-12-08 17:05"))
+    reply = bot.reply("submit 2.1 Sorry for the delay", user="slack:U1", platform="slack")
+    assert reply.ok and "Late:" in reply.plain()
+    [(target, note)] = reply.notices
+    assert target == "slack:U0COORD" and "Late input: Chile on 2.1" in note.plain()
+    bot("late refuse", user="slack:U0COORD", platform="slack")
+    refused = bot.reply("submit 2.2 Even later", user="slack:U1", platform="slack")
+    assert not refused.ok and "does not accept late input" in refused.plain()
+
+
+def test_reschedule_later_reminder_due_again_earlier_not_repeated(db, world):
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-03 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    clock.set(local("2026-12-03 09:00"))
+    sync(sched)
+    n = len(rec.delivered)
+    assert n == 1                                    # the 1d one fell due long before: recorded as skipped
+    clock.set(local("2026-12-03 09:20"))
+    out = bot("reschedule #%d 2026-12-03 10:15" % s.id, user="slack:U0COORD", platform="slack")
+    assert "now takes place" in out
+    sync(sched)
+    assert len(rec.delivered) == n                   # new 1h due (09:15) was already past at the move
+    moved = agenda_store.session_by_id(db, s.id)
+    assert timefmt.hm(moved.start, TZ) == "10:15" and timefmt.hm(moved.end, TZ) == "13:15"
+    items = agenda_store.items_of_session(db, s.id)
+    assert timefmt.hm(items[0].start, TZ) == "10:15"
+    bot("reschedule #%d 2026-12-03 15:00" % s.id, user="slack:U0COORD", platform="slack")
+    clock.set(local("2026-12-03 14:00"))
+    sync(sched)
+    assert len(rec.delivered) == n + 1 and "Starts in 60 minutes" in rec.texts()[-1]
+
+
+@pytest.mark.parametrize("session_local, due_local, due_utc", [
+    ("2026-03-29 10:00", "2026-03-28 10:00", datetime(2026, 3, 28, 9, 0, tzinfo=UTC)),     # spring forward
+    ("2026-10-25 10:00", "2026-10-24 10:00", datetime(2026, 10, 24, 8, 0, tzinfo=UTC)),    # fall back
+])
+def test_day_offsets_keep_wall_clock_across_dst(db, world, session_local, due_local, due_utc):
+    g, clock, rec, sched = world
+    clock.set(local(session_local) - timedelta(days=3))
+    make_session(db, g, session_local)
+    from commands.reminders import plan
+    [one_day] = [p for p in plan(db, clock()) if p.offset == "1d"]
+    assert one_day.due == due_utc and timefmt.hm(one_day.due, TZ) == "10:00"
+    [one_hour] = [p for p in plan(db, clock()) if p.offset == "1h"]
+    assert one_hour.due == local(session_local) - timedelta(hours=1)
+    clock.set(due_utc - timedelta(seconds=1))
+    sync(sched)
+    assert rec.delivered == []
+    clock.set(due_utc)
+    sync(sched)
+    assert len(rec.delivered) == 1 and "(Sent late" not in rec.texts()[0]
+
+
+def test_reminder_commands(db, world):
+    g, clock, rec, sched = world
+    make_session(db, g, "2026-12-03 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    coord = dict(user="slack:U0COORD", platform="slack")
+    assert "Only coordinators" in bot("reminders session 1h", user="slack:U9", platform="slack")
+    assert "2d,1h,15m" in bot("reminders session 15m,2d,1h", **coord)
+    assert group_store.group_by_id(db, g.id).session_offsets == "2d,1h,15m"
+    assert "not a duration" in bot("reminders session 2x", **coord)
+    assert "off" in bot("reminders deadline off", **coord)
+    assert "already past" in bot("deadline 2026-11-30 17:00", **coord)
+    assert "does not exist" in bot("deadline 2027-03-28 02:30", **coord)
+    assert "YYYY-MM-DD HH:MM" in bot("deadline next friday", **coord)
+    up = bot("upcoming", **coord)
+    assert "reminder 2d before" in up and "reminder 1h before" in up and "reminder 15m before" in up
+
+
+def test_upcoming_lists_planned_posts_in_order(db, world):
+    g, clock, rec, sched = world
+    make_session(db, g, "2026-12-03 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    up = bot("upcoming", user="slack:U0COORD", platform="slack")
+    first, second = up.index("reminder 1d before"), up.index("reminder 1h before")
+    assert first < second and "Wed 2 Dec 2026 10:00" in up
