@@ -12,6 +12,7 @@ import sys
 from bot.config import ConfigError, Settings
 from commands import timefmt
 from commands.core import system_clock
+from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.importers import DocumentError
 from commands.importing import import_file
 from commands.slugs import slugify
@@ -66,10 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     gco.add_argument("slug")
     gco.add_argument("user")
     g.add_parser("list", help="list groups")
+    gr = g.add_parser("reminders", help="when reminders go out: session|deadline OFFSETS (2d,1h,15m or off)")
+    gr.add_argument("slug")
+    gr.add_argument("which", choices=["session", "deadline"])
+    gr.add_argument("offsets", help="comma-separated durations in d, h, m, s (d = calendar days), or off")
 
     s = sub.add_parser("session", help="sessions").add_subparsers(dest="scmd", metavar="ACTION")
     sl = s.add_parser("list", help="list the sessions of a group")
     sl.add_argument("slug")
+    sd = s.add_parser("deadline", help="set the input deadline (default: the next session open for input)")
+    sd.add_argument("slug")
+    sd.add_argument("datetime", nargs="+", help="YYYY-MM-DDTHH:MM or 'YYYY-MM-DD HH:MM' [ZONE] in the session's "
+                                                "zone, or off")
+    sd.add_argument("--session", type=int, help="session id (see convene session list)")
+    sm = s.add_parser("move", help="reschedule a session, shifting its items (default: the next session)")
+    sm.add_argument("slug")
+    sm.add_argument("datetime", nargs="+", help="new start: YYYY-MM-DDTHH:MM [ZONE], in the session's zone")
+    sm.add_argument("--session", type=int, help="session id (see convene session list)")
     return p
 
 
@@ -126,8 +140,10 @@ def _dispatch(args, db, settings) -> int:
     if args.cmd == "group":
         return _group_cmd(args, db)
     if args.cmd == "session":
+        if args.scmd in ("deadline", "move"):
+            return _session_change(args, db)
         if args.scmd != "list":
-            raise CliError("usage: convene session list SLUG")
+            raise CliError("usage: convene session list|deadline|move SLUG …")
         group = _group(db, args.slug)
         for s in agenda_store.sessions_of_group(db, group.id):
             print(f"#{s.id}\t{timefmt.iso_local(s.start, s.timezone)}\t{timefmt.iso_local(s.end, s.timezone)}\t"
@@ -161,11 +177,60 @@ def _group_cmd(args, db) -> int:
         group = _group(db, args.slug)
         group_store.set_coordinator(db, group.id, _user(args.user), True)
         print(f"{args.user} is a coordinator of {group.slug}")
+    elif args.gcmd == "reminders":
+        group = _group(db, args.slug)
+        try:
+            value = format_offsets(parse_offsets(args.offsets))
+        except DurationError as e:
+            raise CliError(str(e))
+        group_store.update_group(db, group.id, **{f"{args.which}_offsets": "" if value == "off" else value})
+        print(f"{group.slug}: reminders before {'sessions' if args.which == 'session' else 'deadlines'}: {value}")
     elif args.gcmd == "list":
         for g in group_store.all_groups(db):
             print(f"{g.slug}\t{g.name}\t{g.timezone}\t{', '.join(group_store.rooms_of_group(db, g.id))}")
     else:
         raise CliError("usage: convene group create|bind|coordinator|list …")
+    return 0
+
+
+def _pick_session(db, group, session_id: int | None, *, for_input: bool):
+    sessions = agenda_store.sessions_of_group(db, group.id)
+    if session_id is not None:
+        s = next((x for x in sessions if x.id == session_id), None)
+        if s is None:
+            raise CliError(f"{group.slug} has no session #{session_id} (see convene session list {group.slug})")
+        return s
+    now = system_clock()
+    if for_input:
+        open_s = [s for s in sessions if (s.deadline or s.end) > now]
+        pick = min(open_s, key=lambda s: (s.deadline or s.end, s.start)) if open_s else None
+    else:
+        pick = next((s for s in sessions if s.end > now), None)
+    if pick is None:
+        raise CliError(f"{group.slug} has no session ahead; name one with --session ID")
+    return pick
+
+
+def _session_change(args, db) -> int:
+    from commands.schedule import move_session, set_deadline
+    group = _group(db, args.slug)
+    text = " ".join(args.datetime)
+    session = _pick_session(db, group, args.session, for_input=args.scmd == "deadline")
+    if args.scmd == "deadline":
+        if text.strip().lower() == "off":
+            set_deadline(db, session, None)
+            print(f"#{session.id} {session.title}: no input deadline")
+            return 0
+        when = timefmt.parse_user_datetime(text, session.timezone)
+        if when <= system_clock():
+            raise CliError("that deadline is already past")
+        s = set_deadline(db, session, when)
+        print(f"#{s.id} {s.title}: written input due {timefmt.iso_local(s.deadline, s.timezone)}")
+        return 0
+    when = timefmt.parse_user_datetime(text, session.timezone)
+    s = move_session(db, session, when)
+    print(f"#{s.id} {s.title}: moved to {timefmt.iso_local(s.start, s.timezone)} – "
+          f"{timefmt.iso_local(s.end, s.timezone)}")
     return 0
 
 

@@ -30,7 +30,8 @@ from storage import reminders as log_store
 
 log = logging.getLogger("convene.scheduler")
 
-GRACE = timedelta(seconds=90)       # later than this after its due time, a reminder counts as late
+GRACE = timedelta(seconds=10)       # later than this after its due time, a reminder counts as late (a healthy
+                                    # process fires within a fraction of a second)
 RESYNC = 30                         # seconds between periodic re-derivations from storage
 
 

@@ -111,3 +111,24 @@ def test_make_run_piped(cli_env):
                           text=True, env=cli_env, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "10:00–13:00" in proc.stdout and "2.6" in proc.stdout
+
+
+def test_cli_reminders_deadline_and_move(cli_env):
+    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    yaml_doc = ("title: Future session\ndate: 2099-06-03\nstart: \"10:00\"\nend: \"12:00\"\nitems:\n"
+                "  - number: 1\n    title: Opening\n    start: \"10:00\"\n")
+    path = cli_env["CONVENE_DB"] + ".yaml"
+    with open(path, "w") as fh:
+        fh.write(yaml_doc)
+    convene(cli_env, "import", path, "--group", "cg")
+    assert "2d,1h" in convene(cli_env, "group", "reminders", "cg", "session", "1h,2d").stdout
+    bad = convene(cli_env, "group", "reminders", "cg", "deadline", "2x", check=False)
+    assert bad.returncode != 0 and "not a duration" in bad.stderr
+    out = convene(cli_env, "session", "deadline", "cg", "2099-06-01T17:00").stdout
+    assert "2099-06-01T17:00:00+02:00" in out
+    out = convene(cli_env, "session", "move", "cg", "2099-06-04", "15:00", "--session", "1").stdout
+    assert "2099-06-04T15:00:00+02:00" in out and "2099-06-04T17:00:00+02:00" in out
+    gap = convene(cli_env, "session", "move", "cg", "2099-03-29T02:30", check=False)
+    assert gap.returncode != 0 and "does not exist" in gap.stderr
+    missing = convene(cli_env, "session", "deadline", "cg", "2099-06-01T17:00", "--session", "9", check=False)
+    assert missing.returncode != 0 and "#9" in missing.stderr

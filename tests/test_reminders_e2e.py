@@ -1,0 +1,77 @@
+"""The real bot process, real time: a reminder arrives through the fake Slack server; SIGKILL between
+two reminders; down across the second's due time; restart: the missed one comes once, late, and
+the first is not repeated."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+from commands.importing import import_document
+from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
+from storage import groups as group_store
+from storage import open_db
+from storage import reminders as log_store
+from tests.conftest import ROOT
+from tests.slack_harness import SECRET, fake_slack, free_port, wait_http  # noqa: F401
+from zoneinfo import ZoneInfo
+
+
+def start_bot(env):
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def reminders_posted(api):
+    return [p for p in api.of("chat.postMessage") if p.get("channel") == "C0CG" and "Reminder" in p.get("text", "")]
+
+
+def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
+    db_path = tmp_path / "e2e.db"
+    db = open_db(db_path)
+    g = group_store.create_group(db, "cg", "Contact Group")
+    group_store.bind_room(db, g.id, "slack:C0CG")
+    group_store.update_group(db, g.id, session_offsets="50s,30s", deadline_offsets="")
+    t0 = time.time()
+    start_local = datetime.fromtimestamp(t0, ZoneInfo("Europe/Zurich")).replace(tzinfo=None, microsecond=0) \
+        + timedelta(seconds=60)
+    import_document(db, g, ParsedDocument(sessions=[ParsedSession(
+        key="e2e", title="Soon session", start=start_local, end=start_local + timedelta(hours=1),
+        timezone="Europe/Zurich", items=[ParsedItem(number="1", title="Opening")])]))
+    db.close()
+    t0 = start_local.replace(tzinfo=ZoneInfo("Europe/Zurich")).timestamp() - 60   # whole seconds
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+    env.update(CONVENE_DB=str(db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(port),
+               SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
+               PYTHONPATH=str(ROOT))
+
+    bot = start_bot(env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=9)
+        fake_slack.wait_for("chat.postMessage", 1, timeout=t0 + 25 - time.time())   # the 50s one, due at t0+10
+        first = reminders_posted(fake_slack)
+        assert len(first) == 1 and "Soon session" in first[0]["text"] and "late" not in first[0]["text"]
+        assert time.time() < t0 + 30 - 3, "too slow to kill before the second reminder"
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(10)
+
+    time.sleep(max(0, t0 + 43 - time.time()))       # down across the second due time (t0+30), beyond the grace
+    bot = start_bot(env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=12)
+        fake_slack.wait_for("chat.postMessage", 2, timeout=10)
+        time.sleep(1.5)                              # nothing else must follow
+        posted = reminders_posted(fake_slack)
+        assert len(posted) == 2
+        assert "late reminder" in posted[1]["text"] and "Sent late" in str(posted[1]["blocks"])
+    finally:
+        bot.terminate()
+        _, err = bot.communicate(timeout=20)
+    assert bot.returncode == 0, err
+    db = open_db(db_path)
+    log = {(e.offset, e.status) for e in log_store.all_entries(db)}
+    assert log == {("50s", "sent"), ("30s", "sent")}
