@@ -7,8 +7,10 @@ reminder from sessions, deadlines and offsets, and:
 - sends what is due now and not yet handled. A reminder that fell due more than ``GRACE`` ago
   (the bot was down) is sent once, worded as late, if its event has not begun and it is the latest
   of its session's reminders of that kind that fell due; the others are recorded as *skipped*;
-- keeps one APScheduler job per future reminder, id ``reminder:{kind}:{session}:{offset}``, at its
-  due time; a job only triggers ``sync``, so a stale job can never send stale content.
+- keeps one APScheduler job per reminder due within ``HORIZON``, id ``reminder:{kind}:{session}:{offset}``,
+  at its due time (later ones get their job at a resync before they come due, which keeps start-up
+  fast with tens of thousands of sessions); a job only triggers ``sync``, so a stale job can never
+  send stale content.
 
 At-most-once: each delivery (reminder × recipient) is claimed in ``reminder_log`` (unique key)
 before it is sent and confirmed after. A claim found unconfirmed at start-up means the process
@@ -33,6 +35,7 @@ log = logging.getLogger("convene.scheduler")
 GRACE = timedelta(seconds=10)       # later than this after its due time, a reminder counts as late (a healthy
                                     # process fires within a fraction of a second)
 RESYNC = 30                         # seconds between periodic re-derivations from storage
+HORIZON = timedelta(hours=6)        # jobs exist for reminders due within this window; resync adds the rest
 
 
 class Router:
@@ -104,7 +107,7 @@ class ReminderScheduler:
     async def sync(self) -> None:
         async with self._lock:
             now = self.clock()
-            planned = core.plan(self.db, now)
+            planned = core.plan(self.db, now, until=now + HORIZON)
             await self._handle_due(now, [p for p in planned if p.due <= now])
             self._reconcile_jobs([p for p in planned if p.due > now])
 

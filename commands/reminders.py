@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from commands import signals, timefmt
 from commands.agenda import excerpt
@@ -46,26 +47,38 @@ class Planned:
         return f"{self.kind}:{self.session_id}:{self.offset}@{self.due.isoformat()}#{target}"
 
 
-def _offsets(text: str):
+@lru_cache(maxsize=1024)
+def _offsets(text: str) -> tuple:
     try:
-        return parse_offsets(text)
+        return tuple(parse_offsets(text))
     except DurationError:
-        return []
+        return ()
 
 
-def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK) -> list[Planned]:
-    """Every reminder of every session whose start or deadline is after ``now - lookback``."""
+DST_SLACK = timedelta(hours=3)   # calendar days may be an hour longer or shorter than 24 h
+
+
+def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK, until: datetime | None = None,
+         group_id: int | None = None) -> list[Planned]:
+    """Every reminder of every session whose start or deadline is after ``now - lookback``;
+    with ``until``, only those due by then (cheaply skipping events far ahead)."""
     from storage.db import from_iso
     out: list[Planned] = []
-    for row in reminder_store.reminder_candidates(db, now - lookback):
+    for row in reminder_store.reminder_candidates(db, now - lookback, group_id=group_id):
         tz = row["timezone"]
         start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
         for kind, event, offsets in (("session", start, row["session_offsets"]),
                                      ("deadline", deadline, row["deadline_offsets"])):
             if event is None or event <= now - lookback:
                 continue
-            for off in _offsets(offsets):
-                out.append(Planned(kind, row["session_id"], row["group_id"], off.text, off.before(event, tz), event, tz,
+            offs = _offsets(offsets)
+            if not offs or (until is not None and event - offs[0].approx - DST_SLACK > until):
+                continue
+            for off in offs:
+                due = off.before(event, tz)
+                if until is not None and due > until:
+                    continue
+                out.append(Planned(kind, row["session_id"], row["group_id"], off.text, due, event, tz,
                                    from_iso(row["updated_at"])))
     out.sort(key=lambda p: (p.due, p.job_id))
     return out
@@ -271,7 +284,7 @@ def reschedule_command(ctx: Context, text: str) -> Reply:
 def upcoming_command(ctx: Context, text: str) -> Reply:
     g = ctx.group
     handled = reminder_store.handled_reminders(ctx.db)
-    todo = [p for p in plan(ctx.db, ctx.now) if p.group_id == g.id and p.due > ctx.now
+    todo = [p for p in plan(ctx.db, ctx.now, group_id=g.id) if p.due > ctx.now
             and handled.get((p.kind, p.session_id, p.offset)) != p.due]
     if not todo:
         return Reply(text="Nothing planned", sections=[Section(body=[line(

@@ -84,8 +84,14 @@ def all_entries(db) -> list[LogEntry]:
     return [_entry(r) for r in db.query("SELECT * FROM reminder_log ORDER BY claimed_at, key")]
 
 
-def reminder_candidates(db, since: datetime) -> list[dict]:
+def reminder_candidates(db, since: datetime, group_id: int | None = None) -> list[dict]:
     """Sessions whose start or deadline is after ``since``, with their group's offsets and zone."""
+    if group_id is not None:
+        return list(db.query(
+            'SELECT s.id AS session_id, s.group_id, s.start, s.deadline, s.timezone, s.title, s.updated_at, '
+            "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
+            "WHERE s.group_id = ? AND (s.start > ? OR (s.deadline IS NOT NULL AND s.deadline > ?)) ORDER BY s.start",
+            [group_id, to_iso(since), to_iso(since)]))
     return list(db.query(
         'SELECT s.id AS session_id, s.group_id, s.start, s.deadline, s.timezone, s.title, s.updated_at, '
         "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
