@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="import an agenda, programme or question list into a group")
     i.add_argument("file")
-    i.add_argument("--group", help="group slug (required except for a JSON group export)")
+    i.add_argument("--group", help="group slug (required except for a JSON group export, which restores its group; "
+                                   "with --group it is restored under that slug)")
     i.add_argument("--date", help="YYYY-MM-DD: the first day, for a document that has none (or no year)")
     i.add_argument("--start", help="YYYY-MM-DDTHH:MM: move the session to start then (group's zone), "
                                    "shifting every item by the same amount")
@@ -51,8 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="export a group")
     e.add_argument("slug")
-    e.add_argument("--format", required=True, choices=["json"])
-    e.add_argument("--session", type=int, help="session id (formats that export one session)")
+    e.add_argument("--format", required=True, choices=["docx", "md", "csv", "json", "ics"])
+    e.add_argument("--session", type=int, help="session id for docx/md/csv/ics (default: the session open for input; "
+                                               "ics: every session)")
+    b = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
+    b.add_argument("file")
     e.add_argument("-o", "--output", required=True, help="file to write ('-' for standard output)")
 
     g = sub.add_parser("group", help="create and configure groups").add_subparsers(dest="gcmd", metavar="ACTION")
@@ -155,6 +159,13 @@ def _dispatch(args, db, settings) -> int:
         return _export_cmd(args, db)
     if args.cmd == "console":
         return _console_cmd(args, db, settings)
+    if args.cmd == "backup":
+        from storage.db import backup
+        if os.path.abspath(args.file) == os.path.abspath(settings.db_path if not args.db else args.db):
+            raise CliError("the backup file must not be the database itself")
+        pages = backup(db, args.file)
+        print(f"backed up to {args.file} ({pages:,} pages)", file=sys.stderr)
+        return 0
     if args.cmd == "run":
         from bot.runtime import run
         return run(settings, db)
@@ -235,6 +246,19 @@ def _session_change(args, db) -> int:
 
 
 def _import_cmd(args, db) -> int:
+    if args.file.lower().endswith(".json"):
+        from commands.exports.json_restore import restore_group
+        try:
+            with open(args.file, "rb") as fh:
+                raw = fh.read()
+        except OSError as e:
+            raise CliError(f"cannot read {args.file}: {e.strerror}")
+        group, counts = restore_group(db, raw, slug=args.group)
+        print(f"restored group {group.slug}: {group.name} — {counts['sessions']} session(s), {counts['lists']} "
+              f"list(s), {counts['members']} member(s), {counts['inputs']} input(s), {counts['rooms']} room(s)"
+              + (f"; {counts['rooms_skipped']} room(s) already bound to another group were not bound"
+                 if counts["rooms_skipped"] else ""))
+        return 0
     if not args.group:
         raise CliError("--group SLUG is required: which group is this document for?")
     group = _group(db, args.group)
@@ -247,9 +271,19 @@ def _import_cmd(args, db) -> int:
 
 
 def _export_cmd(args, db) -> int:
+    from commands.exports import render
     group = _group(db, args.slug)
-    from commands.exports.json_export import export_json
-    data = export_json(db, group)
+    session = None
+    if args.session is not None or args.format in ("docx", "md", "csv"):
+        if args.session is None:
+            sessions = agenda_store.sessions_of_group(db, group.id)
+            session = _pick_session(db, group, None, for_input=True) if any(
+                (s.deadline or s.end) > system_clock() for s in sessions) else (sessions[-1] if sessions else None)
+        else:
+            session = _pick_session(db, group, args.session, for_input=True)
+    if args.format == "json" and args.session is not None:
+        raise CliError("the JSON export always carries the whole group; --session is for docx, md, csv and ics")
+    data = render(db, group, args.format, session, system_clock()).content
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:

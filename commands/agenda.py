@@ -4,7 +4,7 @@ from __future__ import annotations
 from commands import timefmt
 from commands.core import Context, UserError
 from commands.registry import head
-from commands.reply import Button, Code, Reply, Section, Strong, When, line
+from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
 from commands.selectors import (
     find_list, is_session_selector, lists, require_session, SESSION_ID,
 )
@@ -47,13 +47,15 @@ def item_heading(it: Item, tz: str):
     return line(*parts)
 
 
-@head("agenda", "agenda [SESSION] [ITEM] [public]",
+@head("agenda", "agenda [SESSION] [ITEM] [public|ics]",
       "The current session's agenda, or one item with its discussion questions.",
       details="SESSION is #ID or a date YYYY-MM-DD; ITEM is an item number. Add 'public' to share the answer "
-              "in the room.")
+              "in the room, 'ics' for a calendar file of the sessions.")
 def agenda(ctx: Context, text: str) -> Reply:
-    words, flags = strip_trailing_keywords(text.split(), {"public"})
+    words, flags = strip_trailing_keywords(text.split(), {"public", "ics"})
     session_word = words.pop(0) if words and is_session_selector(words[0]) else None
+    if "ics" in flags:
+        return calendar_reply(ctx, session_word)
     if len(words) > 1:
         raise UserError(f"I read 'agenda {text}' as too many words: write agenda [SESSION] [ITEM], "
                         "for example agenda 2 or agenda #3 2.")
@@ -78,6 +80,19 @@ def agenda(ctx: Context, text: str) -> Reply:
                     Code(ctx.cmd("submit 2.6 TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
     return Reply(text=f"Agenda: {s.title}", title=f"Agenda — {s.title}", sections=sections, context=context,
                  public="public" in flags, timezone=s.timezone)
+
+
+def calendar_reply(ctx: Context, session_word: str | None) -> Reply:
+    """``agenda ics``: the group's sessions (or one) as an iCalendar file for the asker's calendar."""
+    from commands.exports import render
+    session = require_session(ctx, session_word)[0] if session_word else None
+    if session is None and not agenda_store.sessions_of_group(ctx.db, ctx.group.id):
+        raise UserError(f"{ctx.group.name} has no sessions yet, so there is nothing for a calendar.")
+    out = render(ctx.db, ctx.group, "ics", session, ctx.now)
+    what = f"“{session.title}”" if session else f"every session of {ctx.group.name}"
+    return Reply(text=f"Calendar file: {out.filename}", sections=[Section(body=[
+        line("A calendar file with ", what, ", deadlines and reminders: open it to add them to your calendar.")])],
+        files=[Attachment(out.filename, out.content, out.mimetype, out.title)])
 
 
 def _find_item(ctx: Context, s: Session, word: str) -> Item:

@@ -105,10 +105,18 @@ class Form:
 
 @dataclass
 class Attachment:
+    """A file for the asker. Big ones come with ``build`` instead of ``content``: the adapter calls it
+    after acknowledging the request (in a worker thread, with its own database connection)."""
     filename: str
-    content: bytes
+    content: bytes | None
     mimetype: str
     title: str | None = None
+    build: object = None          # Callable[[db], bytes] | None
+
+    def materialize(self, db) -> bytes:
+        if self.content is None:
+            self.content = self.build(db)
+        return self.content
 
 
 @dataclass

@@ -87,3 +87,21 @@ def from_iso(value: str | None) -> datetime | None:
     if value is None:
         return None
     return datetime.fromisoformat(value).astimezone(timezone.utc)
+
+
+def backup(db: sqlite_utils.Database, target: str | os.PathLike) -> int:
+    """Copy the live database to ``target`` with SQLite's online backup API (safe while the bot
+    writes: the copy is a consistent snapshot). Returns the number of pages copied."""
+    target = str(target)
+    tmp = target + ".partial"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    dest = sqlite3.connect(tmp)
+    try:
+        db.conn.backup(dest, pages=1024)
+        pages = dest.execute("PRAGMA page_count").fetchone()[0]
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    os.replace(tmp, target)
+    return pages

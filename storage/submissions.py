@@ -142,3 +142,24 @@ def count(db, group_id: int | None = None) -> int:
     if group_id is None:
         return list(db.query("SELECT count(*) AS n FROM submissions"))[0]["n"]
     return list(db.query("SELECT count(*) AS n FROM submissions WHERE group_id = ?", [group_id]))[0]["n"]
+
+
+def restore(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str, status: str,
+            disclosure: str, late: bool, note: str | None, created_at: datetime, updated_at: datetime,
+            history: list[dict]) -> int:
+    """Insert an input with its history exactly as exported (restore from JSON). Caller holds the transaction."""
+    sid = db.execute(
+        "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
+        "disclosure, late, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [group_id, question_id, delegation, delegation.casefold(), author, text, status, disclosure, int(late), note,
+         to_iso(created_at), to_iso(updated_at)]).lastrowid
+    for h in history:
+        _record(db, sid, h["action"], h["author"], h["text"], h["status"], to_iso(h["at"]))
+    return sid
+
+
+def history_of_question(db, question_id: int) -> list[tuple[Submission, list[HistoryEntry]]]:
+    """Every input (withdrawn too) on a question with its versions, by delegation."""
+    subs = [_submission(r) for r in db.query(_SELECT + "WHERE s.question_id = ? ORDER BY s.delegation COLLATE NOCASE",
+                                             [question_id])]
+    return [(s, history(db, s.id)) for s in subs]

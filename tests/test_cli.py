@@ -132,3 +132,40 @@ def test_cli_reminders_deadline_and_move(cli_env):
     assert gap.returncode != 0 and "does not exist" in gap.stderr
     missing = convene(cli_env, "session", "deadline", "cg", "2099-06-01T17:00", "--session", "9", check=False)
     assert missing.returncode != 0 and "#9" in missing.stderr
+
+
+def test_cli_exports_restore_and_backup(setup_group, tmp_path):
+    convene(setup_group, "console", "--group", "cg", "--user", "ana",
+            stdin="iam Egypt\nsubmit 2.6 ندعم التماسك بين الاتفاقيتين\n")
+    for fmt in ("docx", "md", "csv", "ics"):
+        target = tmp_path / f"out.{fmt}"
+        convene(setup_group, "export", "cg", "--format", fmt, "--session", "1", "-o", str(target))
+        assert target.stat().st_size > 100, fmt
+    assert "ندعم التماسك" in (tmp_path / "out.md").read_text(encoding="utf-8")
+    assert (tmp_path / "out.ics").read_text().startswith("BEGIN:VCALENDAR")
+    dump = tmp_path / "cg.json"
+    convene(setup_group, "export", "cg", "--format", "json", "-o", str(dump))
+    # restore into a fresh database: the group comes from the file
+    fresh = dict(setup_group, CONVENE_DB=str(tmp_path / "fresh.db"))
+    out = convene(fresh, "import", str(dump)).stdout
+    assert "restored group cg" in out and "1 input(s)" in out
+    again = convene(fresh, "import", str(dump), check=False)
+    assert again.returncode != 0 and "already exists" in again.stderr
+    convene(fresh, "import", str(dump), "--group", "cg-copy")
+    md = tmp_path / "copy.md"
+    convene(fresh, "export", "cg-copy", "--format", "md", "--session", "2", "-o", str(md))
+    assert "ندعم التماسك" in md.read_text(encoding="utf-8")
+    backup = tmp_path / "backup.db"
+    convene(setup_group, "backup", str(backup))
+    restored_env = dict(setup_group, CONVENE_DB=str(backup))
+    assert "Special Session" in convene(restored_env, "session", "list", "cg").stdout
+
+
+def test_console_export_writes_a_file(setup_group, tmp_path):
+    env = dict(setup_group)
+    proc = subprocess.run([sys.executable, "-m", "bot", "console", "--group", "cg", "--user", "coord"],
+                          input="inputs export md\n", capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    path = tmp_path / "convene-exports" / "cg-session-1-inputs.md"
+    assert path.exists() and str(path) in proc.stdout

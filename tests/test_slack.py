@@ -184,4 +184,47 @@ def test_home_button_submission_without_channel(slack_bot, fake_slack):
 def test_help_lists_slash_commands(slack_bot):
     _, body = slack_bot.sender.command("/convene", "help")
     text = all_text(body)
-    assert "/agenda [SESSION] [ITEM] [public]" in text and "/convene iam DELEGATION" in text
+    assert "/agenda [SESSION] [ITEM] [public|ics]" in text and "/convene iam DELEGATION" in text
+
+
+from tests.test_desk import COORDINATOR_COMMANDS, example_line  # noqa: E402
+import pytest  # noqa: E402
+
+
+def _slash(line: str):
+    head, _, rest = line.partition(" ")
+    if head in ("agenda", "questions", "submit", "inputs"):
+        return f"/{head}", rest
+    return "/convene", line
+
+
+@pytest.mark.parametrize("name", COORDINATOR_COMMANDS)
+def test_coordinator_commands_refused_for_delegates_in_slack(slack_bot, name):
+    command, text = _slash(example_line(name).replace("@pe", "<@U0PE|pe>").replace("@coord", "<@U0COORD|coord>"))
+    status, body = slack_bot.sender.command(command, text)
+    assert status == 200 and "Only coordinators" in all_text(body), body
+    assert group_store.group_by_id(slack_bot.check, 1).registration == "open"
+
+
+def test_export_is_uploaded_privately_after_the_ack(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile", user="U0CL")
+    slack_bot.sender.command("/submit", "2.6 R&amp;D — Россия 中国 عربى", user="U0CL")
+    status, body = slack_bot.sender.command("/inputs", "export docx", user="U0COORD")
+    assert status == 200 and "Preparing" in body["text"] and body["response_type"] == "ephemeral"
+    fake_slack.wait_for("files.completeUploadExternal")
+    [opened] = [p for p in fake_slack.of("conversations.open") if p.get("users") == "U0COORD"]
+    [complete] = fake_slack.of("files.completeUploadExternal")
+    assert complete["channel_id"] == "DU0COORD"
+    [data] = fake_slack.uploads()
+    from docx import Document
+    import io
+    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "R&D — Россия 中国 عربى" in text
+
+
+def test_coordinator_can_assign_member_by_mention(slack_bot):
+    _, body = slack_bot.sender.command("/convene", "member <@U0PE|pe> Peru", user="U0COORD")
+    assert "Peru" in all_text(body)
+    assert group_store.member(slack_bot.check, 1, "slack:U0PE").delegation == "Peru"
+    slack_bot.sender.command("/convene", "coordinator add <@U0PE|pe>", user="U0COORD")
+    assert group_store.member(slack_bot.check, 1, "slack:U0PE").is_coordinator

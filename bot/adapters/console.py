@@ -27,7 +27,8 @@ def parse_line(raw: str) -> tuple[str, str] | None:
 
 
 class Console:
-    def __init__(self, db, *, room: str, user: str, clock, out=None, settings=None):
+    def __init__(self, db, *, room: str, user: str, clock, out=None, settings=None, export_dir: str = "convene-exports"):
+        self.export_dir = export_dir
         self.db = db
         self.room = room
         self.user = user
@@ -49,6 +50,16 @@ class Console:
         request = Request(platform="console", room=self.room, user=self.user, command=command, text=text,
                           user_name=self.user.split(":", 1)[-1])
         return handle(self.db, request, self.clock, self.settings)
+
+    def save_files(self, reply: Reply) -> None:
+        """The console's "upload": write each file under ``export_dir`` and say where."""
+        import os
+        for f in reply.files:
+            os.makedirs(self.export_dir, exist_ok=True)
+            path = os.path.join(self.export_dir, os.path.basename(f.filename))
+            with open(path, "wb") as fh:
+                fh.write(f.materialize(self.db))
+            f.filename = os.path.abspath(path)
 
     def owns(self, target: str) -> bool:
         return target.startswith("console:")
@@ -75,6 +86,7 @@ class Console:
             except EOFError:
                 break
             if reply is not None:
+                self.save_files(reply)
                 self.say(render(reply))
                 for target, note in reply.notices:
                     if self.owns(target):

@@ -1,1 +1,51 @@
-"""Exports built from storage, one module per format."""
+"""Exports, one module per format, all built from storage. ``render`` is the single entry point
+used by chat commands and the CLI alike."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import agenda as agenda_store
+from storage.models import Group, Session
+
+FORMATS = {
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "md": ("md", "text/markdown; charset=utf-8"),
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "json": ("json", "application/json"),
+    "ics": ("ics", "text/calendar; charset=utf-8"),
+}
+
+
+@dataclass
+class Exported:
+    filename: str
+    content: bytes
+    mimetype: str
+    title: str
+
+
+def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *,
+           include_coordinators_only: bool = True) -> Exported:
+    from commands.exports.compilation import compile_inputs
+    ext, mime = FORMATS[fmt]
+    if fmt == "json":
+        from commands.exports.json_export import export_json
+        return Exported(f"{group.slug}.json", export_json(db, group), mime, f"{group.name} — full export (JSON)")
+    if fmt == "ics":
+        from commands.exports.ics_export import build_ics
+        sessions = [session] if session else agenda_store.sessions_of_group(db, group.id)
+        name = f"{group.slug}-session-{session.id}.ics" if session else f"{group.slug}-calendar.ics"
+        return Exported(name, build_ics(db, group, sessions, now), mime, f"{group.name} — calendar")
+    comp = compile_inputs(db, group, session, now, include_coordinators_only=include_coordinators_only)
+    if fmt == "docx":
+        from commands.exports.docx_export import build_docx
+        data = build_docx(comp)
+    elif fmt == "md":
+        from commands.exports.markdown_export import build_markdown
+        data = build_markdown(comp)
+    else:
+        from commands.exports.csv_export import build_csv
+        data = build_csv(comp)
+    stem = f"{group.slug}-session-{session.id}" if session else f"{group.slug}-lists"
+    return Exported(f"{stem}-inputs.{ext}", data, mime, f"Compilation of written inputs — {comp.title}")

@@ -56,7 +56,7 @@ def group_document(db, group: Group) -> dict:
         subs_out.append({
             "session": sub.session_id, "list": list_symbol.get(sub.list_id), "ref": sub.ref,
             "delegation": sub.delegation, "author": sub.author, "text": sub.text, "status": sub.status,
-            "disclosure": sub.disclosure, "late": sub.late,
+            "disclosure": sub.disclosure, "late": sub.late, "note": sub.note,
             "created_at": to_iso(sub.created_at), "updated_at": to_iso(sub.updated_at),
             "history": [{"action": h.action, "author": h.author, "text": h.text, "status": h.status,
                          "at": to_iso(h.at)} for h in sub_store.history(db, sub.id)],

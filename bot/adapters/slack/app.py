@@ -181,13 +181,29 @@ class SlackAdapter:
         await self.client.chat_postMessage(channel=opened["channel"]["id"], **msg)
 
     async def upload_files(self, reply: Reply, channel: str, user: str) -> None:
-        """Files go to the requester privately: into their direct conversation with the bot."""
-        opened = await self.client.conversations_open(users=user)
-        dm = opened["channel"]["id"]
-        for f in reply.files:
-            await self.client.files_upload_v2(channel=dm, content=f.content, filename=f.filename,
-                                              title=f.title or f.filename,
-                                              initial_comment=f"{f.title or f.filename} — as requested in <#{channel}>")
+        """Files go to the requester privately, into their direct conversation with the bot. Building a big
+        file (a DOCX of 2,000 inputs) runs in a worker thread with its own connection, after the ack."""
+        try:
+            opened = await self.client.conversations_open(users=user)
+            dm = opened["channel"]["id"]
+            for f in reply.files:
+                content = f.content if f.content is not None else await asyncio.to_thread(self._build, f)
+                await self.client.files_upload_v2(channel=dm, content=content, filename=f.filename,
+                                                  title=f.title or f.filename,
+                                                  initial_comment=f"{f.title or f.filename} — as requested in "
+                                                                  f"<#{channel}>")
+        except Exception:
+            log.exception("file delivery to %s failed", user)
+            await self.post_to_user(user, bk.message(error(
+                "I could not deliver the file: something went wrong on my side. It is logged; please try again.")))
+
+    def _build(self, attachment) -> bytes:
+        from storage import open_db
+        db = open_db(self.settings.db_path)
+        try:
+            return attachment.materialize(db)
+        finally:
+            db.close()
 
     async def deliver(self, reply: Reply, target: str) -> None:
         """A scheduled reply to ``slack:C…`` (a room) or ``slack:U…``/``slack:W…`` (a user, as a DM)."""

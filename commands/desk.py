@@ -1,0 +1,222 @@
+"""The coordinators' desk: status grid, compiled exports, history, disclosure, roles."""
+from __future__ import annotations
+
+from commands import timefmt
+from commands.agenda import excerpt
+from commands.args import take_word
+from commands.core import Context, UserError
+from commands.exports import FORMATS, render
+from commands.people import display, resolve_person
+from commands.registry import subcommand
+from commands.reply import Attachment, Code, Reply, Section, Strong, When, line
+from commands.selectors import input_session, is_session_selector, resolve_ref, select_session
+from commands.submissions import require_delegation
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import submissions as sub_store
+
+GRID_MAX_QUESTIONS = 30
+
+
+def _session_arg(ctx: Context, text: str):
+    word, rest = take_word(text)
+    if word and is_session_selector(word):
+        return select_session(ctx, word), rest
+    return input_session(ctx), text
+
+
+@subcommand("status", "inputs status [SESSION]",
+            "Who has submitted what: delegations × questions, counts per question, who has nothing in yet.",
+            coordinator=True, under="inputs")
+def inputs_status(ctx: Context, text: str) -> Reply:
+    session, _ = _session_arg(ctx, text)
+    if session is None:
+        raise UserError(f"{ctx.group.name} has no sessions yet.")
+    qs = agenda_store.questions_of_session(ctx.db, session.id)
+    subs = sub_store.of_session(ctx.db, session.id)
+    registered = group_store.delegations(ctx.db, ctx.group.id)
+    by_key: dict[str, str] = {d.casefold(): d for d in registered}
+    for s in subs:
+        by_key.setdefault(s.delegation.casefold(), s.delegation)
+    delegations = sorted(by_key.values(), key=str.casefold)
+    cell: dict[tuple[str, int], object] = {(s.delegation.casefold(), s.question_id): s for s in subs}
+    shown = qs[:GRID_MAX_QUESTIONS]
+    sections = []
+    per_q = [line(Code(q.ref), f" {sum(1 for d in delegations if (d.casefold(), q.id) in cell)}") for q in shown]
+    sections.append(Section(heading=line(Strong("Inputs per question")), body=[line(*[p for ln in per_q for p in
+                                                                                    (*ln, "   ")])]))
+    rows = []
+    for d in delegations:
+        marks = []
+        for q in shown:
+            s = cell.get((d.casefold(), q.id))
+            if s is None:
+                continue
+            marks.append(q.ref + ("·late" if s.late else "") + ("·c" if s.disclosure == "coordinators" else ""))
+        rows.append(line(Strong(d), ": ", ", ".join(marks) if marks else "—"))
+    sections.append(Section(heading=line(Strong("By delegation")), body=rows or [line("No delegation yet.")]))
+    done = {s.delegation.casefold() for s in subs}
+    missing = [d for d in registered if d.casefold() not in done]
+    sections.append(Section(heading=line(Strong(f"{len(registered) - len(missing)} of {len(registered)} "
+                                                "registered delegations have sent input")),
+                            body=[line("Nothing yet: ", ", ".join(missing))] if missing else [line("Everyone is in.")]))
+    ctxl = [line("·late = after the deadline, ·c = coordinators only. Compilation: ",
+                 Code(ctx.cmd("inputs export docx")))]
+    if len(qs) > GRID_MAX_QUESTIONS:
+        ctxl.append(line(f"{len(qs) - GRID_MAX_QUESTIONS} more questions are in the export."))
+    deadline = [line("Deadline: ", When(session.deadline, session.timezone, "datetime"))] if session.deadline else []
+    sections.insert(0, Section(body=[line(f"#{session.id} {session.title}"), *deadline]))
+    return Reply(text=f"Input status: {len(registered) - len(missing)} of {len(registered)} delegations",
+                 title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl)
+
+
+@subcommand("export", "inputs export [SESSION] docx|md|csv|json",
+            "The compilation of written inputs as a file (DOCX, Markdown, CSV), or the whole group as JSON.",
+            coordinator=True, under="inputs")
+def inputs_export(ctx: Context, text: str) -> Reply:
+    session, rest = _session_arg(ctx, text)
+    fmt = (rest.strip().lower() or "docx").lstrip(".")
+    if fmt not in FORMATS or fmt == "ics":
+        raise UserError(f"'{fmt}' is not an export format: choose docx, md, csv or json "
+                        f"(a calendar is {ctx.cmd('agenda ics')}).")
+    group, now = ctx.group, ctx.now
+    ext, mime = FORMATS[fmt]
+    stem = f"{group.slug}-session-{session.id}" if (session and fmt != "json") else group.slug
+    filename = f"{group.slug}.json" if fmt == "json" else f"{stem}-inputs.{ext}"
+    if session is None and fmt != "json" and not agenda_store.lists_of_group(ctx.db, group.id):
+        raise UserError(f"{group.name} has no sessions or question lists yet: nothing to compile.")
+    sid = session.id if session else None
+
+    def build(db):
+        s = agenda_store.session_by_id(db, sid) if sid else None
+        return render(db, group_store.group_by_id(db, group.id), fmt, s, now).content
+
+    what = "the whole group (settings, members, sessions, inputs with history)" if fmt == "json" else \
+        f"the compilation of written inputs{f' for “{session.title}”' if session else ''}"
+    return Reply(text=f"Preparing {filename}…", sections=[Section(body=[
+        line(f"Preparing {fmt.upper()}: ", what, ". It arrives as a file, only for you.")])],
+        files=[Attachment(filename, None, mime, f"{group.name} — {fmt.upper()} export", build=build)])
+
+
+@subcommand("history", "inputs history REF",
+            "Every version of the inputs to a question: who changed what, and when.", under="inputs")
+def inputs_history(ctx: Context, text: str) -> Reply:
+    word, rest = take_word(text)
+    session = None
+    if word and is_session_selector(word):
+        session = select_session(ctx, word)
+        word, rest = take_word(rest)
+    if not word:
+        raise UserError("Say which question: inputs history REF (for example inputs history 2.6).")
+    target = resolve_ref(ctx, word, session)
+    entries = sub_store.history_of_question(ctx.db, target.question.id)
+    if not ctx.is_coordinator:
+        own = (ctx.delegation or "").casefold()
+        entries = [(s, h) for s, h in entries if s.delegation.casefold() == own]
+    tz = ctx.group.timezone
+    sections = []
+    for sub, versions in entries:
+        body = []
+        for h in versions:
+            body.append(line(When(h.at, tz, "datetime"), f" · {h.action} by {display(ctx, h.author)}",
+                             f" · {len(h.text):,} characters"))
+            if h.action != "withdraw":
+                body.append(line("> ", excerpt(h.text, 300)))
+        state = "withdrawn" if sub.status == "withdrawn" else "current"
+        sections.append(Section(heading=line(Strong(sub.delegation), f" ({state})"), body=body))
+    if not sections:
+        msg = "No inputs on this question yet." if ctx.is_coordinator else \
+            "Your delegation has no inputs on this question (coordinators see everyone's history)."
+        sections = [Section(body=[line(msg)])]
+    return Reply(text=f"History of {target.label}", title=f"History — {target.label}", sections=sections,
+                 timezone=tz, context=[line("Question: ", excerpt(target.question.text, 200))])
+
+
+@subcommand("question", "inputs question REF",
+            "What delegations submitted on a question (coordinators also see coordinators-only inputs).",
+            under="inputs")
+def inputs_question(ctx: Context, text: str) -> Reply:
+    word, rest = take_word(text)
+    session = None
+    if word and is_session_selector(word):
+        session = select_session(ctx, word)
+        word, rest = take_word(rest)
+    if not word:
+        raise UserError("Say which question: inputs question REF (for example inputs question 2.6).")
+    target = resolve_ref(ctx, word, session)
+    subs = sub_store.of_question(ctx.db, target.question.id)
+    own = (ctx.delegation or "").casefold()
+    hidden = 0
+    visible = []
+    for s in sorted(subs, key=lambda s: s.delegation.casefold()):
+        if s.disclosure == "coordinators" and not ctx.is_coordinator and s.delegation.casefold() != own:
+            hidden += 1
+            continue
+        visible.append(s)
+    tz = ctx.group.timezone
+    sections = [Section(heading=line(Code(target.label)), body=[line(target.question.text)])]
+    for s in visible:
+        marks = (" · late" if s.late else "") + (" · coordinators only" if s.disclosure == "coordinators" else "")
+        sections.append(Section(heading=line(Strong(s.delegation), " — ", When(s.updated_at, tz, "datetime"), marks),
+                                body=[line(excerpt(s.text, 2500))]))
+    ctxl = []
+    if not visible:
+        ctxl.append(line("No inputs visible to you yet."))
+    if hidden:
+        ctxl.append(line(f"{hidden} more input(s) are for the coordinators only."))
+    return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl)
+
+
+# --- roles -------------------------------------------------------------------------
+
+@subcommand("coordinator add", "coordinator add @USER", "Make someone a coordinator of this group.", coordinator=True)
+def coordinator_add(ctx: Context, text: str) -> Reply:
+    word, _ = take_word(text)
+    user = resolve_person(ctx, word)
+    group_store.set_coordinator(ctx.db, ctx.group.id, user, True, (word or "").lstrip("@") or None)
+    return Reply(text=f"{word} is now a coordinator.", public=True, sections=[Section(body=[
+        line(Strong(word), f" is now a coordinator of {ctx.group.name}.")])])
+
+
+@subcommand("coordinator remove", "coordinator remove @USER", "Remove someone's coordinator role.",
+            coordinator=True)
+def coordinator_remove(ctx: Context, text: str) -> Reply:
+    word, _ = take_word(text)
+    user = resolve_person(ctx, word)
+    m = group_store.member(ctx.db, ctx.group.id, user)
+    if m is None or not m.is_coordinator:
+        raise UserError(f"{word} is not a coordinator of {ctx.group.name}.")
+    if len(group_store.coordinators(ctx.db, ctx.group.id)) == 1:
+        raise UserError("That is the group's last coordinator: add another one first "
+                        f"({ctx.cmd('coordinator add @USER')}).")
+    group_store.set_coordinator(ctx.db, ctx.group.id, user, False)
+    return Reply(text=f"{word} is no longer a coordinator.", public=True, sections=[Section(body=[
+        line(Strong(word), f" is no longer a coordinator of {ctx.group.name}.")])])
+
+
+@subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
+def member_command(ctx: Context, text: str) -> Reply:
+    from commands.admin import MAX_DELEGATION, clean_name
+    word, rest = take_word(text)
+    user = resolve_person(ctx, word)
+    delegation = clean_name(rest, "delegation", MAX_DELEGATION)
+    m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, (word or "").lstrip("@") or None)
+    return Reply(text=f"{word} is registered with {m.delegation}.", sections=[Section(body=[
+        line(Strong(word), " is registered with the delegation of ", Strong(m.delegation), ".")])])
+
+
+@subcommand("registration", "registration lock|open",
+            "Lock self-registration (coordinators assign delegations) or open it again.", coordinator=True)
+def registration_command(ctx: Context, text: str) -> Reply:
+    choice = text.strip().lower()
+    mapping = {"lock": "locked", "locked": "locked", "close": "locked", "open": "open"}
+    if choice not in mapping:
+        raise UserError("Write registration lock or registration open.")
+    group_store.update_group(ctx.db, ctx.group.id, registration=mapping[choice])
+    msg = ("Self-registration is locked: coordinators assign delegations with "
+           f"{ctx.cmd('member @USER COUNTRY')}." if mapping[choice] == "locked"
+           else f"Self-registration is open: delegates register with {ctx.cmd('iam COUNTRY')}.")
+    return Reply(text=msg, sections=[Section(body=[line(msg)])])
+
+
+__all__ = ["timefmt", "require_delegation"]

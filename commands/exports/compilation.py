@@ -1,0 +1,126 @@
+"""The compilation of written inputs: what DOCX, Markdown and CSV exports all carry.
+
+Built once from storage, in document order: each agenda item of the session with its questions
+in full and, under each, every delegation's current input (alphabetical by delegation, with its
+date; late and coordinators-only inputs marked), then the group's open question lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from commands import timefmt
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import submissions as sub_store
+from storage.models import Group, Session
+
+
+@dataclass
+class CompiledInput:
+    delegation: str
+    author: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    late: bool
+    coordinators_only: bool
+    note: str | None
+
+
+@dataclass
+class CompiledQuestion:
+    ref: str              # as typed: 2.6 or WP.15:f
+    text: str
+    inputs: list[CompiledInput] = field(default_factory=list)
+
+
+@dataclass
+class CompiledSection:
+    number: str | None
+    title: str
+    kind: str             # item | list
+    questions: list[CompiledQuestion] = field(default_factory=list)
+
+
+@dataclass
+class Compilation:
+    group: Group
+    session: Session | None
+    title: str
+    when: str | None          # "Friday 25 June 2010, 10:00–13:00 (Geneva time)"
+    venue: str | None
+    symbol: str | None
+    deadline: str | None
+    generated_at: datetime
+    sections: list[CompiledSection]
+    delegations: list[str]    # registered
+    tz: str
+
+    @property
+    def questions(self) -> list[CompiledQuestion]:
+        return [q for s in self.sections for q in s.questions]
+
+    @property
+    def contributing(self) -> list[str]:
+        seen = {}
+        for q in self.questions:
+            for i in q.inputs:
+                seen.setdefault(i.delegation.casefold(), i.delegation)
+        return sorted(seen.values(), key=str.casefold)
+
+    @property
+    def missing(self) -> list[str]:
+        done = {d.casefold() for d in self.contributing}
+        return [d for d in self.delegations if d.casefold() not in done]
+
+
+def _inputs(db, question_id: int) -> list[CompiledInput]:
+    out = [CompiledInput(s.delegation, s.author, s.text, s.created_at, s.updated_at, s.late,
+                         s.disclosure == "coordinators", s.note)
+           for s in sub_store.of_question(db, question_id)]
+    return sorted(out, key=lambda i: i.delegation.casefold())
+
+
+def compile_inputs(db, group: Group, session: Session | None, now: datetime, *,
+                   include_coordinators_only: bool = True) -> Compilation:
+    sections: list[CompiledSection] = []
+    tz = session.timezone if session else group.timezone
+
+    def keep(inputs):
+        return inputs if include_coordinators_only else [i for i in inputs if not i.coordinators_only]
+
+    if session is not None:
+        qs = agenda_store.questions_of_session(db, session.id)
+        for it in agenda_store.items_of_session(db, session.id):
+            if it.kind != "item":
+                continue
+            mine = [q for q in qs if q.item_id == it.id]
+            sections.append(CompiledSection(it.number, it.title, "item",
+                                            [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id))) for q in mine]))
+    for lst in agenda_store.lists_of_group(db, group.id):
+        qs = agenda_store.questions_of_list(db, lst.id)
+        sections.append(CompiledSection(None, f"{lst.name} ({lst.symbol})", "list",
+                                        [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id)))
+                                         for q in qs]))
+    when = venue = symbol = deadline = None
+    title = group.name
+    if session is not None:
+        title = session.title
+        when = (f"{timefmt.long_date(session.start, tz)}, {timefmt.hm(session.start, tz)}–"
+                f"{timefmt.hm(session.end, tz)} ({timefmt.zone_label(tz)})")
+        venue, symbol = session.venue, session.symbol
+        if session.deadline:
+            deadline = f"{timefmt.short_datetime(session.deadline, tz)} ({timefmt.zone_label(tz)})"
+    return Compilation(group=group, session=session, title=title, when=when, venue=venue, symbol=symbol,
+                       deadline=deadline, generated_at=now, sections=sections,
+                       delegations=group_store.delegations(db, group.id), tz=tz)
+
+
+def input_marks(i: CompiledInput) -> str:
+    marks = []
+    if i.late:
+        marks.append("late")
+    if i.coordinators_only:
+        marks.append("coordinators only")
+    return f" ({', '.join(marks)})" if marks else ""

@@ -1,0 +1,31 @@
+"""CSV compilation: one row per input, for spreadsheets. UTF-8 with a byte-order mark so that
+Excel opens Arabic, Chinese and Russian text correctly; fields quoted as needed (newlines kept)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from storage.db import to_iso
+from commands.exports.compilation import Compilation
+
+COLUMNS = ["section", "ref", "question", "delegation", "author", "submitted_at", "updated_at", "late",
+           "disclosure", "note", "text"]
+
+
+def build_csv(c: Compilation) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(COLUMNS)
+    for sec in c.sections:
+        heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
+        for q in sec.questions:
+            for i in q.inputs:
+                w.writerow([heading, q.ref, q.text, i.delegation, i.author, to_iso(i.created_at), to_iso(i.updated_at),
+                            "yes" if i.late else "no", "coordinators" if i.coordinators_only else "group",
+                            i.note or "", _no_formula(i.text)])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _no_formula(text: str) -> str:
+    """A cell starting with = + - @ would run as a formula in a spreadsheet: prefix it with an apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

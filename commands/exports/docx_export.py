@@ -1,0 +1,125 @@
+"""DOCX compilation (python-docx): the document a secretariat would circulate.
+
+Title block (group, session, date and place, document symbol), a summary table of questions with
+their input counts, then for each agenda item its questions in full and every delegation's input
+(alphabetical, dated, late ones marked), and page numbers in the footer.
+"""
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for readers adapting the layout)
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from commands import timefmt
+from commands.exports.compilation import Compilation, input_marks
+
+_XML_BAD = dict.fromkeys(i for i in range(32) if i not in (9, 10, 13))
+
+
+def clean(text: str) -> str:
+    """XML 1.0 cannot hold most control characters; python-docx would refuse them."""
+    return (text or "").translate(_XML_BAD)
+
+
+def _page_number_footer(doc) -> None:
+    footer = doc.sections[0].footer
+    p = footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("Page ")
+    for field in ("PAGE",):
+        fld = OxmlElement("w:fldSimple")
+        fld.set(qn("w:instr"), field)
+        run = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = "1"
+        run.append(t)
+        fld.append(run)
+        p._p.append(fld)
+    p.add_run(" of ")
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), "NUMPAGES")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    fld.append(run)
+    p._p.append(fld)
+
+
+def build_docx(c: Compilation) -> bytes:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    _page_number_footer(doc)
+
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if c.symbol:
+        r = head.add_run(clean(c.symbol))
+        r.bold = True
+    sub = doc.add_paragraph(clean(c.group.name))
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_heading(clean(c.title), level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in filter(None, [c.when, c.venue]):
+        p = doc.add_paragraph(clean(text))
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = p.add_run("Compilation of written inputs")
+    r.bold = True
+    meta = doc.add_paragraph()
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    mr = meta.add_run(f"Prepared by Convene on {timefmt.short_datetime(c.generated_at, c.tz)} "
+                      f"({timefmt.zone_label(c.tz)})" + (f" · input deadline {c.deadline}" if c.deadline else ""))
+    mr.italic = True
+    mr.font.size = Pt(9)
+
+    doc.add_heading("Summary", level=1)
+    qs = c.questions
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Light Grid Accent 1"
+    hdr = table.rows[0].cells
+    hdr[0].text, hdr[1].text, hdr[2].text = "Ref", "Question", "Inputs from"
+    for q in qs:
+        row = table.add_row().cells
+        row[0].text = q.ref
+        row[1].text = clean(q.text if len(q.text) <= 160 else q.text[:159] + "…")
+        row[2].text = clean(", ".join(i.delegation for i in q.inputs) or "—")
+    doc.add_paragraph(f"{len(c.contributing)} delegation(s) contributed"
+                      + (f"; registered without input: {', '.join(c.missing)}" if c.missing else "") + ".")
+
+    for sec in c.sections:
+        heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
+        doc.add_heading(clean(heading), level=1)
+        if not sec.questions:
+            doc.add_paragraph("No discussion questions under this item.").italic = True
+        for q in sec.questions:
+            doc.add_heading(clean(f"Question {q.ref}"), level=2)
+            qp = doc.add_paragraph()
+            qr = qp.add_run(clean(q.text))
+            qr.italic = True
+            if not q.inputs:
+                np_ = doc.add_paragraph()
+                nr = np_.add_run("No written input received.")
+                nr.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+            for i in q.inputs:
+                hp = doc.add_paragraph()
+                hr = hp.add_run(clean(i.delegation))
+                hr.bold = True
+                dr = hp.add_run(f" — {timefmt.short_datetime(i.updated_at, c.tz)}{input_marks(i)}")
+                dr.font.size = Pt(9)
+                for para in clean(i.text).split("\n"):
+                    doc.add_paragraph(para)
+                if i.note:
+                    nr = doc.add_paragraph().add_run(clean(f"Note: {i.note}"))
+                    nr.italic = True
+                    nr.font.size = Pt(9)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,78 @@
+"""iCalendar (icalendar library): sessions with their real time zones (VTIMEZONE), the agenda in the
+description, input deadlines as events, and alarms matching the group's reminder offsets."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event
+
+from commands import timefmt
+from commands.durations import DurationError, parse_offsets
+from storage import agenda as agenda_store
+from storage.models import Group, Session
+
+
+def _alarms(offsets_text: str, what: str) -> list[Alarm]:
+    try:
+        offsets = parse_offsets(offsets_text) if offsets_text else []
+    except DurationError:
+        offsets = []
+    out = []
+    for off in offsets:
+        a = Alarm()
+        a.add("action", "DISPLAY")
+        a.add("description", f"{what} ({off.text} before)")
+        a.add("trigger", -timedelta(days=off.days, seconds=off.seconds))
+        out.append(a)
+    return out
+
+
+def agenda_text(db, s: Session) -> str:
+    lines = []
+    for it in agenda_store.items_of_session(db, s.id):
+        when = timefmt.hm(it.start, s.timezone) + "  " if it.start else ""
+        label = f"({it.title})" if it.kind == "break" else (f"{it.number}. {it.title}" if it.number else it.title)
+        lines.append(f"{when}{label}")
+        for p in it.presenters:
+            lines.append(f"    {p}")
+    qs = agenda_store.questions_of_session(db, s.id)
+    if qs:
+        lines.append("")
+        lines.append(f"{len(qs)} discussion questions; written input with Convene: submit REF TEXT.")
+    return "\n".join(lines)
+
+
+def build_ics(db, group: Group, sessions: list[Session], now: datetime) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Convene//Contact group calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", group.name)
+    for s in sessions:
+        tz = timefmt.zone(s.timezone)
+        ev = Event()
+        ev.add("uid", f"session-{s.id}-{group.slug}@convene")
+        ev.add("dtstamp", now)
+        ev.add("dtstart", s.start.astimezone(tz))
+        ev.add("dtend", s.end.astimezone(tz))
+        ev.add("summary", s.title)
+        if s.venue:
+            ev.add("location", s.venue)
+        ev.add("description", agenda_text(db, s))
+        ev.add("last-modified", s.updated_at)
+        for a in _alarms(group.session_offsets, s.title):
+            ev.add_component(a)
+        cal.add_component(ev)
+        if s.deadline:
+            dl = Event()
+            dl.add("uid", f"deadline-{s.id}-{group.slug}@convene")
+            dl.add("dtstamp", now)
+            dl.add("dtstart", s.deadline.astimezone(tz))
+            dl.add("dtend", s.deadline.astimezone(tz))
+            dl.add("summary", f"Written input due: {s.title}")
+            dl.add("transp", "TRANSPARENT")
+            dl.add("description", f"Deadline for written input to “{s.title}” of {group.name}.")
+            for a in _alarms(group.deadline_offsets, f"Written input due: {s.title}"):
+                dl.add_component(a)
+            cal.add_component(dl)
+    cal.add_missing_timezones()
+    return cal.to_ical()

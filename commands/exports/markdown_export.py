@@ -1,0 +1,49 @@
+"""Markdown compilation: the same content as the DOCX, readable as plain text."""
+from __future__ import annotations
+
+import re
+
+from commands import timefmt
+from commands.exports.compilation import Compilation, input_marks
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: str) -> str:
+    """Escape Markdown (and HTML) so user text renders as written, never as markup or links."""
+    return _SPECIAL.sub(r"\\\1", text or "")
+
+
+def build_markdown(c: Compilation) -> bytes:
+    out: list[str] = []
+    if c.symbol:
+        out.append(f"**{md(c.symbol)}**\n")
+    out.append(f"# {md(c.title)}\n")
+    out.append(f"{md(c.group.name)}  ")
+    for text in filter(None, [c.when, c.venue]):
+        out.append(f"{md(text)}  ")
+    out.append("\n**Compilation of written inputs**  ")
+    out.append(f"_Prepared by Convene on {timefmt.short_datetime(c.generated_at, c.tz)} ({timefmt.zone_label(c.tz)})"
+               + (f" · input deadline {md(c.deadline)}" if c.deadline else "") + "_\n")
+    out.append("## Summary\n")
+    out.append("| Ref | Inputs | From |")
+    out.append("|---|---|---|")
+    for q in c.questions:
+        out.append(f"| {md(q.ref)} | {len(q.inputs)} | {md(', '.join(i.delegation for i in q.inputs)) or '—'} |")
+    out.append("")
+    out.append(f"{len(c.contributing)} delegation(s) contributed"
+               + (f"; registered without input: {md(', '.join(c.missing))}" if c.missing else "") + ".\n")
+    for sec in c.sections:
+        heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
+        out.append(f"## {md(heading)}\n")
+        for q in sec.questions:
+            out.append(f"### Question {md(q.ref)}\n")
+            out.append(f"_{md(' '.join(q.text.split()))}_\n")
+            if not q.inputs:
+                out.append("No written input received.\n")
+            for i in q.inputs:
+                out.append(f"**{md(i.delegation)}** — {timefmt.short_datetime(i.updated_at, c.tz)}{input_marks(i)}\n")
+                out.append("\n".join("> " + md(ln) if ln.strip() else ">" for ln in i.text.split("\n")) + "\n")
+                if i.note:
+                    out.append(f"_Note: {md(i.note)}_\n")
+    return ("\n".join(out) + "\n").encode("utf-8")

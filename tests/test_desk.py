@@ -1,0 +1,99 @@
+"""The coordinators' desk through the command core: status, history, disclosure, roles."""
+import pytest
+
+from commands.registry import all_commands
+from storage import groups as group_store
+
+
+@pytest.fixture
+def desk(bot):
+    bot("iam Chile", user="console:cl")
+    bot("iam Norway", user="console:no")
+    bot("iam Peru", user="console:pe")
+    bot("submit 2.6 Chile on 2.6", user="console:cl")
+    bot("submit 2.1 --coordinators Chile privately", user="console:cl")
+    bot("submit 2.6 Norway on 2.6", user="console:no")
+    bot("inputs edit 2.6 Norway revised", user="console:no")
+    return bot
+
+
+def test_status_grid_counts_and_missing(desk):
+    out = desk("inputs status", user="console:coord")
+    assert "2 of 3 registered delegations have sent input" in out
+    assert "Nothing yet: Peru" in out
+    assert "Chile: 2.1·c, 2.6" in out and "Norway: 2.6" in out
+    assert "2.6 2" in out
+
+
+def test_history_shows_every_version_and_who(desk):
+    out = desk("inputs history 2.6", user="console:coord")
+    assert "Norway (current)" in out and "submit by no" in out and "edit by no" in out
+    assert "Norway on 2.6" in out and "Norway revised" in out and "Chile (current)" in out
+    own = desk("inputs history 2.6", user="console:cl")
+    assert "Chile" in own and "Norway" not in own
+
+
+def test_disclosure_group_and_coordinators_only(desk):
+    delegate_view = desk("inputs question 2.1", user="console:no")
+    assert "Chile privately" not in delegate_view and "1 more input(s) are for the coordinators only" in delegate_view
+    assert "Chile privately" in desk("inputs question 2.1", user="console:coord")
+    assert "Chile privately" in desk("inputs question 2.1", user="console:cl")   # their own
+    assert "Norway revised" in desk("inputs question 2.6", user="console:pe")
+
+
+def test_roles_coordinator_add_remove_member_registration(desk, db, seeded):
+    assert "Only coordinators" in desk("coordinator add @no", user="console:cl")
+    assert "now a coordinator" in desk("coordinator add @no", user="console:coord")
+    assert group_store.member(db, seeded.id, "console:no").is_coordinator
+    assert "no longer" in desk("coordinator remove @no", user="console:coord")
+    assert "last coordinator" in desk("coordinator remove @coord", user="console:coord")
+    assert "mention" in desk("coordinator add nobody", user="console:coord")
+    desk("member @pe Peru (Republic of)", user="console:coord")
+    assert group_store.member(db, seeded.id, "console:pe").delegation == "Peru (Republic of)"
+    desk("registration lock", user="console:coord")
+    locked = desk("iam Chile", user="console:new")
+    assert "closed" in locked and group_store.member(db, seeded.id, "console:new") is None
+    desk("registration open", user="console:coord")
+    assert "registered" in desk("iam Chile", user="console:new")
+
+
+def test_delegate_cannot_touch_other_delegations_input(desk, db, seeded):
+    from storage import submissions as sub_store
+    desk("inputs withdraw 2.6", user="console:pe")
+    assert {s.delegation for s in sub_store.of_group(db, seeded.id)} >= {"Chile", "Norway"}
+
+
+def test_export_reply_carries_a_file_built_later(desk, db):
+    reply = desk.reply("inputs export docx", user="console:coord")
+    assert reply.ok and reply.files[0].content is None
+    data = reply.files[0].materialize(db)
+    assert data[:2] == b"PK" and reply.files[0].filename == "cg-session-1-inputs.docx"
+    assert "not an export format" in desk("inputs export pdf", user="console:coord")
+    ics = desk.reply("agenda ics")
+    assert ics.ok and ics.files[0].content.startswith(b"BEGIN:VCALENDAR")
+
+
+COORDINATOR_COMMANDS = sorted({c.name for c in all_commands() if c.coordinator})
+EXAMPLES = {
+    "session list": "session list", "import": "import x.txt", "reminders": "reminders session 1h",
+    "deadline": "deadline 2030-01-01 10:00", "reschedule": "reschedule #1 2030-01-01 10:00",
+    "late": "late refuse", "status": "inputs status", "export": "inputs export docx",
+    "coordinator add": "coordinator add @pe", "coordinator remove": "coordinator remove @coord",
+    "member": "member @pe Chile", "registration": "registration lock",
+}
+
+
+def example_line(name: str) -> str:
+    return EXAMPLES[name]
+
+
+def test_every_coordinator_command_has_a_permission_example():
+    assert set(COORDINATOR_COMMANDS) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", COORDINATOR_COMMANDS)
+def test_coordinator_commands_refused_for_delegates_at_the_console(desk, db, seeded, name):
+    before = group_store.group_by_id(db, seeded.id)
+    reply = desk.reply(example_line(name), user="console:pe")
+    assert not reply.ok and "Only coordinators" in reply.plain()
+    assert group_store.group_by_id(db, seeded.id) == before

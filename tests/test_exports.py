@@ -1,0 +1,149 @@
+"""Exports read back with their own libraries and compared with what is stored: non-Latin scripts,
+quotes, newlines, very long texts; the JSON restore round trip; backups."""
+import csv
+import io
+import json
+
+import pytest
+from docx import Document
+from icalendar import Calendar
+
+from commands.exports import render
+from commands.exports.json_export import group_document
+from commands.exports.json_restore import restore_group
+from commands.importers.model import DocumentError
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage import open_db
+from storage import submissions as sub_store
+from storage.db import backup
+
+TEXTS = {
+    "Chile": "Apoyamos la coherencia entre ambas Convenciones. “Quoted” and 'single' & <b>not bold</b>\nSecond line.",
+    "Egypt": "ندعم التماسك بين الاتفاقيتين، ونشدد على الملكية الوطنية.",
+    "China": "我们支持两项公约之间的一致性。",
+    "Russian Federation": "Мы поддерживаем согласованность между обеими конвенциями.",
+    "Norway": "=SUM(A1:A9) is not a formula here. " + ("Long statement. " * 1200).strip(),
+}
+
+
+@pytest.fixture
+def filled(bot, db, seeded, clock):
+    for i, (deleg, text) in enumerate(TEXTS.items()):
+        user = f"console:u{i}"
+        bot(f"iam {deleg}", user=user)
+        assert bot.reply(f"submit 2.6 {text}", user=user).ok
+    bot("iam Peru", user="console:peru")            # registered, nothing sent
+    bot("submit 3.1 --coordinators For the coordinators only", user="console:u0")
+    bot("submit WP.15:f Predictable funding", user="console:u2")
+    session = agenda_store.sessions_of_group(db, seeded.id)[0]
+    return seeded, session
+
+
+def _docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for t in doc.tables:
+        for row in t.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_docx_carries_every_input_in_order_with_marks(db, filled, clock):
+    group, session = filled
+    data = render(db, group, "docx", session, clock()).content
+    text = _docx_text(data)
+    assert "Special Session on International Cooperation and Assistance" in text
+    assert "Friday 25 June 2010, 10:00–13:00 (Geneva time)" in text
+    assert "Compilation of written inputs" in text
+    for deleg, body in TEXTS.items():
+        for para in body.split("\n"):
+            assert para in text, deleg
+    # alphabetical by delegation under question 2.6
+    order = [text.index(f"\n{d} — ") for d in sorted(TEXTS, key=str.casefold)]
+    assert order == sorted(order)
+    assert "For the coordinators only" in text and "(coordinators only)" in text
+    assert "Question WP.15:f" in text and "registered without input: Peru" in text
+    doc = Document(io.BytesIO(data))
+    footer_xml = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
+    assert headings[:3] == ["Summary", "1. Introductory remarks & overview of the purpose of the session",
+                            "2. International cooperation and assistance: victim assistance"]
+
+
+def test_markdown_escapes_and_carries_texts(db, filled, clock):
+    group, session = filled
+    md = render(db, group, "md", session, clock()).content.decode("utf-8")
+    assert "# Special Session on International Cooperation and Assistance" in md
+    assert "\\<b\\>not bold\\</b\\>" in md and "<b>" not in md
+    for deleg in ("Egypt", "China", "Russian Federation"):
+        assert TEXTS[deleg] in md
+    assert "> Second line." in md
+
+
+def test_csv_round_trips_exact_texts(db, filled, clock):
+    group, session = filled
+    data = render(db, group, "csv", session, clock()).content
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    by = {(r["ref"], r["delegation"]): r for r in rows}
+    for deleg, text in TEXTS.items():
+        expected = "'" + text if text.startswith("=") else text
+        assert by[("2.6", deleg)]["text"] == expected
+    assert by[("3.1", "Chile")]["disclosure"] == "coordinators"
+    assert by[("WP.15:f", "China")]["text"] == "Predictable funding"
+    assert len(rows) == sub_store.count(db, group.id)
+
+
+def test_json_matches_storage_and_restores_identically(db, filled, clock, tmp_path):
+    group, session = filled
+    bot_history = sub_store.of_group(db, group.id)
+    doc = json.loads(render(db, group, "json", None, clock()).content)
+    assert {s["delegation"] for s in doc["submissions"]} == {s.delegation for s in bot_history}
+    assert doc["group"]["rooms"] == ["console:main"]
+    other = open_db(tmp_path / "restored.db")
+    restored, counts = restore_group(other, json.dumps(doc))
+    assert counts["inputs"] == len(bot_history) and counts["sessions"] == 1 and counts["lists"] == 1
+    again = group_document(other, restored)
+    for key in ("sessions", "question_lists", "members"):
+        strip = lambda xs: [{k: v for k, v in x.items() if k not in ("id", "created_at", "updated_at")} for x in xs]  # noqa: E731
+        assert strip(again[key]) == strip(doc[key]), key
+    canon = lambda subs: sorted((s["ref"], s["delegation"], s["text"], s["status"], s["created_at"], s["updated_at"],  # noqa: E731
+                                 json.dumps(s["history"])) for s in subs)
+    assert canon(again["submissions"]) == canon(doc["submissions"])
+    with pytest.raises(DocumentError, match="already exists"):
+        restore_group(other, json.dumps(doc))
+    with pytest.raises(DocumentError, match="not a Convene group export"):
+        restore_group(other, "{}")
+    broken = dict(doc, sessions=[{"title": "x"}])
+    with pytest.raises(DocumentError):
+        restore_group(other, json.dumps(broken), slug="broken")
+    assert group_store.group_by_slug(other, "broken") is None
+    other.close()
+
+
+def test_ics_has_timezone_agenda_deadline_and_alarms(db, filled, clock, bot):
+    group, session = filled
+    bot("deadline 2010-06-23 17:00", user="console:coord")
+    session = agenda_store.session_by_id(db, session.id)
+    cal = Calendar.from_ical(render(db, group, "ics", None, clock()).content)
+    [tz] = [c for c in cal.walk("VTIMEZONE")]
+    assert str(tz["TZID"]) == "Europe/Zurich"
+    events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+    ev = events["Special Session on International Cooperation and Assistance"]
+    assert ev.decoded("DTSTART") == session.start and ev["DTSTART"].params["TZID"] == "Europe/Zurich"
+    assert "1. Introductory remarks" in str(ev["DESCRIPTION"])
+    triggers = sorted(str(a["TRIGGER"].to_ical(), "ascii") for a in ev.walk("VALARM"))
+    assert triggers == ["-P1D", "-PT1H"]
+    dl = events["Written input due: Special Session on International Cooperation and Assistance"]
+    assert dl.decoded("DTSTART") == session.deadline and len(list(dl.walk("VALARM"))) == 3
+
+
+def test_backup_is_a_consistent_copy(db, filled, tmp_path):
+    group, _ = filled
+    target = tmp_path / "backup.db"
+    assert backup(db, target) > 0
+    copy = open_db(target)
+    assert sub_store.count(copy, group.id) == sub_store.count(db, group.id)
+    copy.close()
