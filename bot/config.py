@@ -38,7 +38,6 @@ class Settings:
     matrix_password: str | None = None
     matrix_access_token: str | None = None
     matrix_allowed_servers: tuple[str, ...] = ()
-    matrix_store: str = "convene-matrix.json"
 
     @property
     def slack_enabled(self) -> bool:
@@ -70,7 +69,6 @@ class Settings:
             matrix_access_token=get("MATRIX_ACCESS_TOKEN"),
             matrix_allowed_servers=tuple(x.strip() for x in (get("MATRIX_ALLOWED_SERVERS") or "").split(",")
                                          if x.strip()),
-            matrix_store=get("MATRIX_STORE") or "convene-matrix.json",
         )
         s.validate()
         return s

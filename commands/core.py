@@ -30,6 +30,7 @@ class Request:
     options: dict = field(default_factory=dict)  # structured extras from forms (modal fields)
     mentions: dict = field(default_factory=dict)  # "@ana" in text → platform user id ("slack:U123")
     forms: bool = False      # the platform can open forms (Slack modals)
+    prompts: bool = False    # the platform can take an answer as a reply to a message (Matrix)
 
 
 class UserError(Exception):

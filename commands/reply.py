@@ -133,6 +133,7 @@ class Reply:
     notices: list = field(default_factory=list)   # (target, Reply): others to tell (e.g. coordinators of a late input)
     form: Form | None = None           # a request to open a form (adapters that can, do)
     field: str | None = None           # for errors caused by one form field: its name
+    expects: str | None = None         # a question value (S1:2.6): a reply to this message is input on it
 
     @property
     def ok(self) -> bool:

@@ -134,6 +134,21 @@ def _is_late(ctx: Context, target: Target) -> bool:
     return True
 
 
+def _reply_prompt(ctx: Context, target: Target) -> Reply:
+    """``submit REF`` alone, where answers can come as replies: show the question and wait for the reply."""
+    delegation = require_delegation(ctx)
+    current = sub_store.current_for(ctx.db, target.question.id, delegation)
+    body = [line(target.question.text)]
+    if current is not None and current.status == "current":
+        body.append(line(f"{delegation} has already sent {len(current.text):,} characters; a reply replaces them "
+                         "(the history keeps the old version)."))
+    return Reply(text=f"Reply to this message with {delegation}'s input on {target.label}",
+                 sections=[Section(heading=line(Strong("Question "), Code(target.label)), body=body)],
+                 context=[line("Reply to this message with your delegation's input: any length up to "
+                               f"{MAX_INPUT_CHARS:,} characters, several paragraphs welcome.")],
+                 expects=question_value(target))
+
+
 def _late_notices(ctx: Context, target: Target, sub) -> list:
     """Coordinators hear of every input that arrives after the deadline, directly."""
     s = target.session
@@ -190,6 +205,8 @@ def submit(ctx: Context, text: str) -> Reply:
     else:
         target, body, coordinators_only = _parse_ref_and_text(ctx, text)
         field = None
+        if not body.strip() and ctx.request.prompts:
+            return _reply_prompt(ctx, target)
     delegation = require_delegation(ctx)
     body = check_text(body, field=field)
     late = _is_late(ctx, target)

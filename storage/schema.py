@@ -156,3 +156,14 @@ def m003_reminder_log(db):
     );
     CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset")
     """)
+
+
+@migrations()
+def m004_kv(db):
+    _run(db, """
+    CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """)
