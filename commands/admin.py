@@ -13,7 +13,7 @@ from commands.reply import Code, Reply, Section, Strong, When, line
 from commands.slugs import unique_slug
 from storage import agenda as agenda_store
 from storage import groups as group_store
-from storage import StorageError, write_tx
+from storage import write_tx
 
 MAX_DELEGATION = 80
 MAX_GROUP_NAME = 120

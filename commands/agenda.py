@@ -1,12 +1,11 @@
 """agenda and questions: what delegates ask most."""
 from __future__ import annotations
 
-from commands import timefmt
 from commands.core import Context, UserError
 from commands.registry import head
 from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
 from commands.selectors import (
-    find_list, is_session_selector, lists, require_session, SESSION_ID,
+    find_list, is_session_selector, lists, require_session,
 )
 from commands.args import strip_trailing_keywords
 from storage import agenda as agenda_store

@@ -9,7 +9,7 @@ from commands.exports import FORMATS, render
 from commands.people import display, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, When, line
-from commands.selectors import input_session, is_session_selector, resolve_ref, select_session
+from commands.selectors import input_session, is_session_selector, select_session, take_target
 from commands.submissions import require_delegation
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -101,14 +101,7 @@ def inputs_export(ctx: Context, text: str) -> Reply:
 @subcommand("history", "inputs history REF",
             "Every version of the inputs to a question: who changed what, and when.", under="inputs")
 def inputs_history(ctx: Context, text: str) -> Reply:
-    word, rest = take_word(text)
-    session = None
-    if word and is_session_selector(word):
-        session = select_session(ctx, word)
-        word, rest = take_word(rest)
-    if not word:
-        raise UserError("Say which question: inputs history REF (for example inputs history 2.6).")
-    target = resolve_ref(ctx, word, session)
+    target, _ = take_target(ctx, text, "Say which question: inputs history REF (for example inputs history 2.6).")
     entries = sub_store.history_of_question(ctx.db, target.question.id)
     if not ctx.is_coordinator:
         own = (ctx.delegation or "").casefold()
@@ -136,14 +129,7 @@ def inputs_history(ctx: Context, text: str) -> Reply:
             "What delegations submitted on a question (coordinators also see coordinators-only inputs).",
             under="inputs")
 def inputs_question(ctx: Context, text: str) -> Reply:
-    word, rest = take_word(text)
-    session = None
-    if word and is_session_selector(word):
-        session = select_session(ctx, word)
-        word, rest = take_word(rest)
-    if not word:
-        raise UserError("Say which question: inputs question REF (for example inputs question 2.6).")
-    target = resolve_ref(ctx, word, session)
+    target, _ = take_target(ctx, text, "Say which question: inputs question REF (for example inputs question 2.6).")
     subs = sub_store.of_question(ctx.db, target.question.id)
     own = (ctx.delegation or "").casefold()
     hidden = 0

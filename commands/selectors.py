@@ -64,7 +64,7 @@ def select_session(ctx: Context, word: str) -> Session:
 
 
 def _session_hint(ctx: Context):
-    from commands.reply import Code, line
+    from commands.reply import line
     all_s = sessions(ctx)
     if not all_s:
         return line("No sessions are imported yet.")
@@ -179,3 +179,16 @@ def label_for(ctx: Context, question: Question) -> str:
         lst = agenda_store.list_by_id(ctx.db, question.list_id)
         return f"{lst.short}:{question.ref}"
     return question.ref
+
+
+def take_target(ctx: Context, text: str, usage: str, *hints) -> tuple[Target, str]:
+    """``[SESSION] REF rest…`` → (the question, rest). ``usage`` is said when the ref is missing."""
+    from commands.args import take_word
+    word, rest = take_word(text)
+    session = None
+    if word and is_session_selector(word):
+        session = select_session(ctx, word)
+        word, rest = take_word(rest)
+    if not word:
+        raise UserError(usage, *hints)
+    return resolve_ref(ctx, word, session), rest

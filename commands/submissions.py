@@ -8,7 +8,7 @@ from commands.core import Context, UserError
 from commands.registry import INPUT_ACTIONS, find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Reply, Section, Strong, When, line
 from commands.selectors import (
-    Target, is_session_selector, label_for, lists, list_target, resolve_ref, select_session, input_session,
+    Target, input_session, lists, list_target, resolve_ref, select_session, take_target,
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -108,19 +108,13 @@ def submit_form(ctx: Context, preselect: Target | None = None) -> Reply:
 
 def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool]:
     """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only)."""
-    word, rest = take_word(text)
-    session = None
-    if word and is_session_selector(word):
-        session = select_session(ctx, word)
-        word, rest = take_word(rest)
-    if not word:
-        raise UserError("Say which question: submit REF TEXT, for example submit 2.6 We support …",
-                        line("See the refs with ", Code(ctx.cmd("questions"))))
+    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example submit 2.6 We support …",
+                               line("See the refs with ", Code(ctx.cmd("questions"))))
     coordinators_only = False
     flag, after = take_word(rest)
     if flag == FLAG_COORDINATORS:
         coordinators_only, rest = True, after
-    return resolve_ref(ctx, word, session), rest, coordinators_only
+    return target, rest, coordinators_only
 
 
 def _is_late(ctx: Context, target: Target) -> bool:
@@ -269,14 +263,8 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
 
 def _own_input(ctx: Context, text: str, verb: str):
     delegation = require_delegation(ctx)
-    word, rest = take_word(text)
-    session = None
-    if word and is_session_selector(word):
-        session = select_session(ctx, word)
-        word, rest = take_word(rest)
-    if not word:
-        raise UserError(f"Say which question: inputs {verb} REF" + (" TEXT" if verb != "withdraw" else "") + ".")
-    target = resolve_ref(ctx, word, session)
+    target, rest = take_target(ctx, text, f"Say which question: inputs {verb} REF"
+                               + (" TEXT" if verb != "withdraw" else "") + ".")
     sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     return delegation, target, sub, rest
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from commands.dispatch import handle
 from commands.importing import import_file
 from storage import groups as group_store
 from storage import open_db
+
+pytest_plugins = ["tests.slack_harness", "tests.matrix_harness"]   # the Slack and Matrix fixtures
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_AGENDA = FIXTURES / "special_session_agenda.txt"

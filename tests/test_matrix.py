@@ -1,17 +1,13 @@
 """The Matrix adapter against a real Synapse on 127.0.0.1: invites, setup, queries, submissions,
 permissions, reminders, exports, encryption, restarts."""
-import asyncio
 import time
 from datetime import timedelta
 
 from commands.importing import import_file
-from commands import timefmt
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
 from tests.conftest import SEED_AGENDA, SEED_PAPER
-from tests.matrix_harness import matrix, synapse  # noqa: F401
-from tests.slack_harness import fake_slack  # noqa: F401
 
 
 def body(ev):
@@ -112,7 +108,7 @@ def test_reminder_and_nudge_delivered(matrix):
     agenda_store.set_deadline(m.check, session.id, session.start - timedelta(days=1))
     m.clock.set(session.start - timedelta(hours=1))        # the 1h reminder is due now; the deadline passed
     m.start()
-    ev = m.bot_said(m.coord, room, 1, timeout=30)
+    m.bot_said(m.coord, room, 1, timeout=30)
     reminders = [e for e in m.coord.messages(room, sender=m.bot_user.user_id) if "Reminder" in body(e)]
     assert len(reminders) == 1 and "Special Session" in body(reminders[0])
 

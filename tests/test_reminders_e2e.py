@@ -14,7 +14,7 @@ from storage import groups as group_store
 from storage import open_db
 from storage import reminders as log_store
 from tests.conftest import ROOT
-from tests.slack_harness import SECRET, fake_slack, free_port, wait_http  # noqa: F401
+from tests.slack_harness import SECRET, free_port, wait_http
 from zoneinfo import ZoneInfo
 
 

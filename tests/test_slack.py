@@ -5,7 +5,6 @@ import time
 from storage import groups as group_store
 from storage import submissions as sub_store
 from tests.fakes.slack_requests import block_action_body, event_body, slash_body, view_submission_body
-from tests.slack_harness import fake_slack, slack_bot, slack_db_path  # noqa: F401  (fixtures)
 
 
 def all_text(body) -> str:

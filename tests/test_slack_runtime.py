@@ -1,12 +1,8 @@
 """The Slack side as operators run it: the real process, Socket Mode, rate limits, Slack's size limits."""
-import asyncio
 import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.app import SlackAdapter
@@ -17,7 +13,7 @@ from storage import submissions as sub_store
 from tests.conftest import ROOT
 from tests.fakes.loop import BackgroundLoop
 from tests.fakes.slack_requests import SlackSender, slash_body
-from tests.slack_harness import SECRET, RunningBot, fake_slack, free_port, slack_db_path, wait_http  # noqa: F401
+from tests.slack_harness import SECRET, RunningBot, free_port, wait_http
 
 
 def test_real_process_http_mode(fake_slack, slack_db_path, tmp_path):

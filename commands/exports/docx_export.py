@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 
 from docx import Document
-from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for readers adapting the layout)
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,29 +25,25 @@ def clean(text: str) -> str:
     return (text or "").translate(_XML_BAD)
 
 
-def _page_number_footer(doc) -> None:
-    footer = doc.sections[0].footer
-    p = footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run("Page ")
-    for field in ("PAGE",):
-        fld = OxmlElement("w:fldSimple")
-        fld.set(qn("w:instr"), field)
-        run = OxmlElement("w:r")
-        t = OxmlElement("w:t")
-        t.text = "1"
-        run.append(t)
-        fld.append(run)
-        p._p.append(fld)
-    p.add_run(" of ")
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word computes when it lays the document out."""
     fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), "NUMPAGES")
+    fld.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
     t = OxmlElement("w:t")
     t.text = "1"
     run.append(t)
     fld.append(run)
-    p._p.append(fld)
+    paragraph._p.append(fld)
+
+
+def _page_number_footer(doc) -> None:
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("Page ")
+    _field(p, "PAGE")
+    p.add_run(" of ")
+    _field(p, "NUMPAGES")
 
 
 def build_docx(c: Compilation) -> bytes:

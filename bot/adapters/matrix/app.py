@@ -20,6 +20,7 @@ from mautrix.client.state_store import SyncStore
 from mautrix.errors import MatrixRequestError, MUnknownToken
 from mautrix.types import EventType, Membership, RoomCreatePreset
 
+from bot.adapters.files import file_content
 from bot.adapters.matrix import render
 from commands.core import Request
 from commands.dispatch import handle
@@ -266,21 +267,13 @@ class MatrixAdapter:
         try:
             room = await self.direct_room(user)
             for f in reply.files:
-                data = f.content if f.content is not None else await asyncio.to_thread(self._build, f)
+                data = await file_content(self.settings, f)
                 mxc = await self.client.upload_media(data, mime_type=f.mimetype.split(";")[0], filename=f.filename)
                 await self.client.send_message_event(room, EventType.ROOM_MESSAGE, {
                     "msgtype": "m.file", "body": f.filename, "filename": f.filename, "url": mxc,
                     "info": {"mimetype": f.mimetype.split(";")[0], "size": len(data)}, "m.mentions": {}})
         except Exception:
             log.exception("Matrix: file delivery to %s failed", user)
-
-    def _build(self, attachment) -> bytes:
-        from storage import open_db
-        db = open_db(self.settings.db_path)
-        try:
-            return attachment.materialize(db)
-        finally:
-            db.close()
 
     def owns(self, target: str) -> bool:
         return target.startswith("matrix:")

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.text import decode_incoming
 from commands.core import Request
@@ -187,7 +188,7 @@ class SlackAdapter:
             opened = await self.client.conversations_open(users=user)
             dm = opened["channel"]["id"]
             for f in reply.files:
-                content = f.content if f.content is not None else await asyncio.to_thread(self._build, f)
+                content = await file_content(self.settings, f)
                 await self.client.files_upload_v2(channel=dm, content=content, filename=f.filename,
                                                   title=f.title or f.filename,
                                                   initial_comment=f"{f.title or f.filename} — as requested in "
@@ -197,13 +198,6 @@ class SlackAdapter:
             await self.post_to_user(user, bk.message(error(
                 "I could not deliver the file: something went wrong on my side. It is logged; please try again.")))
 
-    def _build(self, attachment) -> bytes:
-        from storage import open_db
-        db = open_db(self.settings.db_path)
-        try:
-            return attachment.materialize(db)
-        finally:
-            db.close()
 
     async def deliver(self, reply: Reply, target: str) -> None:
         """A scheduled reply to ``slack:C…`` (a room) or ``slack:U…``/``slack:W…`` (a user, as a DM)."""

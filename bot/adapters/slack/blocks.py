@@ -12,7 +12,7 @@ from datetime import timezone
 
 from bot.adapters.slack.text import escape, plain_escape
 from commands import timefmt
-from commands.reply import Code, Form, Reply, Strong, When, plain_line
+from commands.reply import Code, Form, Reply, Strong, When
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100
