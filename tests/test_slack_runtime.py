@@ -89,3 +89,40 @@ def test_long_replies_stay_within_slack_limits():
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
     assert "not shown" in json.dumps(blocks) and "/agenda 2" in json.dumps(blocks)
     assert blocks[-1]["elements"][0]["text"] == "hint"
+
+
+def test_nudge_to_200_delegates_loses_none_under_rate_limits(fake_slack, slack_db_path, clock):
+    """Deadline nudges through the real Slack adapter while the API answers 429s: every delegate gets one."""
+    from datetime import timedelta
+
+    from bot.scheduler import ReminderScheduler, Router
+    from storage import agenda as agenda_store
+    from storage import groups as group_store
+    from storage import reminders as log_store
+
+    db = open_db(slack_db_path)
+    for i in range(200):
+        group_store.set_delegation(db, 1, f"slack:U{i:04d}", f"Delegation {i:03d}")
+    session = agenda_store.sessions_of_group(db, 1)[0]
+    agenda_store.set_deadline(db, session.id, session.start - timedelta(days=1))
+    group_store.update_group(db, 1, session_offsets="", deadline_offsets="2h")
+    clock.set(session.start - timedelta(days=1, hours=2))
+    settings = Settings(db_path=str(slack_db_path), slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
+                        slack_api_url=fake_slack.url)
+    fake_slack.rate_limit["chat.postMessage"] = 3
+    loop = BackgroundLoop()
+    try:
+        async def go():
+            adapter = SlackAdapter(settings, db, clock)
+            await ReminderScheduler(db, clock, Router([adapter])).sync()
+        loop.run(go(), timeout=120)
+    finally:
+        loop.close()
+    posted = fake_slack.of("chat.postMessage")
+    dms = [p["channel"] for p in posted if p["channel"].startswith("DU")]
+    assert sorted(dms) == sorted(f"DU{i:04d}" for i in range(200))
+    assert len(fake_slack.of("chat.postMessage:429")) == 3
+    assert [p["channel"] for p in posted if p["channel"] == "C0CG"] == ["C0CG"]
+    statuses = {e.status for e in log_store.all_entries(db)}
+    assert statuses == {"sent"} and len(log_store.all_entries(db)) == 201
+    db.close()
