@@ -214,3 +214,11 @@ def questions_of_list(db, list_id: int) -> list[Question]:
 def list_question(db, list_id: int, ref: str) -> Question | None:
     rows = list(db.query("SELECT * FROM questions WHERE list_id = ? AND ref = ?", [list_id, ref]))
     return _question(rows[0]) if rows else None
+
+
+def add_retired_question(db, session_id: int, ref: str, text: str) -> None:
+    """A question no longer on the agenda but kept for its inputs (restoring such an export)."""
+    pos = list(db.query("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM questions WHERE session_id = ?",
+                        [session_id]))[0]["p"]
+    db.execute("INSERT INTO questions (session_id, item_id, ref, position, text) VALUES (?, NULL, ?, ?, ?) "
+               "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO NOTHING", [session_id, ref, pos, text])

@@ -17,6 +17,7 @@ from storage import groups as group_store
 from storage import open_db
 from storage import submissions as sub_store
 from storage.db import backup
+from tests.conftest import SEED_AGENDA
 
 TEXTS = {
     "Chile": "Apoyamos la coherencia entre ambas Convenciones. “Quoted” and 'single' & <b>not bold</b>\nSecond line.",
@@ -147,3 +148,21 @@ def test_backup_is_a_consistent_copy(db, filled, tmp_path):
     copy = open_db(target)
     assert sub_store.count(copy, group.id) == sub_store.count(db, group.id)
     copy.close()
+
+
+def test_restore_keeps_inputs_on_questions_dropped_from_the_agenda(db, bot, seeded, clock, tmp_path):
+    from commands.importing import import_document
+    from commands.importers import read_document
+    bot("iam Chile")
+    bot("submit 2.6 Kept although the question was dropped")
+    doc = read_document(str(SEED_AGENDA))
+    doc.sessions[0].items[1].questions = doc.sessions[0].items[1].questions[:5]     # 2.6 disappears
+    import_document(db, seeded, doc)
+    exported = json.loads(render(db, seeded, "json", None, clock()).content)
+    assert exported["sessions"][0]["retired_questions"][0]["ref"] == "2.6"
+    other = open_db(tmp_path / "r.db")
+    _, counts = restore_group(other, json.dumps(exported))
+    assert counts["inputs"] == 1
+    [s] = sub_store.of_group(other, group_store.group_by_slug(other, "cg").id)
+    assert s.ref == "2.6" and s.text == "Kept although the question was dropped"
+    other.close()

@@ -88,6 +88,8 @@ def _restore(db, doc, g, slug, tz, counts):
                 timezone=s.get("timezone") or tz, venue=s.get("venue"), symbol=s.get("symbol"),
                 background=s.get("background"), items=items, deadline=_time(s.get("deadline"), "deadline"))
             session_ids[s["id"]] = saved.id
+            for q in s.get("retired_questions") or []:
+                agenda_store.add_retired_question(db, saved.id, q["ref"], q["text"])
             counts["sessions"] += 1
         list_ids: dict[str, int] = {}
         for lst in doc.get("question_lists") or []:
