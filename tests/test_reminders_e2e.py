@@ -32,15 +32,17 @@ def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
     db = open_db(db_path)
     g = group_store.create_group(db, "cg", "Contact Group")
     group_store.bind_room(db, g.id, "slack:C0CG")
-    group_store.update_group(db, g.id, session_offsets="50s,30s", deadline_offsets="")
+    group_store.update_group(db, g.id, session_offsets="65s,40s", deadline_offsets="")
     t0 = time.time()
     start_local = datetime.fromtimestamp(t0, ZoneInfo("Europe/Zurich")).replace(tzinfo=None, microsecond=0) \
-        + timedelta(seconds=60)
+        + timedelta(seconds=80)
     import_document(db, g, ParsedDocument(sessions=[ParsedSession(
         key="e2e", title="Soon session", start=start_local, end=start_local + timedelta(hours=1),
         timezone="Europe/Zurich", items=[ParsedItem(number="1", title="Opening")])]))
     db.close()
-    t0 = start_local.replace(tzinfo=ZoneInfo("Europe/Zurich")).timestamp() - 60   # whole seconds
+    # Timeline (t0 = now): first reminder due t0+15, second t0+40, session at t0+80. Generous margins for a
+    # busy CI machine: 14 s to start, 25 s to kill before the second, 27 s to restart before the session.
+    t0 = start_local.replace(tzinfo=ZoneInfo("Europe/Zurich")).timestamp() - 80   # whole seconds
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
@@ -50,20 +52,20 @@ def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
 
     bot = start_bot(env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=9)
-        fake_slack.wait_for("chat.postMessage", 1, timeout=t0 + 25 - time.time())   # the 50s one, due at t0+10
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=14)
+        fake_slack.wait_for("chat.postMessage", 1, timeout=t0 + 33 - time.time())   # the 65s one, due at t0+15
         first = reminders_posted(fake_slack)
         assert len(first) == 1 and "Soon session" in first[0]["text"] and "late" not in first[0]["text"]
-        assert time.time() < t0 + 30 - 3, "too slow to kill before the second reminder"
+        assert time.time() < t0 + 40 - 3, "too slow to kill before the second reminder"
     finally:
         bot.send_signal(signal.SIGKILL)
         bot.wait(10)
 
-    time.sleep(max(0, t0 + 43 - time.time()))       # down across the second due time (t0+30), beyond the grace
+    time.sleep(max(0, t0 + 53 - time.time()))       # down across the second due time (t0+40), beyond the grace
     bot = start_bot(env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=12)
-        fake_slack.wait_for("chat.postMessage", 2, timeout=10)
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=20)
+        fake_slack.wait_for("chat.postMessage", 2, timeout=t0 + 78 - time.time())
         time.sleep(1.5)                              # nothing else must follow
         posted = reminders_posted(fake_slack)
         assert len(posted) == 2
@@ -74,4 +76,4 @@ def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
     assert bot.returncode == 0, err
     db = open_db(db_path)
     log = {(e.offset, e.status) for e in log_store.all_entries(db)}
-    assert log == {("50s", "sent"), ("30s", "sent")}
+    assert log == {("1m5s", "sent"), ("40s", "sent")}
