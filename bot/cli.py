@@ -167,8 +167,11 @@ def _dispatch(args, db, settings) -> int:
         print(f"backed up to {args.file} ({pages:,} pages)", file=sys.stderr)
         return 0
     if args.cmd == "run":
-        from bot.runtime import run
-        return run(settings, db)
+        from bot.runtime import StartupError, run
+        try:
+            return run(settings, db)
+        except StartupError as e:
+            raise CliError(f"cannot start: {e}")
     raise CliError(f"unknown command {args.cmd}")
 
 

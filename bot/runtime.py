@@ -15,6 +15,20 @@ from commands.core import system_clock
 log = logging.getLogger("convene.runtime")
 
 
+class StartupError(Exception):
+    """A chat platform could not be reached or refused our credentials; the message says which and why."""
+
+
+def _why(platform: str, e: Exception) -> str:
+    detail = getattr(e, "response", None)
+    code = detail.get("error") if hasattr(detail, "get") else None
+    if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+        return f"{platform} refused the bot token ({code}): check SLACK_BOT_TOKEN"
+    if e.__class__.__name__ in ("MForbidden", "MUnknownToken"):
+        return f"{platform} refused the login ({e}): check MATRIX_USER_ID and MATRIX_PASSWORD / MATRIX_ACCESS_TOKEN"
+    return f"cannot connect to {platform}: {e.__class__.__name__}: {e}"
+
+
 def run(settings, db, *, clock=system_clock) -> int:
     if not settings.slack_enabled and not settings.matrix_enabled:
         user = f"console:{os.environ.get('USER') or getpass.getuser() or 'me'}"
@@ -48,12 +62,20 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
     if settings.slack_enabled:
         from bot.adapters.slack.app import SlackAdapter
         from bot.adapters.slack.server import SlackRunner
-        runners.append(SlackRunner(SlackAdapter(settings, db, clock), settings))
+        runners.append(("Slack", SlackRunner(SlackAdapter(settings, db, clock), settings)))
     if settings.matrix_enabled:
         from bot.adapters.matrix import MatrixRunner
-        runners.append(MatrixRunner(settings, db, clock))
-    for r in runners:
-        await r.start()
+        runners.append(("Matrix", MatrixRunner(settings, db, clock)))
+    started = []
+    for name, r in runners:
+        try:
+            await r.start()
+        except Exception as e:
+            for s in reversed(started):
+                await s.stop()
+            raise StartupError(_why(name, e)) from e
+        started.append(r)
+    runners = started
     scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]))
     await scheduler.start()
     log.info("Convene is running")

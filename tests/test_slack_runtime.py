@@ -126,3 +126,16 @@ def test_nudge_to_200_delegates_loses_none_under_rate_limits(fake_slack, slack_d
     statuses = {e.status for e in log_store.all_entries(db)}
     assert statuses == {"sent"} and len(log_store.all_entries(db)) == 201
     db.close()
+
+
+def test_refused_token_is_a_clear_startup_error(fake_slack, slack_db_path, tmp_path):
+    fake_slack.fail["auth.test"] = "invalid_auth"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+    env.update(CONVENE_DB=str(slack_db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(free_port()),
+               SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
+               PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 1
+    assert "Slack refused the bot token (invalid_auth): check SLACK_BOT_TOKEN" in proc.stderr
+    assert "Traceback" not in proc.stderr

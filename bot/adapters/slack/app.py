@@ -153,6 +153,8 @@ class SlackAdapter:
         await ack()
         self.later(self.confirm(reply, meta.get("channel"), user))
         self.send_notices(reply)
+        if not meta.get("channel"):          # submitted from the Home tab: show it up to date
+            self.later(self.publish_home(user))
 
     async def confirm(self, reply: Reply, channel: str | None, user: str) -> None:
         """Tell only the submitter: ephemeral in the channel the form came from, else a direct message."""
