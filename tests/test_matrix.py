@@ -95,8 +95,8 @@ def test_permission_refused_for_every_coordinator_command(matrix):
     assert group_store.member(m.check, g.id, f"matrix:{m.bob.user_id}").delegation == "Peru"
 
 
-def test_reminder_and_nudge_delivered(matrix):
-    m = matrix
+def group_with_ana_in_chile(m):
+    """A room the bot already sits in, bound to a group with the seed agenda; Ana registered for Chile."""
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
     m.ana.join(room)
     m.bot_user.join(room)                                  # the bot was in the room before this start
@@ -105,6 +105,12 @@ def test_reminder_and_nudge_delivered(matrix):
     group_store.set_delegation(m.check, g.id, f"matrix:{m.ana.user_id}", "Chile")
     import_file(m.check, g, str(SEED_AGENDA))
     session = agenda_store.sessions_of_group(m.check, g.id)[0]
+    return room, g, session
+
+
+def test_reminder_and_nudge_delivered(matrix):
+    m = matrix
+    room, g, session = group_with_ana_in_chile(m)
     agenda_store.set_deadline(m.check, session.id, session.start - timedelta(days=1))
     m.clock.set(session.start - timedelta(hours=1))        # the 1h reminder is due now; the deadline passed
     m.start()
@@ -115,14 +121,7 @@ def test_reminder_and_nudge_delivered(matrix):
 
 def test_deadline_nudge_arrives_in_a_direct_room(matrix):
     m = matrix
-    room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
-    m.ana.join(room)
-    m.bot_user.join(room)                                  # the bot was in the room before this start
-    g = group_store.create_group(m.check, "rm", "RM group")
-    group_store.bind_room(m.check, g.id, f"matrix:{room}")
-    group_store.set_delegation(m.check, g.id, f"matrix:{m.ana.user_id}", "Chile")
-    import_file(m.check, g, str(SEED_AGENDA))
-    session = agenda_store.sessions_of_group(m.check, g.id)[0]
+    room, g, session = group_with_ana_in_chile(m)
     deadline = session.start - timedelta(days=2)
     agenda_store.set_deadline(m.check, session.id, deadline)
     group_store.update_group(m.check, g.id, session_offsets="")
