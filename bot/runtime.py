@@ -34,6 +34,9 @@ def run(settings, db, *, clock=system_clock) -> int:
         user = f"console:{os.environ.get('USER') or getpass.getuser() or 'me'}"
         ensure_demo(db, clock(), user)
         log.info("no Slack or Matrix credentials: starting the console on the demo group")
+        if settings.log_level == "INFO":
+            # The console shares the terminal with its user: only warnings and errors go to the log there.
+            logging.getLogger().setLevel(logging.WARNING)
         return asyncio.run(console_demo(settings, db, user, clock=clock))
     return asyncio.run(serve(settings, db, clock=clock))
 
