@@ -5,11 +5,16 @@ that no text can notify the room (``@room``) or a user: the bot never mentions a
 """
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import re
 
 from commands import timefmt
-from commands.reply import Code, Reply, Strong, When
+from commands.reply import Code, Reply, Section, Strong, When, line
+
+# Matrix events are limited to 65,536 bytes of JSON; leave room for the envelope the server adds.
+MAX_CONTENT_BYTES = 56_000
 
 _ROOM_PING = re.compile(r"@room\b", re.IGNORECASE)
 WORD_JOINER = "\u2060"
@@ -55,7 +60,37 @@ def to_html(reply: Reply) -> str:
     return "".join(parts)
 
 
+def _size(c: dict) -> int:
+    return len(json.dumps(c, ensure_ascii=False).encode("utf-8"))
+
+
 def content(reply: Reply, *, reply_to: str | None = None, extra: dict | None = None) -> dict:
+    """The message content, cut to fit Matrix's event size: whole sections are dropped from the end
+    (with a pointer to a narrower command); as a last resort the plain body alone is sent, clipped."""
+    c = _content(reply, reply_to, extra)
+    if _size(c) <= MAX_CONTENT_BYTES:
+        return c
+    sections = list(reply.sections)
+    dropped = 0
+    while len(sections) > 1:
+        sections.pop()
+        dropped += 1
+        note = Section(body=[line(f"… {dropped} more part(s) not shown: Matrix messages are limited in size. "
+                                  "Ask for one item or question (!agenda 2, !inputs question 2.6), or export "
+                                  "(!inputs export md).")])
+        c = _content(dataclasses.replace(reply, sections=sections + [note]), reply_to, extra)
+        if _size(c) <= MAX_CONTENT_BYTES:
+            return c
+    c.pop("format", None)
+    c.pop("formatted_body", None)
+    body = c["body"]
+    while _size(c) > MAX_CONTENT_BYTES:
+        body = body[: int(len(body) * 0.8)]
+        c["body"] = body + "\n… (cut: Matrix messages are limited in size; export for the whole text)"
+    return c
+
+
+def _content(reply: Reply, reply_to: str | None, extra: dict | None) -> dict:
     body = reply.plain() if reply.ok else "⚠ " + reply.plain()
     c = {"msgtype": "m.notice", "body": _defuse(body), "format": "org.matrix.custom.html",
          "formatted_body": _defuse(("⚠ " if not reply.ok else "") + to_html(reply)), "m.mentions": {}}
