@@ -10,7 +10,7 @@ from commands.people import display, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, When, line
 from commands.selectors import input_session, is_session_selector, select_session, take_target
-from commands.submissions import require_delegation
+from commands.submissions import question_value, require_delegation
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -150,7 +150,10 @@ def inputs_question(ctx: Context, text: str) -> Reply:
         ctxl.append(line("No inputs visible to you yet."))
     if hidden:
         ctxl.append(line(f"{hidden} more input(s) are for the coordinators only."))
-    return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl)
+    if ctx.request.prompts:
+        ctxl.append(line("Reply to this message to send your delegation's input on ", Code(target.label), "."))
+    return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl,
+                 expects=question_value(target) if ctx.request.prompts else None)
 
 
 # --- roles -------------------------------------------------------------------------
