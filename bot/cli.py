@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import os
+import sqlite3
 import sys
 
 from bot.config import ConfigError, Settings
@@ -163,7 +164,10 @@ def _dispatch(args, db, settings) -> int:
         from storage.db import backup
         if os.path.abspath(args.file) == os.path.abspath(settings.db_path if not args.db else args.db):
             raise CliError("the backup file must not be the database itself")
-        pages = backup(db, args.file)
+        try:
+            pages = backup(db, args.file)
+        except (OSError, sqlite3.Error) as e:
+            raise CliError(f"cannot write the backup to {args.file}: {e}")
         print(f"backed up to {args.file} ({pages:,} pages)", file=sys.stderr)
         return 0
     if args.cmd == "run":
@@ -291,9 +295,12 @@ def _export_cmd(args, db) -> int:
         sys.stdout.buffer.write(data)
     else:
         tmp = args.output + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, args.output)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, args.output)
+        except OSError as e:
+            raise CliError(f"cannot write {args.output}: {e.strerror or e}")
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
     return 0
 

@@ -169,3 +169,13 @@ def test_console_export_writes_a_file(setup_group, tmp_path):
     assert proc.returncode == 0, proc.stderr
     path = tmp_path / "convene-exports" / "cg-session-1-inputs.md"
     assert path.exists() and str(path) in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("backup", "/nonexistent-dir/b.db"), "cannot write the backup to /nonexistent-dir/b.db"),
+    (("export", "cg", "--format", "md", "-o", "/nonexistent-dir/x.md"), "cannot write /nonexistent-dir/x.md"),
+    (("import", "/nonexistent-dir/g.json"), "cannot read /nonexistent-dir/g.json"),
+])
+def test_unwritable_or_missing_paths_are_clear_errors(setup_group, args, message):
+    proc = convene(setup_group, *args, check=False)
+    assert proc.returncode == 1 and message in proc.stderr and "Traceback" not in proc.stderr

@@ -127,14 +127,7 @@ def test_deadline_nudge_arrives_in_a_direct_room(matrix):
     group_store.update_group(m.check, g.id, session_offsets="")
     m.clock.set(deadline - timedelta(hours=2))
     m.start()
-    deadline_at = time.monotonic() + 30
-    dm = None
-    while time.monotonic() < deadline_at and dm is None:
-        for r in m.ana.invites():
-            m.ana.join(r)
-            dm = r
-        time.sleep(0.2)
-    assert dm is not None, "no direct room from the bot"
+    dm = m.ana.accept_direct_room()
     [nudge] = m.bot_said(m.ana, dm, 1)
     assert "Chile has not sent written input" in body(nudge)
     summary = m.bot_said(m.coord, room, 1)[-1]
@@ -150,14 +143,7 @@ def test_export_arrives_as_file_in_direct_room(matrix):
     m.bot_said(m.ana, room, 4)
     m.coord.send(room, "!inputs export md")
     m.bot_said(m.coord, room, 5)
-    dm = None
-    deadline_at = time.monotonic() + 30
-    while time.monotonic() < deadline_at and dm is None:
-        for r in m.coord.invites():
-            m.coord.join(r)
-            dm = r
-        time.sleep(0.2)
-    assert dm is not None
+    dm = m.coord.accept_direct_room()
     [f] = m.bot_said(m.coord, dm, 1)
     c = f["content"]
     assert c["msgtype"] == "m.file" and c["body"].endswith("-inputs.md") and c["url"].startswith("mxc://")

@@ -229,3 +229,29 @@ def test_coordinator_can_assign_member_by_mention(slack_bot):
     assert group_store.member(slack_bot.check, 1, "slack:U0PE").delegation == "Peru"
     slack_bot.sender.command("/convene", "coordinator add <@U0PE|pe>", user="U0COORD")
     assert group_store.member(slack_bot.check, 1, "slack:U0PE").is_coordinator
+
+
+def test_coordinator_desk_and_deadlines_over_slack(slack_bot, fake_slack):
+    """The coordinator paths a delegate is refused, walked through by a coordinator over signed HTTP."""
+    slack_bot.sender.command("/convene", "iam Chile", user="U0CL")
+    slack_bot.sender.command("/submit", "2.6 First &amp; foremost", user="U0CL")
+    slack_bot.sender.command("/inputs", "edit 2.6 Second version", user="U0CL")
+    coord = dict(user="U0COORD")
+    _, body = slack_bot.sender.command("/convene", "reminders session 2d,1h", **coord)
+    assert "2d,1h" in all_text(body)
+    _, body = slack_bot.sender.command("/convene", "deadline 2010-06-24 17:00", **coord)
+    assert "is due" in all_text(body) and "<!date^1277391600^" in all_text(body)     # 24 June 2010 17:00 CEST
+    _, body = slack_bot.sender.command("/convene", "upcoming", **coord)
+    assert "reminder 2d before" in all_text(body) and "input deadline 2h before" in all_text(body)
+    _, body = slack_bot.sender.command("/inputs", "status", **coord)
+    assert "1 of 1 registered delegations" in all_text(body) and "*Chile*: 2.6" in all_text(body)
+    _, body = slack_bot.sender.command("/inputs", "history 2.6", **coord)
+    text = all_text(body)
+    assert "First &amp; foremost" in text and "Second version" in text and "edit by" in text
+    _, body = slack_bot.sender.command("/convene", "reschedule #1 2010-06-25 15:00", **coord)
+    assert body["response_type"] == "in_channel" and "now takes place" in all_text(body)
+    _, body = slack_bot.sender.command("/agenda", "ics")                  # a delegate's calendar file
+    assert "calendar file" in all_text(body)
+    fake_slack.wait_for("files.completeUploadExternal")
+    [ics] = fake_slack.uploads()
+    assert ics.startswith(b"BEGIN:VCALENDAR") and b"TZID=Europe/Zurich:20100625T150000" in ics

@@ -177,6 +177,16 @@ class MatrixUser:
         raise AssertionError(f"expected {count} message(s) from {sender} in {room_id}, got "
                              f"{[e['content'].get('body', '')[:60] for e in got]}")
 
+    def accept_direct_room(self, timeout: float = 30) -> str:
+        """Wait for the bot to open a direct room with this user, join it, and return its id."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for room in self.invites():
+                self.join(room)
+                return room
+            time.sleep(0.2)
+        raise AssertionError(f"no direct room was opened with {self.user_id}")
+
     def joined_rooms(self) -> list[str]:
         return self.api("GET", "/joined_rooms")["joined_rooms"]
 
