@@ -49,6 +49,17 @@ class MatrixWorld:
             self.bot.stop()
             self.bot = None
 
+    def wait_synced(self, timeout=30):
+        """Until the bot has finished its first sync (its sync token is stored)."""
+        import time
+        from storage import kv
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if kv.get(self.check, f"matrix:next_batch:{self.bot_user.user_id}"):
+                return
+            time.sleep(0.1)
+        raise AssertionError("the bot did not complete its first sync")
+
     def bot_said(self, user, room, count, timeout=20):
         return user.wait_for(room, self.bot_user.user_id, count, timeout)
 

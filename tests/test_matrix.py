@@ -207,7 +207,8 @@ def test_first_start_ignores_history(matrix):
     m.bot_user.join(room)
     m.coord.send(room, "!convene help")                 # history from before the bot ever ran
     m.start()
-    time.sleep(4)
+    m.wait_synced()
+    time.sleep(2)
     assert m.coord.messages(room, sender=m.bot_user.user_id) == []
     m.coord.send(room, "!convene whoami")
     [ev] = m.bot_said(m.coord, room, 1)
