@@ -8,6 +8,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 SYNAPSE_VENV := .venv-synapse
 SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed
 SYNAPSE_VERSION ?= matrix-synapse>=1.100,<2
+# The agenda page is tested in a real headless Chromium (Debian's chromium + chromium-driver, installed
+# here when missing and we are root) and checked with axe-core (from npm, pinned, into .tools/).
+TOOLS := .tools
+AXE_VERSION := 4.10.3
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench install dev clean
 
@@ -29,17 +34,30 @@ $(SYNAPSE_STAMP):
 	$(SYNAPSE_VENV)/bin/python -m pip install --quiet "$(SYNAPSE_VERSION)"
 	touch $@
 
+$(AXE):
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null) \
+	      || echo "make: could not install chromium: the browser tests will say so and skip"; \
+	  else echo "make: chromium is not installed (apt-get install chromium chromium-driver): the browser tests will skip"; fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix $(TOOLS) --no-audit --no-fund --silent axe-core@$(AXE_VERSION) \
+	    || echo "make: could not install axe-core: the accessibility check will say so and skip"; \
+	else echo "make: npm is missing: the accessibility check will skip"; fi
+	@mkdir -p $(dir $(AXE)) && touch $(AXE)
+
 install: $(STAMP)
 dev: $(DEV_STAMP)
 
 run: $(STAMP)
 	@$(BIN)/python -m bot run
 
-test: $(DEV_STAMP) $(SYNAPSE_STAMP)
+test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
 	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(SYNAPSE_VENV) build *.egg-info
+	rm -rf $(VENV) $(SYNAPSE_VENV) $(TOOLS) build *.egg-info test-artifacts

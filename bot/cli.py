@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("which", choices=["session", "deadline"])
     gr.add_argument("offsets", help="comma-separated durations in d, h, m, s (d = calendar days), or off")
 
+    f = sub.add_parser("feed", help="print a group's agenda page and calendar feed URLs, one per line")
+    f.add_argument("slug")
+    f.add_argument("--rotate", action="store_true", help="make a new secret link first (the old one stops working)")
+
     s = sub.add_parser("session", help="sessions").add_subparsers(dest="scmd", metavar="ACTION")
     sl = s.add_parser("list", help="list the sessions of a group")
     sl.add_argument("slug")
@@ -160,6 +164,8 @@ def _dispatch(args, db, settings) -> int:
         return _export_cmd(args, db)
     if args.cmd == "console":
         return _console_cmd(args, db, settings)
+    if args.cmd == "feed":
+        return _feed_cmd(args, db, settings)
     if args.cmd == "backup":
         from storage.db import backup
         if os.path.abspath(args.file) == os.path.abspath(settings.db_path if not args.db else args.db):
@@ -302,6 +308,21 @@ def _export_cmd(args, db) -> int:
         except OSError as e:
             raise CliError(f"cannot write {args.output}: {e.strerror or e}")
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _feed_cmd(args, db, settings) -> int:
+    from commands.feed import links_for
+    from storage import feeds as feed_store
+    group = _group(db, args.slug)
+    if not settings.public_url:
+        raise CliError("CONVENE_PUBLIC_URL is not set: the links are built on the bot's public address "
+                       "(for example CONVENE_PUBLIC_URL=https://convene.example.org)")
+    if args.rotate:
+        feed_store.rotate(db, group.id)
+    links = links_for(db, settings, group)
+    print(links.page)
+    print(links.calendar)
     return 0
 
 

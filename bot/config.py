@@ -32,6 +32,9 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str | None = None
     port: int = 3000
+    # The bot's public address: agenda pages and calendar feeds are linked under it, and the web server
+    # starts (on PORT) even without Slack's HTTP mode.
+    public_url: str | None = None
     # Matrix
     matrix_homeserver: str | None = None
     matrix_user_id: str | None = None
@@ -42,6 +45,16 @@ class Settings:
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def slack_http(self) -> bool:
+        """Slack over signed HTTP (not Socket Mode): Slack posts to our web server."""
+        return self.slack_enabled and not self.slack_app_token
+
+    @property
+    def web_enabled(self) -> bool:
+        """The web server runs for Slack's HTTP mode, and for the agenda pages and feeds."""
+        return self.slack_http or bool(self.public_url)
 
     @property
     def matrix_enabled(self) -> bool:
@@ -63,6 +76,7 @@ class Settings:
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=get("SLACK_API_URL"),
             port=_int(env, "PORT", 3000),
+            public_url=(get("CONVENE_PUBLIC_URL") or "").rstrip("/") or None,
             matrix_homeserver=get("MATRIX_HOMESERVER"),
             matrix_user_id=get("MATRIX_USER_ID"),
             matrix_password=get("MATRIX_PASSWORD"),
@@ -99,5 +113,11 @@ class Settings:
                 raise ConfigError("MATRIX_HOMESERVER is set but neither MATRIX_PASSWORD nor MATRIX_ACCESS_TOKEN is")
         elif self.matrix_user_id or self.matrix_password or self.matrix_access_token:
             raise ConfigError("Matrix settings are present but MATRIX_HOMESERVER is not: set it, or remove them")
+        if self.public_url is not None:
+            from urllib.parse import urlsplit
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ConfigError("CONVENE_PUBLIC_URL must be the bot's public base URL, such as "
+                                  f"https://convene.example.org, not {self.public_url!r}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"PORT must be between 1 and 65535, not {self.port}")

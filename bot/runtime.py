@@ -41,14 +41,39 @@ def run(settings, db, *, clock=system_clock) -> int:
     return asyncio.run(serve(settings, db, clock=clock))
 
 
+def web_server(settings, db, clock):
+    """The web server with the agenda pages and feeds mounted (Slack mounts its own route), or None
+    when nothing needs it (no Slack HTTP mode and no CONVENE_PUBLIC_URL)."""
+    if not settings.web_enabled:
+        return None
+    from bot.web.feed import FeedSite
+    from bot.web.server import WebServer
+    server = WebServer(settings.port)
+    server.feed = FeedSite(db, settings, clock)
+    server.mount("agenda pages and feeds", server.feed.add_routes)
+    return server
+
+
+async def _start_web(server) -> None:
+    try:
+        await server.start()
+    except OSError as e:
+        raise StartupError(f"cannot listen on port {server.port} (PORT): {e.strerror or e}") from e
+
+
 async def console_demo(settings, db, user: str, *, clock=system_clock) -> int:
     console = Console(db, room=DEMO_ROOM, user=user, clock=clock, settings=settings)
     scheduler = ReminderScheduler(db, clock, Router([console]))
+    server = web_server(settings, db, clock)
+    if server is not None:
+        await _start_web(server)
     await scheduler.start()
     try:
         await console.run()
     finally:
         await scheduler.stop()
+        if server is not None:
+            await server.stop()
     return 0
 
 
@@ -62,10 +87,11 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
         except (NotImplementedError, RuntimeError, ValueError):
             pass   # not the main thread (tests run the bot on a background loop)
     runners = []
+    server = web_server(settings, db, clock)
     if settings.slack_enabled:
         from bot.adapters.slack.app import SlackAdapter
         from bot.adapters.slack.server import SlackRunner
-        runners.append(("Slack", SlackRunner(SlackAdapter(settings, db, clock), settings)))
+        runners.append(("Slack", SlackRunner(SlackAdapter(settings, db, clock), settings, server)))
     if settings.matrix_enabled:
         from bot.adapters.matrix import MatrixRunner
         runners.append(("Matrix", MatrixRunner(settings, db, clock)))
@@ -79,6 +105,13 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             raise StartupError(_why(name, e)) from e
         started.append(r)
     runners = started
+    if server is not None:
+        try:
+            await _start_web(server)
+        except StartupError:
+            for s in reversed(runners):
+                await s.stop()
+            raise
     scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]))
     await scheduler.start()
     log.info("Convene is running")
@@ -87,6 +120,8 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
     finally:
         log.info("shutting down")
         await scheduler.stop()
+        if server is not None:
+            await server.stop()
         for r in reversed(runners):
             await r.stop()
     return 0

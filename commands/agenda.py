@@ -77,6 +77,10 @@ def agenda(ctx: Context, text: str) -> Reply:
         sections.append(Section(heading=item_heading(it, s.timezone), body=body))
     context = [line("Details of an item: ", Code(ctx.cmd("agenda 2")), " · send input: ",
                     Code(ctx.cmd("submit 2.6 TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
+    from commands.feed import links_line, shared_links
+    links = shared_links(ctx)
+    if links is not None:
+        context.insert(0, links_line(links))
     return Reply(text=f"Agenda: {s.title}", title=f"Agenda — {s.title}", sections=sections, context=context,
                  public="public" in flags, timezone=s.timezone)
 

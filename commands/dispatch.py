@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 # Importing the command modules registers them.
-from commands import admin, agenda, desk, home, reminders, submissions  # noqa: F401
+from commands import admin, agenda, desk, feed, home, reminders, submissions  # noqa: F401
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
 from commands.reply import Reply, error

@@ -9,7 +9,9 @@ from commands.agenda import excerpt
 from commands.core import Context, Request
 from commands.registry import subcommand
 from commands.reply import Button, Code, Reply, Section, Strong, When, line
+from commands.feed import links_for, links_line
 from storage import agenda as agenda_store
+from storage import feeds as feed_store
 from storage import groups as group_store
 from storage import submissions as sub_store
 
@@ -35,7 +37,7 @@ def open_questions(db, group_id: int, delegation: str | None, session) -> list[t
     return out
 
 
-def home(db, user: str, now, platform: str = "slack") -> Reply:
+def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
     groups = group_store.groups_of_user(db, user)
     probe = Context(db=db, request=Request(platform=platform, room="", user=user, command="home"), now=now)
     if not groups:
@@ -51,6 +53,10 @@ def home(db, user: str, now, platform: str = "slack") -> Reply:
         role = "coordinator" if member.is_coordinator else "delegate"
         who = f"{member.delegation or 'no delegation yet'} · {role}"
         sections.append(Section(heading=line(Strong(g.name), f" — {who}")))
+        if feed_store.shared_anywhere(db, g.id):
+            links = links_for(db, settings, g)
+            if links is not None:
+                sections.append(Section(body=[links_line(links)]))
         sessions = [s for s in agenda_store.sessions_of_group(db, g.id) if s.end > now][:MAX_SESSIONS_SHOWN]
         if not sessions:
             sections.append(Section(body=[line("No sessions ahead.")]))
@@ -84,4 +90,4 @@ def home(db, user: str, now, platform: str = "slack") -> Reply:
 @subcommand("home", "home", "Your groups, the next sessions, deadlines and your delegation's open questions.",
             needs_group=False)
 def home_command(ctx: Context, text: str) -> Reply:
-    return home(ctx.db, ctx.request.user, ctx.now, ctx.request.platform)
+    return home(ctx.db, ctx.request.user, ctx.now, ctx.request.platform, ctx.settings)

@@ -37,7 +37,17 @@ class When:
         return timefmt.hm(self.moment, self.tz)
 
 
-Part = str | Strong | Code | When
+@dataclass(frozen=True)
+class Link:
+    """A link the bot itself makes (never user text): ``label`` shown, ``url`` followed."""
+    label: str
+    url: str
+
+    def plain(self) -> str:
+        return self.url if self.label == self.url else f"{self.label}: {self.url}"
+
+
+Part = str | Strong | Code | When | Link
 Line = tuple[Part, ...]
 
 
@@ -50,7 +60,7 @@ def plain_line(ln: Line) -> str:
     for p in ln:
         if isinstance(p, str):
             out.append(p)
-        elif isinstance(p, When):
+        elif isinstance(p, (When, Link)):
             out.append(p.plain())
         else:
             out.append(p.text)

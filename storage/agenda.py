@@ -14,7 +14,7 @@ def _session(row) -> Session:
         start=from_iso(row["start"]), end=from_iso(row["end"]), timezone=row["timezone"],
         venue=row["venue"], symbol=row["symbol"], background=row["background"],
         deadline=from_iso(row["deadline"]), created_at=from_iso(row["created_at"]),
-        updated_at=from_iso(row["updated_at"]),
+        updated_at=from_iso(row["updated_at"]), revision=row["revision"],
     )
 
 
@@ -64,7 +64,7 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
             created = False
             db.execute(
                 'UPDATE sessions SET title = ?, start = ?, "end" = ?, timezone = ?, venue = ?, symbol = ?, '
-                "background = ?, updated_at = ? WHERE id = ?", [*values, stamp, sid])
+                "background = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", [*values, stamp, sid])
             if deadline is not None or not keep_deadline:
                 db.execute("UPDATE sessions SET deadline = ? WHERE id = ?", [to_iso(deadline), sid])
         else:
@@ -117,7 +117,7 @@ def all_sessions(db) -> list[Session]:
 
 
 def set_deadline(db, session_id: int, deadline: datetime | None, *, at: datetime | None = None) -> None:
-    db.execute("UPDATE sessions SET deadline = ?, updated_at = ? WHERE id = ?",
+    db.execute("UPDATE sessions SET deadline = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
                [to_iso(deadline), to_iso(at) if at else now_iso(), session_id])
 
 
@@ -125,7 +125,7 @@ def shift_session(db, session_id: int, delta: timedelta, *, new_start: datetime,
                   item_times: list[tuple[int, datetime | None, datetime | None]], at: datetime | None = None) -> None:
     """Move a session and its items to new times (computed by the caller in wall-clock terms)."""
     with write_tx(db):
-        db.execute('UPDATE sessions SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
+        db.execute('UPDATE sessions SET start = ?, "end" = ?, updated_at = ?, revision = revision + 1 WHERE id = ?',
                    [to_iso(new_start), to_iso(new_end), to_iso(at) if at else now_iso(), session_id])
         for item_id, start, end in item_times:
             db.execute('UPDATE items SET start = ?, "end" = ? WHERE id = ?', [to_iso(start), to_iso(end), item_id])

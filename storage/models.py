@@ -45,6 +45,7 @@ class Session:
     deadline: datetime | None
     created_at: datetime
     updated_at: datetime
+    revision: int = 0            # rises with every change: the iCalendar SEQUENCE of the session's events
 
 
 @dataclass(frozen=True)

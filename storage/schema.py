@@ -167,3 +167,19 @@ def m004_kv(db):
         updated_at TEXT NOT NULL
     )
     """)
+
+
+@migrations()
+def m005_feeds(db):
+    """Calendar feed and agenda page: a per-group secret token, per-room sharing of the links, and a
+    revision counter on sessions (the iCalendar SEQUENCE: it rises with every change of a session)."""
+    _run(db, """
+    ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN feed_shared INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE feeds (
+        group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        rotated_at TEXT
+    )
+    """)

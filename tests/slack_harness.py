@@ -90,3 +90,23 @@ def slack_bot(fake_slack, slack_db_path, clock):
     yield bot
     bot.check.close()
     bot.stop()
+
+
+@pytest.fixture
+def web_bot(fake_slack, slack_db_path, clock):
+    """The real bot (serve(): Slack HTTP mode) with CONVENE_PUBLIC_URL set, on a free port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(db_path=str(slack_db_path), slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
+                        slack_api_url=fake_slack.url, port=port, public_url=base)
+    bot = RunningBot(settings, clock)
+    wait_http(f"{base}/healthz")
+    bot.base = base
+    bot.sender = SlackSender(f"{base}/slack/events", SECRET)
+    bot.check = open_db(slack_db_path)
+    bot.group = group_store.group_by_slug(bot.check, "cg")
+    from storage import feeds as feed_store
+    bot.page_url = f"{base}/groups/{feed_store.token_of(bot.check, bot.group.id)}/"
+    yield bot
+    bot.check.close()
+    bot.stop()

@@ -79,7 +79,7 @@ EXAMPLES = {
     "deadline": "deadline 2030-01-01 10:00", "reschedule": "reschedule #1 2030-01-01 10:00",
     "late": "late refuse", "status": "inputs status", "export": "inputs export docx",
     "coordinator add": "coordinator add @pe", "coordinator remove": "coordinator remove @coord",
-    "member": "member @pe Chile", "registration": "registration lock",
+    "member": "member @pe Chile", "registration": "registration lock", "feed": "feed share on",
 }
 
 

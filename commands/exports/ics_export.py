@@ -42,16 +42,29 @@ def agenda_text(db, s: Session) -> str:
     return "\n".join(lines)
 
 
-def build_ics(db, group: Group, sessions: list[Session], now: datetime) -> bytes:
+REFRESH = timedelta(hours=1)   # how often subscribed calendars should poll the feed (REFRESH-INTERVAL, X-PUBLISHED-TTL)
+
+
+def build_ics(db, group: Group, sessions: list[Session], now: datetime, *, feed: bool = False) -> bytes:
+    """The calendar. UIDs are stable per session and SEQUENCE is the session's revision, so a subscribed
+    calendar moves a rescheduled session instead of duplicating it. DTSTAMP is the session's last change
+    (not the build time), so the same data always gives the same bytes (and the same ETag).
+    ``feed``: a subscription (adds the refresh hints calendar clients honour)."""
     cal = Calendar()
     cal.add("prodid", "-//Convene//Contact group calendar//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", group.name)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", " ".join(group.name.split()))
+    if feed:
+        cal.add("method", "PUBLISH")
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", "PT1H")
     for s in sessions:
         tz = timefmt.zone(s.timezone)
         ev = Event()
         ev.add("uid", f"session-{s.id}-{group.slug}@convene")
-        ev.add("dtstamp", now)
+        ev.add("dtstamp", s.updated_at)
+        ev.add("sequence", s.revision)
         ev.add("dtstart", s.start.astimezone(tz))
         ev.add("dtend", s.end.astimezone(tz))
         ev.add("summary", s.title)
@@ -65,7 +78,8 @@ def build_ics(db, group: Group, sessions: list[Session], now: datetime) -> bytes
         if s.deadline:
             dl = Event()
             dl.add("uid", f"deadline-{s.id}-{group.slug}@convene")
-            dl.add("dtstamp", now)
+            dl.add("dtstamp", s.updated_at)
+            dl.add("sequence", s.revision)
             dl.add("dtstart", s.deadline.astimezone(tz))
             dl.add("dtend", s.deadline.astimezone(tz))
             dl.add("summary", f"Written input due: {s.title}")

@@ -11,7 +11,7 @@ import json
 import re
 
 from commands import timefmt
-from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.reply import Code, Link, Reply, Section, Strong, When, line
 
 # Matrix events are limited to 65,536 bytes of JSON; leave room for the envelope the server adds.
 MAX_CONTENT_BYTES = 56_000
@@ -39,6 +39,8 @@ def html_line(ln) -> str:
             out.append(f"<code>{esc(p.text)}</code>")
         elif isinstance(p, When):
             out.append(esc(f"{p.plain()}"))
+        elif isinstance(p, Link):
+            out.append(f'<a href="{esc(p.url)}">{esc(p.label)}</a>')
     return "".join(out)
 
 

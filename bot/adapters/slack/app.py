@@ -174,7 +174,7 @@ class SlackAdapter:
         await self.publish_home(event["user"])
 
     async def publish_home(self, user: str) -> None:
-        reply = home(self.db, f"slack:{user}", self.clock(), "slack")
+        reply = home(self.db, f"slack:{user}", self.clock(), "slack", self.settings)
         await self.client.views_publish(user_id=user, view=bk.home_view(reply))
 
     # --- outgoing -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import timezone
 
 from bot.adapters.slack.text import escape, plain_escape
 from commands import timefmt
-from commands.reply import Code, Form, Reply, Strong, When
+from commands.reply import Code, Form, Link, Reply, Strong, When
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100
@@ -49,6 +49,9 @@ def mrkdwn_line(ln) -> str:
             out.append(f"`{escape(p.text).replace('`', 'ʼ')}`")
         elif isinstance(p, When):
             out.append(_when(p))
+        elif isinstance(p, Link):
+            url = p.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+            out.append(f"<{url}|{escape(p.label).replace('|', '¦')}>")
     return "".join(out)
 
 

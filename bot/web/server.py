@@ -1,0 +1,44 @@
+"""One aiohttp server per process, on ``PORT``: Slack's ``POST /slack/events`` (HTTP mode), the
+agenda pages and calendar feeds (``/groups/<token>/…``), and ``GET /healthz``. Each part mounts its
+routes; the server starts when any part needs it (see ``Settings.web_enabled``)."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from aiohttp import web
+
+log = logging.getLogger("convene.web")
+MAX_BODY = 2 * 1024 * 1024
+
+
+def base_app() -> web.Application:
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+class WebServer:
+    def __init__(self, port: int, host: str = "0.0.0.0"):
+        self.port, self.host = port, host
+        self.app = base_app()
+        self._runner: web.AppRunner | None = None
+        self.parts: list[str] = []
+
+    def mount(self, name: str, add_routes: Callable[[web.Application], None]) -> None:
+        add_routes(self.app)
+        self.parts.append(name)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host=self.host, port=self.port).start()
+        log.info("web server listening on port %s (%s)", self.port, ", ".join(self.parts) or "health only")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

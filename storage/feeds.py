@@ -1,0 +1,89 @@
+"""The calendar feed and agenda page of a group: its secret token, where its links may be shown,
+and a cheap fingerprint of everything the feed and page show (to answer from a cache)."""
+from __future__ import annotations
+
+import secrets
+
+from storage.db import from_iso, now_iso, write_tx
+from storage.groups import _group
+from storage.models import Group
+
+TOKEN_BYTES = 24      # 192 bits: unguessable, and short enough for a URL
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_of(db, group_id: int) -> str:
+    """The group's feed token, created on first use."""
+    rows = list(db.query("SELECT token FROM feeds WHERE group_id = ?", [group_id]))
+    if rows:
+        return rows[0]["token"]
+    with write_tx(db):
+        db.execute("INSERT INTO feeds (group_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (group_id) DO NOTHING",
+                   [group_id, _new_token(), now_iso()])
+    return list(db.query("SELECT token FROM feeds WHERE group_id = ?", [group_id]))[0]["token"]
+
+
+def rotate(db, group_id: int) -> str:
+    """A new token; the old one stops working at once (subscribers must subscribe again)."""
+    token = _new_token()
+    with write_tx(db):
+        db.execute("INSERT INTO feeds (group_id, token, created_at, rotated_at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (group_id) DO UPDATE SET token = excluded.token, rotated_at = excluded.rotated_at",
+                   [group_id, token, now_iso(), now_iso()])
+    return token
+
+
+def group_by_token(db, token: str) -> Group | None:
+    rows = list(db.query("SELECT groups.* FROM feeds JOIN groups ON groups.id = feeds.group_id WHERE feeds.token = ?",
+                         [token]))
+    return _group(rows[0]) if rows else None
+
+
+def set_room_shared(db, room: str, shared: bool) -> bool:
+    """Whether the feed links may be shown in ``room``. False if the room is not bound to a group."""
+    return db.execute("UPDATE rooms SET feed_shared = ? WHERE room = ?", [int(shared), room]).rowcount > 0
+
+
+def room_shared(db, room: str) -> bool:
+    rows = list(db.query("SELECT feed_shared FROM rooms WHERE room = ?", [room]))
+    return bool(rows and rows[0]["feed_shared"])
+
+
+def shared_anywhere(db, group_id: int) -> bool:
+    return bool(list(db.query("SELECT 1 FROM rooms WHERE group_id = ? AND feed_shared = 1 LIMIT 1", [group_id])))
+
+
+def fingerprint(db, group_id: int) -> tuple:
+    """Changes whenever anything the feed or page shows changes: a session added, removed or changed
+    (every change raises its revision), the group's name, zone or reminder offsets, a question list,
+    the rooms (which platforms the answering hints name), or the token."""
+    row = list(db.query(
+        "SELECT g.name, g.timezone, g.session_offsets, g.deadline_offsets, "
+        "(SELECT COALESCE(SUM(revision), 0) || '/' || COUNT(*) || '/' || COALESCE(MAX(id), 0) || '/' || "
+        " COALESCE(MAX(updated_at), '') FROM sessions WHERE group_id = g.id) AS sessions, "
+        "(SELECT COALESCE(MAX(updated_at), '') || '/' || COUNT(*) || '/' || COALESCE(SUM(is_open), 0) "
+        " FROM question_lists WHERE group_id = g.id) AS lists, "
+        "(SELECT COUNT(*) || '/' || COALESCE(SUM(q.id), 0) || '/' || COALESCE(SUM(LENGTH(q.text)), 0) "
+        " FROM questions q JOIN question_lists l ON l.id = q.list_id WHERE l.group_id = g.id) AS list_questions, "
+        "(SELECT group_concat(room, ' ') FROM rooms WHERE group_id = g.id) AS rooms, "
+        "(SELECT token FROM feeds WHERE group_id = g.id) AS token "
+        "FROM groups g WHERE g.id = ?", [group_id]))
+    return tuple(row[0].values()) if row else ()
+
+
+def last_modified(db, group_id: int):
+    rows = list(db.query("SELECT MAX(updated_at) AS m FROM sessions WHERE group_id = ?", [group_id]))
+    value = rows[0]["m"] if rows else None
+    if value is None:
+        rows = list(db.query("SELECT created_at FROM groups WHERE id = ?", [group_id]))
+        value = rows[0]["created_at"] if rows else None
+    return from_iso(value)
+
+
+def data_version(db) -> tuple[int, int]:
+    """(PRAGMA data_version, this connection's total changes): equal twice means nothing was committed in
+    between, by this connection or any other (the CLI in another process), so cached answers still hold."""
+    return db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes
