@@ -57,6 +57,8 @@ test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
 	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest
 
 bench: $(DEV_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } \
+	  || echo "make: wrk is not installed (apt-get install wrk): the feed benchmark will skip"
 	$(BIN)/python -m bench
 
 clean:

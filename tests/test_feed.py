@@ -87,6 +87,7 @@ def test_polls_of_an_unchanged_feed_get_304_and_a_change_gets_200(web_bot):
     env.update(CONVENE_DB=web_bot.settings.db_path, CONVENE_ENV_FILE="/nonexistent", PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-m", "bot", "session", "move", "cg", "2099-06-01T10:00", "--session", "1"],
                    env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    time.sleep(0.3)                     # other processes' commits are looked for every quarter of a second
     status, headers, body = get(url, {"If-None-Match": etag})
     assert status == 200 and headers["ETag"] != etag
     assert events(body)["session-1-cg@convene"]["DTSTART"].dt.isoformat() == "2099-06-01T10:00:00+02:00"

@@ -4,10 +4,10 @@
     GET /groups/<token>/calendar.ics  the feed (subscribe as webcal://…)
     GET /static/convene.css|.js       the page's stylesheet (screen and print) and its small script
 
-Calendar clients poll every few minutes, so answers come from a cache: an entry is trusted while
-SQLite's ``data_version`` and this connection's change count say nothing was committed since it was
-checked (one cheap PRAGMA per request); after a commit, a one-query fingerprint of the group decides
-whether to rebuild. Both answers carry an ETag (and the feed a Last-Modified), so a poll whose
+Calendar clients poll every few minutes, so answers come from a cache: an entry is trusted while this
+connection's change count and SQLite's ``data_version`` (other processes' commits, looked at every
+quarter of a second: see ``storage.feeds.version_probe``) say nothing was committed since it was
+checked; after a commit, a one-query fingerprint of the group decides whether to rebuild. Both answers carry an ETag (and the feed a Last-Modified), so a poll whose
 calendar has not changed gets ``304 Not Modified`` with no body.
 """
 from __future__ import annotations
@@ -55,6 +55,16 @@ class _Built:
     etag: str
     last_modified: datetime | None = None
     valid_until: datetime | None = None      # the page shows "deadline passed" etc.: rebuilt after this
+    headers: dict | None = None              # of a 200, built once
+    headers_304: dict | None = None
+
+    def prepare(self, base: dict, content_type: str, extra: dict | None = None) -> "_Built":
+        h = {**base, "ETag": self.etag}
+        if self.last_modified is not None:
+            h["Last-Modified"] = format_datetime(self.last_modified, usegmt=True)
+        self.headers_304 = h
+        self.headers = {**h, "Content-Type": content_type, **(extra or {})}
+        return self
 
 
 @dataclass
@@ -75,17 +85,26 @@ class FeedSite:
         self.static = {name: (HERE / "static" / name).read_bytes() for name in ("convene.css", "convene.js")}
         self.static_version = hashlib.sha256(b"".join(self.static.values())).hexdigest()[:12]
         self.builds = 0          # how many times a page or calendar was rebuilt (tests, metrics)
+        self._version = feed_store.version_probe(db)
 
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/groups/{token}/calendar.ics", self.calendar)
-        app.router.add_get("/groups/{token}/", self.page)
+        # One resource for a group's addresses (one pattern to match per request, not one per address).
+        app.router.add_get("/groups/{token}/{name:[^/]*}", self.group_resource)
         app.router.add_get("/groups/{token}", self.redirect)
         app.router.add_get("/static/{name}", self.static_file)
+
+    async def group_resource(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name == "":
+            return await self.page(request)
+        if name == "calendar.ics":
+            return await self.calendar(request)
+        raise web.HTTPNotFound(headers=SECURITY_HEADERS)
 
     # --- cache ----------------------------------------------------------------------------
 
     def _entry(self, token: str) -> _Entry | None:
-        version = feed_store.data_version(self.db)
+        version = self._version()
         entry = self.cache.get(token)
         if entry is not None and entry.version == version:
             return entry
@@ -103,21 +122,23 @@ class FeedSite:
     def _calendar(self, entry: _Entry) -> _Built:
         if entry.calendar is None:
             body = core.calendar(self.db, entry.group, self.clock())
-            entry.calendar = _Built(body, _etag(body), feed_store.last_modified(self.db, entry.group.id))
+            entry.calendar = _Built(body, _etag(body), feed_store.last_modified(self.db, entry.group.id)).prepare(
+                FEED_HEADERS, "text/calendar; charset=utf-8", {"Content-Disposition": 'inline; filename="calendar.ics"'})
             self.builds += 1
         return entry.calendar
 
     def _page(self, entry: _Entry, token: str) -> _Built:
-        now = self.clock()
         built = entry.page
-        if built is None or (built.valid_until is not None and now >= built.valid_until):
+        if built is None or (built.valid_until is not None and self.clock() >= built.valid_until):
+            now = self.clock()
             model = core.page(self.db, entry.group, now)
             links = core.links_for(self.db, self.settings, entry.group)
             html = self.env.get_template("agenda.html").render(
                 page=model, static_version=self.static_version,
                 webcal=links.webcal if links else None, calendar_url="calendar.ics")
             body = html.encode("utf-8")
-            built = entry.page = _Built(body, _etag(body), valid_until=model.valid_until)
+            built = entry.page = _Built(body, _etag(body), valid_until=model.valid_until).prepare(
+                PAGE_HEADERS, "text/html; charset=utf-8")
             self.builds += 1
         return built
 
@@ -129,14 +150,9 @@ class FeedSite:
             return web.Response(status=404, text="Not found: this calendar link is not valid (any more).\n",
                                 headers=SECURITY_HEADERS)
         built = self._calendar(entry)
-        headers = {**FEED_HEADERS, "ETag": built.etag}
-        if built.last_modified is not None:
-            headers["Last-Modified"] = format_datetime(built.last_modified, usegmt=True)
         if _not_modified(request, built):
-            return web.Response(status=304, headers=headers)
-        return web.Response(body=built.body, headers={
-            **headers, "Content-Type": "text/calendar; charset=utf-8",
-            "Content-Disposition": 'inline; filename="calendar.ics"'})
+            return web.Response(status=304, headers=built.headers_304)
+        return web.Response(body=built.body, headers=built.headers)
 
     async def page(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -144,10 +160,9 @@ class FeedSite:
         if entry is None:
             return web.Response(status=404, text=NOT_FOUND, content_type="text/html", headers=SECURITY_HEADERS)
         built = self._page(entry, token)
-        headers = {**PAGE_HEADERS, "ETag": built.etag}
         if _not_modified(request, built, use_date=False):
-            return web.Response(status=304, headers=headers)
-        return web.Response(body=built.body, headers={**headers, "Content-Type": "text/html; charset=utf-8"})
+            return web.Response(status=304, headers=built.headers_304)
+        return web.Response(body=built.body, headers=built.headers)
 
     async def redirect(self, request: web.Request) -> web.Response:
         raise web.HTTPMovedPermanently(f"/groups/{request.match_info['token']}/", headers=SECURITY_HEADERS)
@@ -166,6 +181,8 @@ def _not_modified(request: web.Request, built: _Built, *, use_date: bool = True)
     """RFC 9110: If-None-Match wins; If-Modified-Since only when there is none."""
     inm = request.headers.get("If-None-Match")
     if inm is not None:
+        if inm == built.etag:
+            return True
         tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
         return "*" in tags or built.etag in tags
     if use_date and built.last_modified is not None:
