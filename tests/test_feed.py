@@ -200,10 +200,19 @@ def test_page_follows_the_clock_and_the_cache_rebuilds_only_on_change(db, seeded
             assert get(url)[2] == first
             get(url + "calendar.ics")
         assert server.feed.builds == builds + 1          # the calendar once; the page from the cache
+        # Breaks are shown as breaks, with their times, in a multi-day programme of the same group.
+        from commands.importing import import_file
+        from tests.conftest import FIXTURES
+        from datetime import date
+        import_file(db, seeded, str(FIXTURES / "intersessional_programme.txt"), default_date=date(2010, 1, 1))
+        page = get(url)[2].decode()
+        assert '<li class="item break">' in page and "Coffee break" in page and "Lunch" in page
+        assert '<time datetime="2010-06-21T10:30:00+02:00">10:30</time>' in page
         clock.set(session.start - timedelta(hours=2))    # past the deadline: the page says so
         assert b"the deadline has passed" in get(url)[2]
         agenda_store.set_deadline(db, session.id, None)  # a change: both are rebuilt
         assert b"Written input due" not in get(url)[2]
+        assert get(url.replace("/groups/", "/groups/x"))[0] == 404 and get(url + "nothing.txt")[0] == 404
     finally:
         loop.run(server.stop())
         loop.close()

@@ -274,3 +274,27 @@ def test_reply_to_a_question_display_submits_input(matrix):
     m.bob.send(room, "a reply to the bot that is not an answer", reply_to=m.bot_said(m.ana, room, 5)[-1]["event_id"])
     time.sleep(2)
     assert len(m.ana.messages(room, sender=m.bot_user.user_id)) == 5     # replies to other messages are ignored
+
+
+def test_matrix_only_bot_serves_agenda_pages_when_a_public_url_is_set(matrix):
+    """No Slack: the web server still starts for the pages and feeds (CONVENE_PUBLIC_URL set)."""
+    import dataclasses
+    import urllib.request
+    from storage import feeds as feed_store
+    from tests.slack_harness import RunningBot, free_port, wait_http
+    m = matrix
+    room, g, session = group_with_ana_in_chile(m)
+    group_store.set_coordinator(m.check, g.id, f"matrix:{m.coord.user_id}", True)
+    port = free_port()
+    settings = dataclasses.replace(m.settings(), port=port, public_url=f"http://127.0.0.1:{port}")
+    m.bot = RunningBot(settings, m.clock)
+    wait_http(f"http://127.0.0.1:{port}/healthz")
+    page = f"http://127.0.0.1:{port}/groups/{feed_store.token_of(m.check, g.id)}/"
+    html = urllib.request.urlopen(page, timeout=10).read().decode()
+    assert "RM group" in html and "Special Session on International Cooperation and Assistance" in html
+    assert "in Matrix, <code>!submit 2.1 TEXT</code>" in html        # how to answer, for this group's platform
+    m.coord.send(room, "!convene feed share on")
+    assert "now carry" in body(m.bot_said(m.coord, room, 1)[-1])
+    m.ana.send(room, "!agenda")
+    html_reply = m.bot_said(m.ana, room, 2)[-1]["content"]["formatted_body"]
+    assert f'<a href="{page}">Agenda page</a>' in html_reply

@@ -30,3 +30,12 @@ def test_one_huge_section_falls_back_to_clipped_plain_text():
     reply = Reply(text="one", sections=[Section(body=[line("我们支持两项公约之间的一致性。" * 3000)])])
     c = render.content(reply)
     assert size(c) <= render.MAX_CONTENT_BYTES and "formatted_body" not in c and "cut" in c["body"]
+
+
+def test_links_become_anchors_with_escaped_addresses():
+    from commands.reply import Link
+    c = render.content(Reply(text="x", sections=[Section(body=[line(
+        Link("Agenda page", "https://convene.example.org/groups/abc/?a=1&b=\"2\""))])]))
+    assert ('<a href="https://convene.example.org/groups/abc/?a=1&amp;b=&quot;2&quot;">Agenda page</a>'
+            in c["formatted_body"])
+    assert "Agenda page: https://convene.example.org/groups/abc/" in c["body"]
