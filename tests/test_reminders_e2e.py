@@ -56,6 +56,14 @@ def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
         fake_slack.wait_for("chat.postMessage", 1, timeout=t0 + 33 - time.time())   # the 65s one, due at t0+15
         first = reminders_posted(fake_slack)
         assert len(first) == 1 and "Soon session" in first[0]["text"] and "late" not in first[0]["text"]
+        # Kill *between* the two reminders: after the first was confirmed in the sent-log (killing between
+        # claim and confirm is the other case, "uncertain", tested in test_reminders).
+        check = open_db(db_path)
+        try:
+            while not any(e.status == "sent" for e in log_store.all_entries(check)) and time.time() < t0 + 37:
+                time.sleep(0.02)
+        finally:
+            check.close()
         assert time.time() < t0 + 40 - 3, "too slow to kill before the second reminder"
     finally:
         bot.send_signal(signal.SIGKILL)
