@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 
 from commands import timefmt
+from commands.args import shown
 from commands.args import split_options, take_word
 from commands.core import Context, UserError
 from commands.importers import DocumentError
 from commands.importing import import_file
+from commands.people import bare_id, named
 from commands.registry import HEADS, INPUT_ACTIONS, SUBCOMMANDS, all_commands, find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
 from commands.slugs import unique_slug
@@ -27,7 +29,7 @@ def convene(ctx: Context, text: str) -> Reply:
         return help_reply(ctx, "")
     cmd, _ = find_subcommand(words, SUBCOMMANDS)
     if cmd is None:
-        raise UserError(f"I don't know 'convene {words[0]}'.", line("All commands: ", Code(ctx.cmd("help"))))
+        raise UserError(f"I don't know 'convene {shown(words[0])}'.", line("All commands: ", Code(ctx.cmd("help"))))
     rest = text
     for _ in cmd.name.split():
         _, rest = take_word(rest)
@@ -92,11 +94,11 @@ def iam(ctx: Context, text: str) -> Reply:
 def whoami(ctx: Context, text: str) -> Reply:
     if ctx.group is None:
         return Reply(text="This room has no group.", sections=[Section(body=[line(
-            f"You are {ctx.request.user}. This room isn't set up for a contact group.")])])
+            f"You are {bare_id(ctx.request.user)}. This room isn't set up for a contact group.")])])
     role = "coordinator" if ctx.is_coordinator else "delegate"
     d = ctx.delegation or "no delegation yet"
     return Reply(text=f"{ctx.group.name}: {d}, {role}", sections=[Section(body=[
-        line(f"You are {ctx.request.user} in ", Strong(ctx.group.name), f": {d}; {role}.")])])
+        line(f"You are {named(ctx, ctx.request.user)} in ", Strong(ctx.group.name), f": {d}; {role}.")])])
 
 
 @subcommand("session list", "session list", "Every session of the group with its id, date and times.",
@@ -158,7 +160,7 @@ def help_reply(ctx: Context, text: str) -> Reply:
         if cmd is None:
             cmd, _ = find_subcommand(words, SUBCOMMANDS)
         if cmd is None:
-            raise UserError(f"There is no command '{text.strip()}'.", line("All commands: ", Code(ctx.cmd("help"))))
+            raise UserError(f"There is no command '{shown(text.strip())}'.", line("All commands: ", Code(ctx.cmd("help"))))
         body = [line(cmd.summary)]
         if cmd.details:
             body.append(line(cmd.details))

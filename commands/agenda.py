@@ -1,7 +1,10 @@
 """agenda and questions: what delegates ask most."""
 from __future__ import annotations
 
+import re
+
 from commands.core import Context, UserError
+from commands.args import shown
 from commands.registry import head
 from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
 from commands.selectors import (
@@ -16,6 +19,13 @@ EXCERPT = 160
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def excerpt_lines(text: str, limit: int = EXCERPT) -> str:
+    """Like ``excerpt`` but keeping the paragraphs (for quoting an input back to its author)."""
+    text = "\n".join(" ".join(ln.split()) for ln in text.strip().splitlines())
+    text = re.sub(r"\n{3,}", "\n\n", text)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -56,7 +66,7 @@ def agenda(ctx: Context, text: str) -> Reply:
     if "ics" in flags:
         return calendar_reply(ctx, session_word)
     if len(words) > 1:
-        raise UserError(f"I read 'agenda {text}' as too many words: write agenda [SESSION] [ITEM], "
+        raise UserError(f"I read 'agenda {shown(text)}' as too many words: write agenda [SESSION] [ITEM], "
                         "for example agenda 2 or agenda #3 2.")
     s, past = require_session(ctx, session_word)
     if words:
@@ -104,7 +114,7 @@ def _find_item(ctx: Context, s: Session, word: str) -> Item:
         if it.number == word:
             return it
     numbers = ", ".join(it.number for it in items if it.number)
-    raise UserError(f"There is no item {word} on the agenda of “{s.title}”.", line(f"Items: {numbers}"))
+    raise UserError(f"There is no item {shown(word)} on the agenda of “{s.title}”.", line(f"Items: {numbers}"))
 
 
 def question_sections(ctx: Context, s: Session, it: Item, *, buttons: bool = True) -> list[Section]:
@@ -150,7 +160,7 @@ def questions(ctx: Context, text: str) -> Reply:
         lst = find_list(ctx, words[0])
         if lst is None:
             names = ", ".join(x.short for x in lists(ctx)) or "none yet"
-            raise UserError(f"There is no item or question list called {words[0]}.", line(f"Lists: {names}"))
+            raise UserError(f"There is no item or question list called {shown(words[0])}.", line(f"Lists: {names}"))
         return list_reply(ctx, lst, public)
     s, past = require_session(ctx, session_word)
     if words:

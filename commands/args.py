@@ -56,3 +56,10 @@ def split_options(text: str, known: dict[str, bool]) -> tuple[list[str], dict[st
             positional.append(w)
         i += 1
     return positional, options
+
+
+def shown(text: str | None, limit: int = 60) -> str:
+    """User text quoted back in a message: one line, at most ``limit`` characters (a command followed by
+    kilobytes of junk is not echoed back)."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -31,6 +31,7 @@ class Request:
     mentions: dict = field(default_factory=dict)  # "@ana" in text → platform user id ("slack:U123")
     forms: bool = False      # the platform can open forms (Slack modals)
     prompts: bool = False    # the platform can take an answer as a reply to a message (Matrix)
+    names: dict = field(default_factory=dict)     # platform user id → display name, of the people mentioned
 
 
 class UserError(Exception):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from commands import timefmt
+from commands.args import shown
 from commands.agenda import excerpt
 from commands.args import take_word
 from commands.core import Context, UserError
 from commands.exports import FORMATS, render
-from commands.people import display, resolve_person
+from commands.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
-from commands.reply import Attachment, Code, Reply, Section, Strong, When, line
+from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
 from commands.selectors import input_session, is_session_selector, select_session, take_target
 from commands.submissions import question_value, require_delegation
 from storage import agenda as agenda_store
@@ -53,8 +54,12 @@ def inputs_status(ctx: Context, text: str) -> Reply:
             if s is None:
                 continue
             marks.append(q.ref + ("·late" if s.late else "") + ("·c" if s.disclosure == "coordinators" else ""))
-        rows.append(line(Strong(d), ": ", ", ".join(marks) if marks else "—"))
-    sections.append(Section(heading=line(Strong("By delegation")), body=rows or [line("No delegation yet.")]))
+        rows.append([d, str(len(marks)), ", ".join(marks) if marks else "—"])
+    if rows:
+        sections.append(Section(heading=line(Strong("By delegation")),
+                                table=Table(["Delegation", "Inputs", "Questions"], rows)))
+    else:
+        sections.append(Section(heading=line(Strong("By delegation")), body=[line("No delegation yet.")]))
     done = {s.delegation.casefold() for s in subs}
     missing = [d for d in registered if d.casefold() not in done]
     sections.append(Section(heading=line(Strong(f"{len(registered) - len(missing)} of {len(registered)} "
@@ -77,7 +82,7 @@ def inputs_export(ctx: Context, text: str) -> Reply:
     session, rest = _session_arg(ctx, text)
     fmt = (rest.strip().lower() or "docx").lstrip(".")
     if fmt not in FORMATS or fmt == "ics":
-        raise UserError(f"'{fmt}' is not an export format: choose docx, md, csv or json "
+        raise UserError(f"'{shown(fmt)}' is not an export format: choose docx, md, csv or json "
                         f"(a calendar is {ctx.cmd('agenda ics')}).")
     group, now = ctx.group, ctx.now
     ext, mime = FORMATS[fmt]
@@ -109,14 +114,11 @@ def inputs_history(ctx: Context, text: str) -> Reply:
     tz = ctx.group.timezone
     sections = []
     for sub, versions in entries:
-        body = []
-        for h in versions:
-            body.append(line(When(h.at, tz, "datetime"), f" · {h.action} by {display(ctx, h.author)}",
-                             f" · {len(h.text):,} characters"))
-            if h.action != "withdraw":
-                body.append(line("> ", excerpt(h.text, 300)))
+        rows = [[line(When(h.at, tz, "datetime")), h.action, display(ctx, h.author), f"{len(h.text):,}",
+                 "" if h.action == "withdraw" else excerpt(h.text, 300)] for h in versions]
         state = "withdrawn" if sub.status == "withdrawn" else "current"
-        sections.append(Section(heading=line(Strong(sub.delegation), f" ({state})"), body=body))
+        sections.append(Section(heading=line(Strong(sub.delegation), f" ({state})"),
+                                table=Table(["When", "Change", "By", "Characters", "Text"], rows)))
     if not sections:
         msg = "No inputs on this question yet." if ctx.is_coordinator else \
             "Your delegation has no inputs on this question (coordinators see everyone's history)."
@@ -150,10 +152,8 @@ def inputs_question(ctx: Context, text: str) -> Reply:
         ctxl.append(line("No inputs visible to you yet."))
     if hidden:
         ctxl.append(line(f"{hidden} more input(s) are for the coordinators only."))
-    if ctx.request.prompts:
-        ctxl.append(line("Reply to this message to send your delegation's input on ", Code(target.label), "."))
-    return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl,
-                 expects=question_value(target) if ctx.request.prompts else None)
+    ctxl.append(line("Send your delegation's input: ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
+    return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl)
 
 
 # --- roles -------------------------------------------------------------------------
@@ -162,9 +162,10 @@ def inputs_question(ctx: Context, text: str) -> Reply:
 def coordinator_add(ctx: Context, text: str) -> Reply:
     word, _ = take_word(text)
     user = resolve_person(ctx, word)
-    group_store.set_coordinator(ctx.db, ctx.group.id, user, True, (word or "").lstrip("@") or None)
-    return Reply(text=f"{word} is now a coordinator.", public=True, sections=[Section(body=[
-        line(Strong(word), f" is now a coordinator of {ctx.group.name}.")])])
+    group_store.set_coordinator(ctx.db, ctx.group.id, user, True, mention_name(ctx, user, word))
+    who = named(ctx, user)
+    return Reply(text=f"{who} is now a coordinator.", public=True, sections=[Section(body=[
+        line(Strong(who), f" is now a coordinator of {ctx.group.name}.")])])
 
 
 @subcommand("coordinator remove", "coordinator remove @USER", "Remove someone's coordinator role.",
@@ -174,13 +175,14 @@ def coordinator_remove(ctx: Context, text: str) -> Reply:
     user = resolve_person(ctx, word)
     m = group_store.member(ctx.db, ctx.group.id, user)
     if m is None or not m.is_coordinator:
-        raise UserError(f"{word} is not a coordinator of {ctx.group.name}.")
+        raise UserError(f"{named(ctx, user)} is not a coordinator of {ctx.group.name}.")
     if len(group_store.coordinators(ctx.db, ctx.group.id)) == 1:
         raise UserError("That is the group's last coordinator: add another one first "
                         f"({ctx.cmd('coordinator add @USER')}).")
     group_store.set_coordinator(ctx.db, ctx.group.id, user, False)
-    return Reply(text=f"{word} is no longer a coordinator.", public=True, sections=[Section(body=[
-        line(Strong(word), f" is no longer a coordinator of {ctx.group.name}.")])])
+    who = named(ctx, user)
+    return Reply(text=f"{who} is no longer a coordinator.", public=True, sections=[Section(body=[
+        line(Strong(who), f" is no longer a coordinator of {ctx.group.name}.")])])
 
 
 @subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
@@ -189,9 +191,10 @@ def member_command(ctx: Context, text: str) -> Reply:
     word, rest = take_word(text)
     user = resolve_person(ctx, word)
     delegation = clean_name(rest, "delegation", MAX_DELEGATION)
-    m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, (word or "").lstrip("@") or None)
-    return Reply(text=f"{word} is registered with {m.delegation}.", sections=[Section(body=[
-        line(Strong(word), " is registered with the delegation of ", Strong(m.delegation), ".")])])
+    m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
+    who = named(ctx, user)
+    return Reply(text=f"{who} is registered with {m.delegation}.", sections=[Section(body=[
+        line(Strong(who), " is registered with the delegation of ", Strong(m.delegation), ".")])])
 
 
 @subcommand("registration", "registration lock|open",

@@ -5,6 +5,7 @@ import logging
 
 # Importing the command modules registers them.
 from commands import admin, agenda, desk, feed, home, reminders, submissions  # noqa: F401
+from commands.args import shown
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
 from commands.reply import Reply, error
@@ -41,7 +42,7 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> 
     head, text = route(request)
     ctx = make_context(db, request, clock, settings)
     if not head:
-        return error(f"I don't know the command '{request.command}'. Type {ctx.cmd('help')} for the list.")
+        return error(f"I don't know the command '{shown(request.command)}'. Type {ctx.cmd('help')} for the list.")
     cmd = HEADS[head]
     try:
         if cmd.needs_group:

@@ -47,7 +47,16 @@ class Link:
         return self.url if self.label == self.url else f"{self.label}: {self.url}"
 
 
-Part = str | Strong | Code | When | Link
+@dataclass(frozen=True)
+class Quote:
+    """Quoted user text (an input read back), its line breaks kept; rendered as a block quote."""
+    text: str
+
+    def plain(self) -> str:
+        return "\n".join("> " + ln if ln else ">" for ln in self.text.split("\n"))
+
+
+Part = str | Strong | Code | When | Link | Quote
 Line = tuple[Part, ...]
 
 
@@ -60,7 +69,7 @@ def plain_line(ln: Line) -> str:
     for p in ln:
         if isinstance(p, str):
             out.append(p)
-        elif isinstance(p, (When, Link)):
+        elif isinstance(p, (When, Link, Quote)):
             out.append(p.plain())
         else:
             out.append(p.text)
@@ -75,10 +84,24 @@ class Button:
 
 
 @dataclass
+class Table:
+    """Rows of cells under headers (the status grid, a history). A cell is text or a Line."""
+    headers: list[str]
+    rows: list[list]
+
+    def plain_lines(self) -> list[str]:
+        cells = [[c if isinstance(c, str) else plain_line(c) for c in row] for row in self.rows]
+        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(self.headers)]
+        fmt = lambda row: "  ".join(v.ljust(widths[i]) for i, v in enumerate(row)).rstrip()  # noqa: E731
+        return [fmt(self.headers)] + [fmt(r) for r in cells]
+
+
+@dataclass
 class Section:
     heading: Line | None = None
     body: list[Line] = field(default_factory=list)
     button: Button | None = None
+    table: Table | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,8 @@ class Reply:
     form: Form | None = None           # a request to open a form (adapters that can, do)
     field: str | None = None           # for errors caused by one form field: its name
     expects: str | None = None         # a question value (S1:2.6): a reply to this message is input on it
+    recorded: dict | None = None       # a receipt: {"question": value, "delegation": name, "action": verb} of the
+                                       # input this request stored (front ends link the message that carried it)
 
     @property
     def ok(self) -> bool:
@@ -158,6 +183,11 @@ class Reply:
         elif not self.sections:
             out.append(self.text)
         for sec in self.sections:
+            if sec.table is not None:
+                if sec.heading:
+                    out.append(plain_line(sec.heading))
+                out.extend("  " + t for t in sec.table.plain_lines())
+                continue
             if sec.heading:
                 out.append(plain_line(sec.heading))
             for ln in sec.body:

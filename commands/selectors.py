@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from commands import timefmt
+from commands.args import shown
 from commands.core import Context, UserError
 from storage import agenda as agenda_store
 from storage.models import Question, QuestionList, Session
@@ -48,18 +49,18 @@ def select_session(ctx: Context, word: str) -> Session:
     if m:
         s = agenda_store.session_by_id(ctx.db, int(m.group(1)))
         if s is None or s.group_id != group.id:
-            raise UserError(f"There is no session {word} in {group.name}.", _session_hint(ctx))
+            raise UserError(f"There is no session {shown(word)} in {group.name}.", _session_hint(ctx))
         return s
     try:
         day = date.fromisoformat(word)
     except ValueError:
-        raise UserError(f"'{word}' is not a date: write YYYY-MM-DD.")
+        raise UserError(f"'{shown(word)}' is not a date: write YYYY-MM-DD.")
     found = [s for s in sessions(ctx) if timefmt.to_local(s.start, s.timezone).date() == day]
     if not found:
-        raise UserError(f"There is no session on {word} in {group.name}.", _session_hint(ctx))
+        raise UserError(f"There is no session on {shown(word)} in {group.name}.", _session_hint(ctx))
     if len(found) > 1:
         ids = ", ".join(f"#{s.id}" for s in found)
-        raise UserError(f"There are {len(found)} sessions on {word}: say which with {ids}.")
+        raise UserError(f"There are {len(found)} sessions on {shown(word)}: say which with {ids}.")
     return found[0]
 
 
@@ -120,7 +121,7 @@ def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Targe
             raise UserError("There are no sessions yet, so there is no question " + ref + ".")
         q = agenda_store.session_question(ctx.db, session.id, ref)
         if q is None:
-            raise UserError(f"There is no question {ref} in “{session.title}” (#{session.id}).",
+            raise UserError(f"There is no question {shown(ref)} in “{session.title}” (#{session.id}).",
                             _valid_session_refs(ctx, session))
         return Target(q, ref, session=session)
     m = LIST_REF.match(ref)
@@ -135,11 +136,11 @@ def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Targe
             return list_target(ctx, open_lists[0], ref)
         if not open_lists:
             if ref.isdigit():
-                raise UserError(f"'{ref}' is an item number; questions are written ITEM.N, such as {ref}.1.")
-            raise UserError(f"There is no open question list, so '{ref}' means nothing here.", _valid_lists(ctx))
+                raise UserError(f"'{shown(ref)}' is an item number; questions are written ITEM.N, such as {shown(ref)}.1.")
+            raise UserError(f"There is no open question list, so '{shown(ref)}' means nothing here.", _valid_lists(ctx))
         names = " or ".join(f"{lst.short}:{ref}" for lst in open_lists)
         raise UserError(f"Several question lists are open: write {names}.")
-    raise UserError(f"'{ref}' is not a question reference: write ITEM.N for an agenda question (such as 2.6) "
+    raise UserError(f"'{shown(ref)}' is not a question reference: write ITEM.N for an agenda question (such as 2.6) "
                     "or LIST:letter for a list (such as WP.15:f).", _valid_session_refs(ctx, session))
 
 
@@ -149,7 +150,7 @@ def list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
         refs = [x.ref for x in agenda_store.questions_of_list(ctx.db, lst.id)]
         span = f"{lst.short}:{refs[0]} … {lst.short}:{refs[-1]}" if refs else "none"
         from commands.reply import line
-        raise UserError(f"{lst.short} has no question {ref}.", line(f"Its questions: {span}"))
+        raise UserError(f"{lst.short} has no question {shown(ref)}.", line(f"Its questions: {span}"))
     return Target(q, f"{lst.short}:{q.ref}", qlist=lst)
 
 

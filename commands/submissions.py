@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from commands import timefmt
-from commands.agenda import excerpt
+from commands.args import shown
+from commands.agenda import excerpt, excerpt_lines
 from commands.args import take_word
 from commands.core import Context, UserError
 from commands.registry import INPUT_ACTIONS, find_subcommand, head, subcommand
-from commands.reply import Choice, Code, Field, Form, Reply, Section, Strong, When, line
+from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, line
 from commands.selectors import (
     Target, input_session, lists, list_target, resolve_ref, select_session, take_target,
 )
@@ -170,9 +171,10 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
         body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
     if sub.disclosure == "coordinators":
         body.append(line("Visible to the coordinators only."))
-    body.append(line("> ", excerpt(sub.text, 300)))
+    body.append(line(Quote(excerpt_lines(sub.text, 300))))
     notices = _late_notices(ctx, target, sub) if sub.late else []
     return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.label}", title=None,
+                 recorded={"question": question_value(target), "delegation": sub.delegation, "action": verb},
                  sections=[Section(heading=line(Strong(what)), body=body),
                            Section(body=[line("Question: ", excerpt(target.question.text, 200))])],
                  context=[line("Your inputs: ", Code(ctx.cmd("inputs mine")), " · add more: ",
@@ -186,6 +188,12 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
 def submit(ctx: Context, text: str) -> Reply:
     opts = ctx.request.options
     note = None
+    if "question" in opts and opts.get("action") in ("edit", "withdraw"):
+        # The message that carried an input was edited or deleted (Matrix): the same rules as the commands.
+        target = target_from_value(ctx, opts["question"])
+        if opts["action"] == "withdraw":
+            return _withdraw_target(ctx, target)
+        return _edit_target(ctx, target, opts.get("text") or "")
     if "question" in opts:      # from the form
         target = target_from_value(ctx, opts["question"], field="question")
         body, coordinators_only = opts.get("text") or "", opts.get("disclosure") == "coordinators"
@@ -221,7 +229,7 @@ def inputs(ctx: Context, text: str) -> Reply:
     cmd, _rest = find_subcommand(words, INPUT_ACTIONS)
     if cmd is None:
         actions = ", ".join(sorted(INPUT_ACTIONS))
-        raise UserError(f"'{words[0]}' is not something inputs can do. Choose one of: {actions}.",
+        raise UserError(f"'{shown(words[0])}' is not something inputs can do. Choose one of: {actions}.",
                         line("Example: ", Code(ctx.cmd("inputs mine"))))
     if cmd.coordinator:
         ctx.require_coordinator(f"use inputs {cmd.name}")
@@ -272,11 +280,17 @@ def _own_input(ctx: Context, text: str, verb: str):
 @subcommand("edit", "inputs edit REF TEXT", "Replace the text of your delegation's input.", under="inputs")
 def inputs_edit(ctx: Context, text: str) -> Reply:
     delegation, target, sub, rest = _own_input(ctx, text, "edit")
+    if sub is not None and sub.status == "current" and not rest.strip() and ctx.request.forms:
+        return submit_form(ctx, target)
+    return _edit_target(ctx, target, rest)
+
+
+def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
+    delegation = require_delegation(ctx)
+    sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.label} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
-    if not rest.strip() and ctx.request.forms:
-        return submit_form(ctx, target)
     body = check_text(rest)
     late = _is_late(ctx, target) or sub.late
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
@@ -305,10 +319,17 @@ def inputs_append(ctx: Context, text: str) -> Reply:
 @subcommand("withdraw", "inputs withdraw REF", "Withdraw your delegation's input (it stays in the history).",
             under="inputs")
 def inputs_withdraw(ctx: Context, text: str) -> Reply:
-    delegation, target, sub, rest = _own_input(ctx, text, "withdraw")
+    _delegation, target, _sub, _rest = _own_input(ctx, text, "withdraw")
+    return _withdraw_target(ctx, target)
+
+
+def _withdraw_target(ctx: Context, target: Target) -> Reply:
+    delegation = require_delegation(ctx)
+    sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.label} to withdraw.")
     sub_store.withdraw(ctx.db, sub.id, author=ctx.request.user, at=ctx.now)
     return Reply(text=f"Withdrawn: {delegation}'s input on {target.label}",
+                 recorded={"question": question_value(target), "delegation": delegation, "action": "withdraw"},
                  sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.label),
                                               ". It stays in the history; submitting again brings a new text.")])])

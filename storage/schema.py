@@ -183,3 +183,35 @@ def m005_feeds(db):
         rotated_at TEXT
     )
     """)
+
+
+@migrations()
+def m006_matrix_inbox(db):
+    """Matrix, exactly once: every relevant event is written here before the sync token moves past it, then
+    handled in order; what to send is recorded with the handling (one transaction) and sent with a
+    deterministic transaction id, so a crash anywhere neither loses a command nor answers it twice.
+    matrix_inputs: which message carried which input (edits update it, redactions withdraw it)."""
+    _run(db, """
+    CREATE TABLE matrix_inbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        room TEXT NOT NULL,
+        event TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','decided','done')),
+        actions TEXT,
+        received_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    CREATE INDEX matrix_inbox_pending ON matrix_inbox(status, seq);
+    CREATE TABLE matrix_inputs (
+        event_id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        question TEXT NOT NULL,
+        delegation TEXT NOT NULL,
+        receipt_event_id TEXT,
+        superseded INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX matrix_inputs_question ON matrix_inputs(question, delegation)
+    """)

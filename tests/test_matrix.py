@@ -259,23 +259,6 @@ def test_wrong_matrix_password_is_a_clear_startup_error(synapse, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_reply_to_a_question_display_submits_input(matrix):
-    m = matrix.start()
-    room, g = setup_room(m)
-    m.ana.send(room, "!iam Chile")
-    m.bot_said(m.ana, room, 3)
-    m.ana.send(room, "!inputs question WP.15:f")
-    shown = m.bot_said(m.ana, room, 4)[-1]
-    assert shown["content"]["org.convene.expects"].endswith(":f") and "Reply to this message" in body(shown)
-    m.ana.send(room, "Predictable funding needs multi-year pledges.\nSecond line.", reply_to=shown["event_id"])
-    assert "Received" in body(m.bot_said(m.ana, room, 5)[-1])
-    [s] = sub_store.of_group(m.check, g.id)
-    assert (s.list_short, s.ref, s.text) == ("WP.15", "f", "Predictable funding needs multi-year pledges.\nSecond line.")
-    m.bob.send(room, "a reply to the bot that is not an answer", reply_to=m.bot_said(m.ana, room, 5)[-1]["event_id"])
-    time.sleep(2)
-    assert len(m.ana.messages(room, sender=m.bot_user.user_id)) == 5     # replies to other messages are ignored
-
-
 def test_matrix_only_bot_serves_agenda_pages_when_a_public_url_is_set(matrix):
     """No Slack: the web server still starts for the pages and feeds (CONVENE_PUBLIC_URL set)."""
     import dataclasses

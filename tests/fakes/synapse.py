@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import os
 import socket
@@ -161,7 +162,63 @@ class MatrixUser:
         path = f"/rooms/{urllib.parse.quote(room_id)}/send/m.room.message/t{time.time_ns()}{self._txn}"
         return self.api("PUT", path, content)["event_id"]
 
-    def messages(self, room_id: str, *, sender: str | None = None, limit: int = 200) -> list[dict]:
+    # --- events shaped the way Element sends them ---------------------------------------------
+
+    def send_content(self, room_id: str, content: dict, event_type: str = "m.room.message") -> str:
+        self._txn += 1
+        path = f"/rooms/{urllib.parse.quote(room_id)}/send/{event_type}/t{time.time_ns()}{self._txn}"
+        return self.api("PUT", path, content)["event_id"]
+
+    @staticmethod
+    def pill(user_id: str, label: str) -> str:
+        return f'<a href="https://matrix.to/#/{user_id}">{html.escape(label)}</a>'
+
+    def send_with_pill(self, room_id: str, before: str, user_id: str, label: str, after: str = "") -> str:
+        """A message with a user pill, as Element composes it: the label in ``body``, the link in the HTML,
+        the user in ``m.mentions``."""
+        return self.send_content(room_id, {
+            "msgtype": "m.text", "body": before + label + after, "format": "org.matrix.custom.html",
+            "formatted_body": html.escape(before) + self.pill(user_id, label) + html.escape(after),
+            "m.mentions": {"user_ids": [user_id]}})
+
+    def reply(self, room_id: str, text: str, to: dict) -> str:
+        """A reply with Element's fallback (quoted original in body and formatted_body)."""
+        quoted = (to["content"].get("body") or "").split("\n")
+        body = f"> <{to['sender']}> {quoted[0]}\n" + "".join(f"> {ln}\n" for ln in quoted[1:3]) + "\n" + text
+        link = f"https://matrix.to/#/{room_id}/{to['event_id']}"
+        formatted = (f'<mx-reply><blockquote><a href="{link}">In reply to</a> {self.pill(to["sender"], to["sender"])}'
+                     f"<br>{html.escape(quoted[0])}</blockquote></mx-reply>{html.escape(text)}")
+        return self.send_content(room_id, {
+            "msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": formatted,
+            "m.relates_to": {"m.in_reply_to": {"event_id": to["event_id"]}},
+            "m.mentions": {"user_ids": [to["sender"]]}})
+
+    def thread_send(self, room_id: str, root: str, text: str, latest: str | None = None,
+                    reply_to: str | None = None) -> str:
+        """A message in a thread: with the reply fallback (``is_falling_back``) unless it replies to one
+        message of the thread on purpose."""
+        rel = {"rel_type": "m.thread", "event_id": root, "is_falling_back": reply_to is None,
+               "m.in_reply_to": {"event_id": reply_to or latest or root}}
+        return self.send_content(room_id, {"msgtype": "m.text", "body": text, "m.relates_to": rel})
+
+    def edit(self, room_id: str, event_id: str, new_text: str) -> str:
+        return self.send_content(room_id, {
+            "msgtype": "m.text", "body": "* " + new_text,
+            "m.new_content": {"msgtype": "m.text", "body": new_text},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
+
+    def redact(self, room_id: str, event_id: str) -> str:
+        self._txn += 1
+        path = f"/rooms/{urllib.parse.quote(room_id)}/redact/{urllib.parse.quote(event_id)}/r{time.time_ns()}{self._txn}"
+        return self.api("PUT", path, {"reason": "deleted"})["event_id"]
+
+    def set_displayname(self, name: str) -> None:
+        self.api("PUT", f"/profile/{urllib.parse.quote(self.user_id)}/displayname", {"displayname": name})
+
+    def event(self, room_id: str, event_id: str) -> dict:
+        return self.api("GET", f"/rooms/{urllib.parse.quote(room_id)}/event/{urllib.parse.quote(event_id)}")
+
+    def messages(self, room_id: str, *, sender: str | None = None, limit: int = 600) -> list[dict]:
         data = self.api("GET", f"/rooms/{urllib.parse.quote(room_id)}/messages?dir=b&limit={limit}")
         events = [e for e in reversed(data.get("chunk", [])) if e.get("type") == "m.room.message"]
         return [e for e in events if sender is None or e["sender"] == sender]

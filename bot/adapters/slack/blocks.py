@@ -12,7 +12,7 @@ from datetime import timezone
 
 from bot.adapters.slack.text import escape, plain_escape
 from commands import timefmt
-from commands.reply import Code, Form, Link, Reply, Strong, When
+from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100
@@ -49,6 +49,8 @@ def mrkdwn_line(ln) -> str:
             out.append(f"`{escape(p.text).replace('`', 'ʼ')}`")
         elif isinstance(p, When):
             out.append(_when(p))
+        elif isinstance(p, Quote):
+            out.append("\n".join("&gt; " + escape(ln) for ln in p.text.split("\n")))
         elif isinstance(p, Link):
             url = p.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
             out.append(f"<{url}|{escape(p.label).replace('|', '¦')}>")
@@ -84,6 +86,10 @@ def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/")
         if sec.heading:
             lines.append(mrkdwn_line(sec.heading))
         lines += [mrkdwn_line(ln) for ln in sec.body]
+        if sec.table is not None:
+            for row in sec.table.rows:
+                cells = [mrkdwn_line(c) if isinstance(c, tuple) else escape(str(c)) for c in row]
+                lines.append(" · ".join([f"*{cells[0]}*"] + [c for c in cells[1:] if c]) if cells else "")
         if not lines:
             continue
         texts = _chunks(lines)
