@@ -12,6 +12,7 @@ from commands.importing import import_file
 from commands.people import bare_id, named
 from commands.registry import HEADS, INPUT_ACTIONS, SUBCOMMANDS, all_commands, find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.sanitize import INVISIBLE
 from commands.slugs import unique_slug
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -41,13 +42,17 @@ def convene(ctx: Context, text: str) -> Reply:
 
 
 def clean_name(text: str, what: str, limit: int) -> str:
+    """A name as people will read it everywhere: one line, trimmed, bounded, nothing hidden in it."""
+    if "\n" in text.strip() or "\r" in text:
+        raise UserError(f"A {what} is one line: write it without line breaks.")
     name = " ".join(text.split())
     if not name:
         raise UserError(f"Say the {what}.")
     if len(name) > limit:
-        raise UserError(f"That {what} is {len(name)} characters long; keep it under {limit}.")
-    if re.search(r"[<>\x00-\x1f]", name):
-        raise UserError(f"A {what} cannot contain < > or control characters.")
+        raise UserError(f"That {what} is {len(name):,} characters long; keep it under {limit}.")
+    if re.search(r"[<>\x00-\x1f\x7f]", name) or INVISIBLE.search(name):
+        raise UserError(f"A {what} cannot contain < >, control characters or invisible characters "
+                        "(zero-width spaces, direction overrides).")
     return name
 
 

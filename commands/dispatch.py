@@ -1,6 +1,7 @@
 """The one way in: a Request becomes a Reply. Adapters call ``handle`` and render what it returns."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 # Importing the command modules registers them.
@@ -9,6 +10,7 @@ from commands.args import shown
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
 from commands.reply import Reply, error
+from commands.sanitize import clean, clean_options
 from storage import groups as group_store
 
 log = logging.getLogger("convene.commands")
@@ -39,6 +41,8 @@ def make_context(db, request: Request, clock: Clock = system_clock, settings=Non
 
 
 def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> Reply:
+    request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
+                                  user_name=clean(request.user_name))
     head, text = route(request)
     ctx = make_context(db, request, clock, settings)
     if not head:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from commands.importers import DocumentError, ParsedDocument, read_document
 from commands.timefmt import TimeError, localize
 from commands import signals
+from commands.sanitize import clean_tree
 from storage import agenda as agenda_store
 from storage.db import write_tx
 from storage.models import Group, ImportedItem, QuestionList, Session
@@ -57,6 +58,7 @@ def parse_start(start: str) -> datetime:
 def import_document(db, group: Group, doc: ParsedDocument, *, start: str | None = None,
                     venue: str | None = None) -> ImportResult:
     """Store every session and list of the document, or nothing if any part fails."""
+    doc = clean_tree(doc)
     delta = timedelta(0)
     if start is not None:
         if not doc.sessions:

@@ -8,14 +8,16 @@ import sys
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply
+from commands.sanitize import clean
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")   # ANSI escapes and friends, never newlines
+# ANSI escapes and friends (never newlines), and bidirectional overrides that would reorder the terminal line
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x9b\u202a-\u202e\u2066-\u2069]")
 
 
 def render(reply: Reply) -> str:
     """Plain text, with control characters a user might have put in their text removed."""
     prefix = "" if reply.ok else "! "
-    return prefix + _CONTROL.sub("", reply.plain())
+    return prefix + _CONTROL.sub("", clean(reply.plain()))
 
 
 def parse_line(raw: str) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ import io
 
 from storage.db import to_iso
 from commands.exports.compilation import Compilation
+from commands.sanitize import clean
 
 COLUMNS = ["section", "ref", "question", "delegation", "author", "submitted_at", "updated_at", "late",
            "disclosure", "note", "text"]
@@ -20,12 +21,15 @@ def build_csv(c: Compilation) -> bytes:
         heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
         for q in sec.questions:
             for i in q.inputs:
-                w.writerow([heading, q.ref, q.text, i.delegation, i.author, to_iso(i.created_at), to_iso(i.updated_at),
-                            "yes" if i.late else "no", "coordinators" if i.coordinators_only else "group",
-                            i.note or "", _no_formula(i.text)])
+                w.writerow([_no_formula(v) for v in (
+                    heading, q.ref, q.text, i.delegation, i.author, to_iso(i.created_at), to_iso(i.updated_at),
+                    "yes" if i.late else "no", "coordinators" if i.coordinators_only else "group", i.note or "",
+                    i.text)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _no_formula(text: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet: prefix it with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _no_formula(text) -> str:
+    """Every cell: one starting with = + - @ (or a tab or carriage return before one) would run as a formula
+    in a spreadsheet: it gets a leading apostrophe, which spreadsheets show as text."""
+    text = clean("" if text is None else str(text))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

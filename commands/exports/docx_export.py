@@ -14,15 +14,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from commands import timefmt
+from commands import sanitize, timefmt
 from commands.exports.compilation import Compilation, input_marks
 
 _XML_BAD = dict.fromkeys(i for i in range(32) if i not in (9, 10, 13))
 
 
 def clean(text: str) -> str:
-    """XML 1.0 cannot hold most control characters; python-docx would refuse them."""
-    return (text or "").translate(_XML_BAD)
+    """XML 1.0 cannot hold most control characters nor lone surrogates; python-docx would refuse them."""
+    return sanitize.clean(text or "").translate(_XML_BAD)
 
 
 def _field(paragraph, instruction: str) -> None:

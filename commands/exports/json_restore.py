@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from commands import signals, timefmt
+from commands.sanitize import clean_tree
 from commands.importers.model import DocumentError
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -32,9 +33,11 @@ def _time(value, what):
 
 def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[object, dict]:
     try:
-        doc = json.loads(raw)
+        doc = clean_tree(json.loads(raw))
     except ValueError as e:
         raise DocumentError(f"not JSON: {e}", getattr(e, "lineno", None))
+    except RecursionError:
+        raise DocumentError("the JSON is nested too deeply to be a Convene export")
     if not isinstance(doc, dict) or doc.get("format") != "convene-group" or "group" not in doc:
         raise DocumentError("not a Convene group export (expected \"format\": \"convene-group\")")
     g = doc["group"]

@@ -5,13 +5,22 @@ import re
 
 from commands import timefmt
 from commands.exports.compilation import Compilation, input_marks
+from commands.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
+_LINE_START = re.compile(r"^(\s*)([-+=>~]|\d+[.)])", re.M)
+
+
 def md(text: str) -> str:
-    """Escape Markdown (and HTML) so user text renders as written, never as markup or links."""
-    return _SPECIAL.sub(r"\\\1", text or "")
+    """Escape Markdown (and HTML) so user text renders as written, never as markup, links or structure (a line
+    of user text starting with -, +, =, >, ~ or "1." would otherwise become a list, a heading rule or a quote)."""
+    text = _SPECIAL.sub(r"\\\1", clean(text or ""))
+    def guard(m):
+        mark = m.group(2)
+        return m.group(1) + (mark[:-1] + "\\" + mark[-1] if mark[0].isdigit() else "\\" + mark)
+    return _LINE_START.sub(guard, text)
 
 
 def build_markdown(c: Compilation) -> bytes:

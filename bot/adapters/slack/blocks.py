@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timezone
 
-from bot.adapters.slack.text import escape, plain_escape
+from bot.adapters.slack.text import escape, notification_text, plain_escape
 from commands import timefmt
 from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
 
@@ -117,7 +117,8 @@ def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/")
 def message(reply: Reply, *, slash: str = "/") -> dict:
     """Arguments for chat.postMessage / an ack body: notification text plus blocks."""
     text = reply.text if reply.ok else f"⚠️ {reply.text}"
-    return {"text": _clip(plain_escape(text), TEXT_CHARS), "blocks": reply_blocks(reply, slash=slash)}
+    return {"text": _clip(notification_text(text), TEXT_CHARS), "blocks": reply_blocks(reply, slash=slash),
+            "unfurl_links": False, "unfurl_media": False}
 
 
 def home_view(reply: Reply) -> dict:
@@ -126,7 +127,7 @@ def home_view(reply: Reply) -> dict:
 
 def notice_view(title: str, reply: Reply) -> dict:
     """A modal that only shows a message (an error when a form could not open)."""
-    return {"type": "modal", "title": {"type": "plain_text", "text": _clip(title, MODAL_TITLE)},
+    return {"type": "modal", "title": {"type": "plain_text", "text": _clip(plain_escape(title), MODAL_TITLE)},
             "close": {"type": "plain_text", "text": "Close"},
             "blocks": reply_blocks(reply, limit=SURFACE_BLOCKS)}
 
@@ -141,7 +142,7 @@ def form_view(form: Form, meta: dict) -> dict:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape(form.intro), SECTION_CHARS)}})
     for f in form.fields:
         block: dict = {"type": "input", "block_id": f.name, "optional": f.optional,
-                       "label": {"type": "plain_text", "text": _clip(f.label, 2000)}}
+                       "label": {"type": "plain_text", "text": _clip(plain_escape(f.label), 2000)}}
         hint = f.hint
         if f.kind == "select":
             options = [_option(c.label, c.value) for c in f.choices[:OPTIONS_MAX]]
@@ -177,8 +178,8 @@ def form_view(form: Form, meta: dict) -> dict:
             block["hint"] = {"type": "plain_text", "text": _clip(hint, 2000)}
         blocks.append(block)
     return {"type": "modal", "callback_id": FORM_CALLBACK + form.id,
-            "title": {"type": "plain_text", "text": _clip(form.title, MODAL_TITLE)},
-            "submit": {"type": "plain_text", "text": _clip(form.submit_label, MODAL_TITLE)},
+            "title": {"type": "plain_text", "text": _clip(plain_escape(form.title), MODAL_TITLE)},
+            "submit": {"type": "plain_text", "text": _clip(plain_escape(form.submit_label), MODAL_TITLE)},
             "close": {"type": "plain_text", "text": "Cancel"},
             "private_metadata": json.dumps({**form.meta, **meta, "command": form.command})[:3000],
             "blocks": blocks[:SURFACE_BLOCKS]}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from commands.sanitize import clean
+
 _TOKEN = re.compile(r"<([^<>]*)>")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 WORD_JOINER = "\u2060"
@@ -48,11 +50,18 @@ def decode_incoming(text: str) -> tuple[str, dict[str, str]]:
 
 
 def escape(text: str) -> str:
-    """User text made inert for mrkdwn: no entities, links, mentions or broadcasts."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text made inert for mrkdwn (section texts and the ``text`` of a message, which notifications
+    and some clients show): no entities, links, mentions, channel links or broadcasts."""
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
+
+
+def notification_text(text: str) -> str:
+    """The ``text`` of a message: parsed as mrkdwn by Slack, shown in notifications: escaped like blocks."""
+    return escape(text)
 
 
 def plain_escape(text: str) -> str:
-    """For plain_text objects and notification text: only broadcasts need defusing."""
-    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
+    """For plain_text objects (headers, option labels, titles), which Slack does not parse for links or
+    mentions: only broadcasts need defusing."""
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), clean(text))
