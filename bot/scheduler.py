@@ -107,9 +107,34 @@ class ReminderScheduler:
     async def sync(self) -> None:
         async with self._lock:
             now = self.clock()
-            planned = core.plan(self.db, now, until=now + HORIZON)
+            problems: list[core.Unplannable] = []
+            planned = core.plan(self.db, now, until=now + HORIZON, problems=problems)
+            await self._report_problems(problems)
             await self._handle_due(now, [p for p in planned if p.due <= now])
             self._reconcile_jobs([p for p in planned if p.due > now])
+
+    async def _report_problems(self, problems: list) -> None:
+        """A group whose data cannot be planned is skipped (every other group's reminders go out), logged, and
+        its coordinators are told once; when it plans again, a later problem is reported afresh."""
+        bad = {p.group_id: p for p in problems}
+        for group_id, reason in log_store.reported_problems(self.db).items():
+            if group_id not in bad:
+                log_store.set_reported_problem(self.db, group_id, None)
+                log.info("reminders of group %s can be planned again", group_id)
+        known = log_store.reported_problems(self.db)
+        for group_id, problem in bad.items():
+            if known.get(group_id) == problem.reason:
+                continue
+            log.warning("reminders of group %s skipped: %s", group_id, problem.reason)
+            log_store.set_reported_problem(self.db, group_id, problem.reason)
+            report = core.problem_report(self.db, problem)
+            for target in core.coordinators_of(self.db, group_id):
+                if self.router.owner(target) is None:
+                    continue
+                try:
+                    await self.router.deliver(target, report)
+                except Exception as e:
+                    log.error("could not tell %s that group %s is skipped: %s", target, group_id, e)
 
     async def _handle_due(self, now: datetime, due: list[core.Planned]) -> None:
         handled = log_store.handled_reminders(self.db)
@@ -140,7 +165,11 @@ class ReminderScheduler:
                                 detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
                 log.info("reminder %s skipped (%s)", p.job_id, reason)
             if send is not None:
-                await self._send(send, now, late=now - send.due > GRACE)
+                try:
+                    await self._send(send, now, late=now - send.due > GRACE)
+                except Exception:
+                    # One reminder that cannot be built must not stop the others.
+                    log.exception("reminder %s could not be sent", send.job_id)
 
     async def _send(self, p: core.Planned, now: datetime, late: bool) -> None:
         deliveries = core.deliveries(self.db, p, now, late)

@@ -58,30 +58,75 @@ def _offsets(text: str) -> tuple:
 DST_SLACK = timedelta(hours=3)   # calendar days may be an hour longer or shorter than 24 h
 
 
+class Unplannable(Exception):
+    """A group's data cannot be planned (a session in an unknown zone, a broken time): that group is skipped."""
+
+    def __init__(self, group_id: int, session_id: int, reason: str):
+        super().__init__(reason)
+        self.group_id, self.session_id, self.reason = group_id, session_id, reason
+
+
 def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK, until: datetime | None = None,
-         group_id: int | None = None) -> list[Planned]:
+         group_id: int | None = None, problems: list | None = None) -> list[Planned]:
     """Every reminder of every session whose start or deadline is after ``now - lookback``;
-    with ``until``, only those due by then (cheaply skipping events far ahead)."""
-    from storage.db import from_iso
+    with ``until``, only those due by then (cheaply skipping events far ahead).
+
+    Each group is planned on its own: a session that cannot be planned (unknown zone, unreadable time)
+    leaves its whole group out, recorded in ``problems`` (an ``Unplannable`` each), and every other
+    group's reminders are planned as usual. Without ``problems`` the first one is raised."""
     out: list[Planned] = []
+    bad: set[int] = set()
     for row in reminder_store.reminder_candidates(db, now - lookback, group_id=group_id):
-        tz = row["timezone"]
-        start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
-        for kind, event, offsets in (("session", start, row["session_offsets"]),
-                                     ("deadline", deadline, row["deadline_offsets"])):
-            if event is None or event <= now - lookback:
-                continue
-            offs = _offsets(offsets)
-            if not offs or (until is not None and event - offs[0].approx - DST_SLACK > until):
-                continue
-            for off in offs:
-                due = off.before(event, tz)
-                if until is not None and due > until:
-                    continue
-                out.append(Planned(kind, row["session_id"], row["group_id"], off.text, due, event, tz,
-                                   from_iso(row["updated_at"])))
+        if row["group_id"] in bad:
+            continue
+        try:
+            out += _plan_row(row, now, lookback, until)
+        except Exception as e:
+            problem = Unplannable(row["group_id"], row["session_id"], f"session #{row['session_id']}: {e}")
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            bad.add(row["group_id"])
+    out = [p for p in out if p.group_id not in bad]
     out.sort(key=lambda p: (p.due, p.job_id))
     return out
+
+
+def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None) -> list[Planned]:
+    from storage.db import from_iso
+    out: list[Planned] = []
+    tz = timefmt.check_zone(row["timezone"])
+    start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
+    for kind, event, offsets in (("session", start, row["session_offsets"]),
+                                 ("deadline", deadline, row["deadline_offsets"])):
+        if event is None or event <= now - lookback:
+            continue
+        offs = _offsets(offsets)
+        if not offs or (until is not None and event - offs[0].approx - DST_SLACK > until):
+            continue
+        for off in offs:
+            due = off.before(event, tz)
+            if until is not None and due > until:
+                continue
+            out.append(Planned(kind, row["session_id"], row["group_id"], off.text, due, event, tz,
+                               from_iso(row["updated_at"])))
+    return out
+
+
+def coordinators_of(db, group_id: int) -> list[str]:
+    return [m.user for m in group_store.coordinators(db, group_id)]
+
+
+def problem_report(db, problem: Unplannable) -> Reply:
+    """What the coordinators of a group the scheduler had to skip are told (once)."""
+    group = group_store.group_by_id(db, problem.group_id)
+    name = group.name if group else f"group {problem.group_id}"
+    return Reply(text=f"Reminders for {name} are paused: its data cannot be planned", status="error", sections=[
+        Section(body=[line(Strong(f"Reminders for {name} are paused."), " Convene could not plan them: ",
+                           problem.reason, "."),
+                      line("Other groups are not affected. Correct the session (for example ",
+                           Code(f"reschedule #{problem.session_id} YYYY-MM-DD HH:MM"),
+                           ", or remove and re-import it); reminders resume by themselves.")])])
 
 
 def planned_one(db, now: datetime, kind: str, session_id: int, offset: str) -> Planned | None:
@@ -284,7 +329,12 @@ def reschedule_command(ctx: Context, text: str) -> Reply:
 def upcoming_command(ctx: Context, text: str) -> Reply:
     g = ctx.group
     handled = reminder_store.handled_reminders(ctx.db)
-    todo = [p for p in plan(ctx.db, ctx.now, group_id=g.id) if p.due > ctx.now
+    problems: list[Unplannable] = []
+    planned = plan(ctx.db, ctx.now, group_id=g.id, problems=problems)
+    if problems:
+        raise UserError(f"Reminders for {g.name} are paused: {problems[0].reason}. Correct that session and they "
+                        "resume by themselves.")
+    todo = [p for p in planned if p.due > ctx.now
             and handled.get((p.kind, p.session_id, p.offset)) != p.due]
     if not todo:
         return Reply(text="Nothing planned", sections=[Section(body=[line(

@@ -97,3 +97,19 @@ def reminder_candidates(db, since: datetime, group_id: int | None = None) -> lis
         "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
         "WHERE s.start > ? OR (s.deadline IS NOT NULL AND s.deadline > ?) ORDER BY s.start",
         [to_iso(since), to_iso(since)]))
+
+
+def reported_problems(db) -> dict[int, str]:
+    """Groups whose reminders could not be planned and whose coordinators were told: group id → reason."""
+    out = {}
+    for r in db.query("SELECT key, value FROM kv WHERE key LIKE 'scheduler:problem:%'"):
+        out[int(r["key"].rsplit(":", 1)[1])] = r["value"]
+    return out
+
+
+def set_reported_problem(db, group_id: int, reason: str | None) -> None:
+    from storage import kv
+    if reason is None:
+        kv.delete(db, f"scheduler:problem:{group_id}")
+    else:
+        kv.put(db, f"scheduler:problem:{group_id}", reason)

@@ -268,3 +268,39 @@ def test_upcoming_lists_planned_posts_in_order(db, world):
     up = bot("upcoming", user="slack:U0COORD", platform="slack")
     first, second = up.index("reminder 1d before"), up.index("reminder 1h before")
     assert first < second and "Wed 2 Dec 2026 10:00" in up
+
+
+def test_one_groups_unplannable_data_never_stops_the_others(db, clock):
+    """A group restored with a session in an unknown zone beside a healthy group: the healthy group's reminder
+    goes out on time, the broken group is skipped, and its coordinators are told once."""
+    healthy = group_store.create_group(db, "ok", "Healthy group")
+    group_store.bind_room(db, healthy.id, "slack:C0OK")
+    broken = group_store.create_group(db, "bad", "Broken group")
+    group_store.bind_room(db, broken.id, "slack:C0BAD")
+    group_store.set_coordinator(db, broken.id, "slack:U0BADCOORD", True)
+    clock.set(local("2026-12-01 09:00"))
+    make_session(db, healthy, "2026-12-01 10:00", key="ok")          # its 1h reminder is due now
+    bad = make_session(db, broken, "2026-12-01 10:00", key="bad")
+    db.execute("UPDATE sessions SET timezone = 'Mars/Olympus_Mons' WHERE id = ?", [bad.id])
+    rec = Recorder()
+    sched = ReminderScheduler(db, clock, Router([rec]))
+
+    async def go():
+        await sched.start()
+        await sched.sync()                                            # a second pass tells nobody twice
+        clock.set(local("2026-12-01 09:30"))
+        await sched.sync()
+        await sched.stop()
+    asyncio.run(go())
+    assert [t for t in rec.targets() if t.startswith("slack:C")] == ["slack:C0OK"]
+    assert "Reminder: Contact group meeting" in rec.texts("slack:C0OK")[0]
+    [report] = rec.texts("slack:U0BADCOORD")
+    assert "Reminders for Broken group are paused" in report and "Mars/Olympus_Mons" in report
+    assert "Other groups are not affected" in report
+    bot = Bot(db, clock, room="slack:C0BAD", user="slack:U0BADCOORD")
+    assert "paused" in bot("upcoming", platform="slack")
+    # Corrected: the group plans again (and a later problem would be reported afresh).
+    db.execute("UPDATE sessions SET timezone = 'Europe/Zurich' WHERE id = ?", [bad.id])
+    asyncio.run(sched.sync())
+    from storage import reminders as store
+    assert store.reported_problems(db) == {}
