@@ -12,7 +12,8 @@ import sys
 
 from bot.config import ConfigError, Settings
 from commands import timefmt
-from commands.core import system_clock
+from commands.admin import MAX_GROUP_NAME, clean_name
+from commands.core import UserError, system_clock
 from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.importers import DocumentError
 from commands.importing import import_file
@@ -139,15 +140,27 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, db, settings) or 0
     except (CliError, DocumentError, StorageError, timefmt.TimeError) as e:
         where = f"{args.file}: " if getattr(args, "file", None) and isinstance(e, DocumentError) else ""
-        print(f"convene: {where}{e}", file=sys.stderr)
+        print(f"convene: {where}{' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    except UserError as e:
+        print(f"convene: {' '.join(e.message.split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (| head): not an error of ours; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:  # a bug: one line for the person, the details in the log at DEBUG
+        log.debug("unexpected error", exc_info=True)
+        print(f"convene: unexpected error ({type(e).__name__}: {' '.join(str(e).split())[:300]}); nothing more was "
+              "done. Run with CONVENE_LOG_LEVEL=DEBUG for details, and please report it.", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args, db, settings) -> int:
     if args.cmd == "group":
-        return _group_cmd(args, db)
+        return _group_cmd(args, db, settings)
     if args.cmd == "session":
         if args.scmd in ("deadline", "move"):
             return _session_change(args, db)
@@ -185,13 +198,14 @@ def _dispatch(args, db, settings) -> int:
     raise CliError(f"unknown command {args.cmd}")
 
 
-def _group_cmd(args, db) -> int:
+def _group_cmd(args, db, settings) -> int:
     if args.gcmd == "create":
         if slugify(args.slug) != args.slug:
             raise CliError(f"'{args.slug}' is not a slug: use lowercase letters, digits and hyphens "
                            f"(for example {slugify(args.slug)})")
-        tz = timefmt.check_zone(args.tz) if args.tz else "Europe/Zurich"
-        group = group_store.create_group(db, args.slug, args.name.strip(), tz)
+        tz = timefmt.check_zone(args.tz) if args.tz else settings.default_timezone
+        name = clean_name(args.name, "group name", MAX_GROUP_NAME)
+        group = group_store.create_group(db, args.slug, name, tz)
         print(f"created group {group.slug}: {group.name} ({group.timezone})")
     elif args.gcmd == "bind":
         group = _group(db, args.slug)

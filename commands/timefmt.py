@@ -100,7 +100,18 @@ def parse_user_datetime(text: str, default_tz: str, *, default_time: str | None 
         naive = datetime.strptime(f"{m.group('date')} {m.group('time') or default_time}", "%Y-%m-%d %H:%M")
     except ValueError:
         raise TimeError(f"'{text}' is not a real date and time: check the month, day, hour and minute")
+    check_year(naive)
     return localize(naive, tz_name)
+
+
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+def check_year(moment: datetime) -> datetime:
+    """Times far outside any meeting's life (year 0, 9999) are refused: shifting them overflows the calendar."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise TimeError(f"the year {moment.year} is out of range: write a year between {MIN_YEAR} and {MAX_YEAR}")
+    return moment
 
 
 def parse_user_date(text: str) -> date:

@@ -30,6 +30,12 @@ def open_db(path: str | os.PathLike) -> sqlite_utils.Database:
     """Open (creating if needed) the Convene database at ``path`` and bring its schema up to date."""
     path = str(path)
     if path != ":memory:":
+        if os.path.exists(path) and os.path.isfile(path) and os.path.getsize(path) == 0 \
+                and not os.path.exists(path + "-wal"):
+            # A database file cut to nothing (a failed copy, a full disk) must not silently become a new, empty
+            # database: every input would seem gone.
+            raise StorageError(f"{path} exists but is empty: if you meant a new database, delete the empty file; "
+                               "otherwise restore it from a backup")
         parent = os.path.dirname(os.path.abspath(path))
         os.makedirs(parent, exist_ok=True)
     db = connect(path)

@@ -31,6 +31,119 @@ def _time(value, what):
     return moment
 
 
+def _check(doc: dict, slug_override: str | None) -> None:
+    """One validation of everything a restore would store, refused whole with the path of the first bad value
+    (``sessions[0].timezone: unknown zone 'Mars/Olympus_Mons'``): the same rules as chat and the CLI."""
+    from commands.admin import MAX_GROUP_NAME, clean_name
+    from commands.core import UserError
+    from commands.durations import DurationError, parse_offsets
+    from commands.slugs import slugify
+
+    def fail(path, msg):
+        raise DocumentError(f"{path}: {msg}")
+
+    def text(path, value, limit=None, one_line=False, optional=True):
+        if value is None and optional:
+            return
+        if not isinstance(value, str):
+            fail(path, "expected text")
+        if limit and len(value) > limit:
+            fail(path, f"{len(value):,} characters; at most {limit:,}")
+        if one_line and ("\n" in value or "\r" in value):
+            fail(path, "must be one line")
+
+    def zone(path, value):
+        try:
+            timefmt.check_zone(value)
+        except timefmt.TimeError:
+            fail(path, f"unknown zone {value!r}")
+
+    def moment(path, value, optional=True):
+        if value is None and optional:
+            return None
+        try:
+            t = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            fail(path, f"{value!r} is not an ISO 8601 time")
+        if t.tzinfo is None:
+            fail(path, f"{value!r} has no UTC offset")
+        try:
+            timefmt.check_year(t)
+        except timefmt.TimeError as e:
+            fail(path, str(e))
+        return t
+
+    def choice(path, value, allowed, default):
+        if (value if value is not None else default) not in allowed:
+            fail(path, f"{value!r} is not one of {', '.join(allowed)}")
+
+    g = doc.get("group")
+    if not isinstance(g, dict):
+        fail("group", "expected an object")
+    slug = slug_override or g.get("slug")
+    if not isinstance(slug, str) or slugify(slug) != slug:
+        fail("group.slug", f"{slug!r} is not a slug (lowercase letters, digits and hyphens)")
+    try:
+        clean_name(g.get("name") if isinstance(g.get("name"), str) else "", "group name", MAX_GROUP_NAME)
+    except UserError as e:
+        fail("group.name", e.message)
+    zone("group.timezone", g.get("timezone") or "Europe/Zurich")
+    choice("group.registration", g.get("registration"), ("open", "locked"), "open")
+    choice("group.late_policy", g.get("late_policy"), ("accept", "refuse"), "accept")
+    rem = g.get("reminders") or {}
+    if not isinstance(rem, dict):
+        fail("group.reminders", "expected an object")
+    for key in ("session", "deadline"):
+        value = rem.get(key)
+        if value not in (None, ""):
+            try:
+                parse_offsets(str(value))
+            except DurationError as e:
+                fail(f"group.reminders.{key}", str(e))
+    for name in ("rooms", "sessions", "question_lists", "members", "submissions"):
+        container = g if name == "rooms" else doc
+        if not isinstance(container.get(name) or [], list):
+            fail(name if name != "rooms" else "group.rooms", "expected a list")
+    for i, room in enumerate(g.get("rooms") or []):
+        if not isinstance(room, str) or room.split(":", 1)[0] not in ("slack", "matrix", "console") or ":" not in room:
+            fail(f"group.rooms[{i}]", f"{room!r} is not a room (slack:C…, matrix:!…, console:…)")
+    for i, sess in enumerate(doc.get("sessions") or []):
+        at = f"sessions[{i}]"
+        if not isinstance(sess, dict):
+            fail(at, "expected an object")
+        text(f"{at}.title", sess.get("title"), 500, one_line=True, optional=False)
+        zone(f"{at}.timezone", sess.get("timezone") or g.get("timezone") or "Europe/Zurich")
+        start, end = moment(f"{at}.start", sess.get("start"), False), moment(f"{at}.end", sess.get("end"), False)
+        if end <= start:
+            fail(f"{at}.end", "the session ends before it starts")
+        moment(f"{at}.deadline", sess.get("deadline"))
+        for j, it in enumerate(sess.get("items") or []):
+            if not isinstance(it, dict):
+                fail(f"{at}.items[{j}]", "expected an object")
+            text(f"{at}.items[{j}].title", it.get("title"), 1000, optional=False)
+            choice(f"{at}.items[{j}].kind", it.get("kind"), ("item", "break"), "item")
+            moment(f"{at}.items[{j}].start", it.get("start"))
+            moment(f"{at}.items[{j}].end", it.get("end"))
+    for i, m in enumerate(doc.get("members") or []):
+        if not isinstance(m, dict) or not isinstance(m.get("user"), str):
+            fail(f"members[{i}]", "expected an object with 'user'")
+        choice(f"members[{i}].role", m.get("role"), ("coordinator", "delegate"), "delegate")
+        if m.get("delegation") is not None:
+            try:
+                clean_name(str(m["delegation"]), "delegation", 80)
+            except UserError as e:
+                fail(f"members[{i}].delegation", e.message)
+    for i, sub in enumerate(doc.get("submissions") or []):
+        at = f"submissions[{i}]"
+        if not isinstance(sub, dict):
+            fail(at, "expected an object")
+        choice(f"{at}.status", sub.get("status"), ("current", "withdrawn"), "current")
+        choice(f"{at}.disclosure", sub.get("disclosure"), ("group", "coordinators"), "group")
+        text(f"{at}.text", sub.get("text"), 20_000, optional=False)
+        moment(f"{at}.created_at", sub.get("created_at"), False)
+        moment(f"{at}.updated_at", sub.get("updated_at"), False)
+
+
 def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[object, dict]:
     try:
         doc = clean_tree(json.loads(raw))
@@ -40,6 +153,7 @@ def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[obj
         raise DocumentError("the JSON is nested too deeply to be a Convene export")
     if not isinstance(doc, dict) or doc.get("format") != "convene-group" or "group" not in doc:
         raise DocumentError("not a Convene group export (expected \"format\": \"convene-group\")")
+    _check(doc, slug)
     g = doc["group"]
     slug = slug or g.get("slug")
     if not slug:
@@ -54,7 +168,7 @@ def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[obj
         raise DocumentError(str(e))
     try:
         return _restore(db, doc, g, slug, tz, counts)
-    except (KeyError, TypeError, AttributeError) as e:
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError) as e:
         raise DocumentError(f"the export is incomplete or damaged (at {e}); nothing was restored")
 
 

@@ -1,6 +1,7 @@
 """Readers for the documents a contact group works from. ``read_document`` picks one."""
 from __future__ import annotations
 
+import codecs
 import os
 from datetime import date
 
@@ -17,17 +18,22 @@ __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
                   symbol: str | None = None, name: str | None = None) -> ParsedDocument:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"the file is {size // 1_000_000} MB: agendas and papers are expected to be under 5 MB")
         with open(path, "rb") as fh:
-            data = fh.read()
+            # Read at most one byte more than allowed: a device (/dev/zero) or a pipe has no size to check.
+            data = fh.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise DocumentError("the file is larger than 5 MB: agendas and papers are expected to be under 5 MB")
     except FileNotFoundError:
         raise DocumentError(f"there is no file at {path}")
     except IsADirectoryError:
         raise DocumentError(f"{path} is a folder, not a document")
     except PermissionError:
         raise DocumentError(f"I may not read {path} (permission denied)")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise DocumentError("the file says it is UTF-16 text but is not: save it as UTF-8")
     if b"\x00" in data[:4096] or data[:4] == b"%PDF":
         raise DocumentError("this is a binary file (a PDF or Word file?): extract its text first, "
                             "for example with pdftotext, and import the .txt")

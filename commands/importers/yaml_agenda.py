@@ -44,8 +44,21 @@ from commands.slugs import slugify
 TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 
+MAX_ALIASES = 20     # a hand-written agenda needs none; a "billion laughs" document needs many
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping, for error messages."""
+    """SafeLoader that remembers the line of every mapping, for error messages, and refuses documents with
+    more than a few aliases (``*name``), which can make a small file expand beyond any memory."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise DocumentError(f"more than {MAX_ALIASES} YAML aliases (*name): an agenda needs none; write each "
+                                    "value out", mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader, node):
@@ -80,7 +93,10 @@ def parse_yaml_agenda(text: str, *, default_date: date | None = None) -> ParsedD
             raise DocumentError("'sessions' must be a list of sessions", data["__line__"])
         for s in session_maps:
             doc.sessions.append(_session(s, default_date))
-    for lst in data.get("lists") or []:
+    lists = data.get("lists") or []
+    if not isinstance(lists, list):
+        raise DocumentError("'lists' must be a list of question lists", data["__line__"])
+    for lst in lists:
         doc.lists.append(_list(lst))
     if not doc.sessions and not doc.lists:
         raise DocumentError("expected 'title' and 'items' (one session), 'sessions' or 'lists'", data["__line__"])
@@ -132,7 +148,10 @@ def _session(s: dict, default_date) -> ParsedSession:
     day = _date(s.get("date"), line, default_date)
     items = []
     seen = {}
-    for raw in s.get("items") or []:
+    raw_items = s.get("items") or []
+    if not isinstance(raw_items, list):
+        raise DocumentError("'items' must be a list of items (each a mapping with 'title', or 'break')", line)
+    for raw in raw_items:
         if not isinstance(raw, dict):
             raise DocumentError("each item must be a mapping with 'title' (or 'break')", line)
         iline = raw["__line__"]
@@ -147,6 +166,8 @@ def _session(s: dict, default_date) -> ParsedSession:
         presenters = raw.get("presenters") or []
         if isinstance(presenters, str):
             presenters = [presenters]
+        if not isinstance(presenters, list):
+            raise DocumentError("'presenters' must be a list of names", iline)
         questions = raw.get("questions") or []
         if kind == "break" and questions:
             raise DocumentError("a break cannot carry questions", iline)
