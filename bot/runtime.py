@@ -6,6 +6,7 @@ import getpass
 import logging
 import os
 import signal
+from datetime import timedelta
 
 from bot.adapters.console import Console
 from bot.demo import DEMO_ROOM, ensure_demo
@@ -52,6 +53,28 @@ def web_server(settings, db, clock):
     server.feed = FeedSite(db, settings, clock)
     server.mount("agenda pages and feeds", server.feed.add_routes)
     return server
+
+
+HOUSEKEEPING_EVERY = 3600          # seconds
+SEEN_EVENTS_KEPT = timedelta(days=1)   # Slack retries within minutes and signs for 5; a day is plenty
+
+
+def housekeeping(db, clock) -> int:
+    """Prune the dedupe log (Slack event ids, signed-request replay keys, Matrix invites) of entries older than a
+    day: duplicates come within minutes, so older keys only take space. Returns how many were removed."""
+    from storage import events
+    return events.forget_before(db, clock() - SEEN_EVENTS_KEPT)
+
+
+async def _housekeeping_forever(db, clock) -> None:
+    while True:
+        try:
+            removed = housekeeping(db, clock)
+            if removed:
+                log.info("housekeeping: %s old dedupe keys removed", removed)
+        except Exception:
+            log.exception("housekeeping failed; will try again")
+        await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
 async def _start_web(server) -> None:
@@ -114,11 +137,13 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             raise
     scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]))
     await scheduler.start()
+    keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
     log.info("Convene is running")
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
+        keeper.cancel()
         await scheduler.stop()
         if server is not None:
             await server.stop()

@@ -1,25 +1,60 @@
 """Running the Slack adapter: HTTP mode (routes on the bot's web server) or Socket Mode."""
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.app import SlackAdapter
+from storage import events
 from bot.web.server import base_app
 
 log = logging.getLogger("convene.slack")
 EVENTS_PATH = "/slack/events"
 
 
+REPLAY_WINDOW = 5 * 60      # Slack refuses to sign for longer; bolt refuses older timestamps
+
+
 def mount(adapter: SlackAdapter):
-    """POST /slack/events for commands, interactivity and events. Bolt verifies the signature (401 on a
-    bad or stale one) before any listener runs."""
+    """POST /slack/events for commands, interactivity and events.
+
+    Before bolt sees a request: a malformed one (a timestamp that is not a number, a missing signature) is
+    answered 400; a correctly signed request seen before (same signature and timestamp, within Slack's
+    five-minute window) is answered once only, later copies get an empty 200 and change nothing. Bolt then
+    verifies the signature (401 on a bad or stale one) before any listener runs; a payload it cannot read
+    gets 400, with one warning line in the log and no traceback."""
+    verifier = SignatureVerifier(adapter.settings.slack_signing_secret or "")
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
+        ts = request.headers.get("X-Slack-Request-Timestamp", "")
+        sig = request.headers.get("X-Slack-Signature", "")
+        if not ts.isdigit() or len(ts) > 12 or not sig.startswith("v0="):
+            log.warning("Slack request refused: missing or malformed signature headers")
+            return web.Response(status=400, text="bad request")
+        body = await request.read()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("Slack request refused: the body is not UTF-8")
+            return web.Response(status=400, text="bad request")
+        if adapter.settings.slack_signing_secret and verifier.is_valid(body=text, timestamp=ts, signature=sig):
+            key = "slack:request:" + hashlib.sha256(f"{ts}:{sig}".encode()).hexdigest()
+            if not events.first_sighting(adapter.db, key, adapter.clock()):
+                log.warning("Slack request replayed (timestamp %s): answered before, ignored", ts)
+                return web.Response(status=200, text="")
+        try:
+            bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
+        except Exception as e:           # bolt could not read the payload
+            log.warning("Slack request refused: unreadable payload (%s: %s)", type(e).__name__, str(e)[:200])
+            return web.Response(status=400, text="bad request")
+        if bolt_resp.status >= 500:
+            log.warning("Slack request refused: bolt answered %s", bolt_resp.status)
+            return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_resp)
 
     def add_routes(app: web.Application) -> None:

@@ -1,0 +1,55 @@
+"""Slack's HTTP door under hostile requests: replays answered once, malformed requests 400 without a traceback."""
+import logging
+
+from storage import submissions as sub_store
+from tests.fakes.slack_requests import slash_body
+
+
+def test_a_replayed_signed_request_is_answered_once(slack_bot):
+    slack_bot.sender.command("/convene", "iam Chile")
+    slack_bot.sender.command("/submit", "2.6 First part.")
+    body = slash_body("/inputs", "append 2.6 Second part.")
+    headers = slack_bot.sender.headers(body)
+    answers = [slack_bot.sender.post(body, headers=dict(headers)) for _ in range(3)]
+    assert answers[0][0] == 200 and "Added" in answers[0][1]["text"], answers
+    assert answers[1:] == [(200, {}), (200, {})]
+    [s] = sub_store.of_group(slack_bot.check, 1)
+    assert s.text == "First part.\n\nSecond part."
+    # The same text sent again on purpose (a new request, new signature) is a new command.
+    assert "Added" in slack_bot.sender.command("/inputs", "append 2.6 Second part.", trigger="trig-2")[1]["text"]
+
+
+def test_malformed_requests_get_400_and_no_traceback(slack_bot, caplog):
+    caplog.set_level(logging.WARNING)
+    body = slash_body("/agenda", "")
+    good = slack_bot.sender.headers(body)
+    cases = [
+        {**good, "X-Slack-Request-Timestamp": "not-a-number"},
+        {**good, "X-Slack-Request-Timestamp": "1e10"},
+        {k: v for k, v in good.items() if k != "X-Slack-Signature"},
+        {**good, "X-Slack-Signature": "sha1=abc"},
+    ]
+    for headers in cases:
+        assert slack_bot.sender.post(body, headers=headers)[0] == 400, headers
+    # Correctly signed, but not a payload bolt can read.
+    for junk, ctype in (("payload=%7Bnot-json", False), ("{not json", True), ("payload=" + "%5B" * 5000, False)):
+        status, _ = slack_bot.sender.post(junk, headers=slack_bot.sender.headers(junk, json_body=ctype))
+        assert status in (400, 401, 404), (junk[:20], status)
+        assert status != 500
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records if r.exc_info]
+    assert slack_bot.sender.command("/agenda")[0] == 200       # still answering
+
+
+def test_housekeeping_bounds_the_dedupe_log(db, clock):
+    """A long run: a week of Slack traffic leaves at most a day's keys behind."""
+    from datetime import timedelta
+    from bot.runtime import housekeeping
+    from storage import events
+    start = clock()
+    for hour in range(24 * 7):
+        for n in range(20):
+            events.first_sighting(db, f"slack:request:{hour}:{n}", start + timedelta(hours=hour))
+        clock.set(start + timedelta(hours=hour))
+        housekeeping(db, clock)
+    kept = list(db.query("SELECT count(*) AS n FROM seen_events"))[0]["n"]
+    assert kept <= 25 * 20 and kept >= 24 * 20
