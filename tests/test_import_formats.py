@@ -150,3 +150,15 @@ def test_start_shifts_every_item_by_the_same_wall_clock_amount(db, group):
     items = agenda_store.items_of_session(db, s.id)
     assert items[0].start == datetime(2026, 3, 30, 7, 30, tzinfo=timezone.utc)
     assert items[5].start == datetime(2026, 3, 30, 10, 30, tzinfo=timezone.utc)
+
+
+def test_reader_is_linear_in_the_documents_size():
+    """Continuation lines used to be joined one by one (quadratic: 8,000 of them took over a minute)."""
+    import time
+    head = "Title of the meeting\nFriday 25 June 2010\nAgenda\n10:00 1. Opening\n"
+    for body in ("continuing prose of the item description\n" * 8000,
+                 "- A question that goes on\n" + "and continues on the next line\n" * 8000):
+        t = time.monotonic()
+        doc = parse_document(head + body)
+        assert time.monotonic() - t < 2.0
+        assert len(doc.sessions[0].items) == 1

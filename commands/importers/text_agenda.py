@@ -49,6 +49,7 @@ class _Bullet:
     text: str
     line: int
     continued: bool = False
+    more: list[str] = field(default_factory=list)     # continuation lines, joined once at the end (linear)
 
 
 @dataclass
@@ -57,6 +58,8 @@ class _Item:
     bullets: list[_Bullet] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     last: str = "title"      # what the previous content line was: title | bullet | para
+    title_more: list[str] = field(default_factory=list)   # continuation lines of the title, joined at the end
+    para_more: list[list[str]] = field(default_factory=list)
     day: date | None = None
     times: tuple[time | None, time | None] = (None, None)
 
@@ -333,14 +336,16 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
         elif current.last == "bullet":
             # A bullet that a page break cut: the rest arrives as a plain paragraph.
             b = current.bullets[-1]
-            b.text = clean_inline(b.text + " " + text)
+            b.more.append(text)
             b.continued = True
-        elif current.last == "title" and not gap and not ends_sentence(current.parsed.title):
-            current.parsed.title = clean_inline(current.parsed.title + " " + text)
+        elif current.last == "title" and not gap and not ends_sentence(
+                current.title_more[-1] if current.title_more else current.parsed.title):
+            current.title_more.append(text)
         elif current.last == "para" and not gap:
-            current.paragraphs[-1] = clean_inline(current.paragraphs[-1] + " " + text)
+            current.para_more[-1].append(text)
         else:
             current.paragraphs.append(clean_inline(text))
+            current.para_more.append([])
             current.last = "para"
         gap = False
     if items or not days:
@@ -349,8 +354,15 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
 
 
 def _finish_item(it: _Item, day: date) -> ParsedItem:
+    """Join what continued over several lines (once, here: joining line by line while reading was quadratic)."""
     p = it.parsed
-    description = list(it.paragraphs)
+    if it.title_more:
+        p.title = clean_inline(" ".join([p.title] + it.title_more))
+    for b in it.bullets:
+        if b.more:
+            b.text = clean_inline(" ".join([b.text] + b.more))
+    description = [clean_inline(" ".join([para] + more)) if more else para
+                   for para, more in zip(it.paragraphs, it.para_more)]
     for b in it.bullets:
         if QUESTION_HINT in b.text:
             p.questions.append(b.text)
