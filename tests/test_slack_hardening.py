@@ -53,3 +53,24 @@ def test_housekeeping_bounds_the_dedupe_log(db, clock):
         housekeeping(db, clock)
     kept = list(db.query("SELECT count(*) AS n FROM seen_events"))[0]["n"]
     assert kept <= 25 * 20 and kept >= 24 * 20
+
+
+def test_slow_bodies_time_out_and_oversized_headers_are_refused(slack_bot, monkeypatch):
+    import socket
+    import time
+    from bot.adapters.slack import server
+    monkeypatch.setattr(server, "BODY_TIMEOUT", 1)
+    port = int(slack_bot.settings.port)
+    body = slash_body("/agenda", "")
+    headers = slack_bot.sender.headers(body)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        s.sendall(f"POST /slack/events HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {len(body)}\r\n\r\n".encode()
+                  + body.encode()[:10])
+        t = time.monotonic()
+        answer = s.recv(4096).decode()
+        assert answer.startswith("HTTP/1.1 408") and time.monotonic() - t < 5
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+        assert s.recv(4096).decode().split(" ")[1] in ("400", "431")
+    assert slack_bot.sender.command("/agenda")[0] == 200

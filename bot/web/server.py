@@ -10,6 +10,8 @@ from aiohttp import web
 
 log = logging.getLogger("convene.web")
 MAX_BODY = 2 * 1024 * 1024
+# Bounds on what a client may send or hold: header lines and fields (8 KiB, 100 headers), and idle keep-alive.
+SERVER_LIMITS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 100, "keepalive_timeout": 75}
 
 
 def base_app() -> web.Application:
@@ -33,7 +35,7 @@ class WebServer:
         self.parts.append(name)
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = web.AppRunner(self.app, access_log=None, **SERVER_LIMITS)
         await self._runner.setup()
         await web.TCPSite(self._runner, host=self.host, port=self.port).start()
         log.info("web server listening on port %s (%s)", self.port, ", ".join(self.parts) or "health only")

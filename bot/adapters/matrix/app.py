@@ -20,6 +20,8 @@ Mentions resolve to the user the pill links to (or ``m.mentions``), never to the
 from __future__ import annotations
 
 import asyncio
+
+import aiohttp
 import html
 import logging
 import re
@@ -49,6 +51,8 @@ _SUBMIT_TEXT = re.compile(r"^!\s*submit\s+(?:(?:#\d+|\d{4}-\d\d-\d\d)\s+)?\S+\s+
                           re.S | re.I)
 PROMPT_KEY = "org.convene.expects"
 PROMPT_FOR = "org.convene.expects_from"
+HTTP_TOTAL_TIMEOUT = 90         # seconds for one homeserver call (a sync long-polls for 30)
+HTTP_CONNECT_TIMEOUT = 10
 NAME_TTL = 300                  # seconds a member's display name is trusted before being looked up again
 KEEP_HANDLED = timedelta(days=7)
 ENCRYPTED_NOTICE = ("I can't read encrypted messages, so I can't work in this room. Ask a room admin to create an "
@@ -116,7 +120,9 @@ class MatrixAdapter:
         self.settings, self.db, self.clock = settings, db, clock
         self.mxid = settings.matrix_user_id
         self.sync_store = DbSyncStore(db, f"matrix:next_batch:{self.mxid}")
-        self.client = Client(mxid=self.mxid, base_url=settings.matrix_homeserver, sync_store=self.sync_store)
+        self.client = Client(mxid=self.mxid, base_url=settings.matrix_homeserver, sync_store=self.sync_store,
+                             client_session=aiohttp.ClientSession(headers={"User-Agent": "Convene"}, timeout=aiohttp.ClientTimeout(
+                                 total=HTTP_TOTAL_TIMEOUT, sock_connect=HTTP_CONNECT_TIMEOUT)))
         self.client.ignore_initial_sync = True
         self.client.ignore_first_sync = False
         self._warned_encrypted: set[str] = set()

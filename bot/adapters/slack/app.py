@@ -32,11 +32,12 @@ log = logging.getLogger("convene.slack")
 HEADS = ("agenda", "questions", "submit", "inputs", "convene")
 COMMAND_PATTERN = re.compile(r"^/(agenda|questions|submit|inputs|convene)$")
 DEFAULT_API_URL = "https://slack.com/api/"
+API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
 
 
 def make_client(settings) -> AsyncWebClient:
     return AsyncWebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL,
+        token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL, timeout=API_TIMEOUT,
         retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2),
                         AsyncRateLimitErrorRetryHandler(max_retry_count=5),
                         AsyncServerErrorRetryHandler(max_retry_count=2)])

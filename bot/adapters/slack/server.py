@@ -1,6 +1,7 @@
 """Running the Slack adapter: HTTP mode (routes on the bot's web server) or Socket Mode."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -18,6 +19,7 @@ EVENTS_PATH = "/slack/events"
 
 
 REPLAY_WINDOW = 5 * 60      # Slack refuses to sign for longer; bolt refuses older timestamps
+BODY_TIMEOUT = 10           # seconds for a request's body to arrive (Slack sends it at once)
 
 
 def mount(adapter: SlackAdapter):
@@ -36,7 +38,11 @@ def mount(adapter: SlackAdapter):
         if not ts.isdigit() or len(ts) > 12 or not sig.startswith("v0="):
             log.warning("Slack request refused: missing or malformed signature headers")
             return web.Response(status=400, text="bad request")
-        body = await request.read()
+        try:
+            body = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.warning("Slack request refused: the body did not arrive within %s s", BODY_TIMEOUT)
+            return web.Response(status=408, text="request timeout", headers={"Connection": "close"})
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
