@@ -9,6 +9,7 @@ import signal
 from datetime import timedelta
 
 from bot.adapters.console import Console
+from bot.dbworkers import workers_for
 from bot.demo import DEMO_ROOM, ensure_demo
 from bot.scheduler import ReminderScheduler, Router
 from commands.core import system_clock
@@ -42,7 +43,7 @@ def run(settings, db, *, clock=system_clock) -> int:
     return asyncio.run(serve(settings, db, clock=clock))
 
 
-def web_server(settings, db, clock):
+def web_server(settings, db, clock, workers=None):
     """The web server with the agenda pages and feeds mounted (Slack mounts its own route), or None
     when nothing needs it (no Slack HTTP mode and no CONVENE_PUBLIC_URL)."""
     if not settings.web_enabled:
@@ -50,7 +51,7 @@ def web_server(settings, db, clock):
     from bot.web.feed import FeedSite
     from bot.web.server import WebServer
     server = WebServer(settings.port)
-    server.feed = FeedSite(db, settings, clock)
+    server.feed = FeedSite(db, settings, clock, workers)
     server.mount("agenda pages and feeds", server.feed.add_routes)
     return server
 
@@ -110,14 +111,15 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
         except (NotImplementedError, RuntimeError, ValueError):
             pass   # not the main thread (tests run the bot on a background loop)
     runners = []
-    server = web_server(settings, db, clock)
+    workers = workers_for(settings, db)
+    server = web_server(settings, db, clock, workers)
     if settings.slack_enabled:
         from bot.adapters.slack.app import SlackAdapter
         from bot.adapters.slack.server import SlackRunner
-        runners.append(("Slack", SlackRunner(SlackAdapter(settings, db, clock), settings, server)))
+        runners.append(("Slack", SlackRunner(SlackAdapter(settings, db, clock, workers), settings, server)))
     if settings.matrix_enabled:
         from bot.adapters.matrix import MatrixRunner
-        runners.append(("Matrix", MatrixRunner(settings, db, clock)))
+        runners.append(("Matrix", MatrixRunner(settings, db, clock, workers)))
     started = []
     for name, r in runners:
         try:
@@ -135,7 +137,7 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             for s in reversed(runners):
                 await s.stop()
             raise
-    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]))
+    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]), workers=workers)
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
     log.info("Convene is running")
@@ -149,4 +151,5 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             await server.stop()
         for r in reversed(runners):
             await r.stop()
+        await asyncio.get_running_loop().run_in_executor(None, workers.close)
     return 0

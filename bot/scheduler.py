@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from commands import reminders as core
+from bot.dbworkers import InlineWorkers
 from commands import signals
 from storage import reminders as log_store
 
@@ -57,8 +58,10 @@ class Router:
 
 
 class ReminderScheduler:
-    def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC):
+    def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC, workers=None):
         self.db, self.clock, self.router = db, clock, router
+        self.workers = workers or InlineWorkers(db)     # claims and confirmations wait for the lock there
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.resync_seconds = resync_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -73,6 +76,7 @@ class ReminderScheduler:
                         "have been delivered; not resending", entry.key, entry.target)
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self.recover()
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self.scheduler.start()
@@ -88,12 +92,19 @@ class ReminderScheduler:
             self.scheduler = None
 
     def request_sync(self) -> None:
-        """Called by the core after a change; coalesces bursts into one sync on the loop."""
-        if self._pending_sync:
+        """Called by the core after a change (on the loop, or in a database thread); coalesces bursts into one
+        sync on the loop."""
+        loop = self._loop
+        if loop is None:
             return
         try:
-            loop = asyncio.get_running_loop()
+            running = asyncio.get_running_loop()
         except RuntimeError:
+            running = None
+        if running is not loop:
+            loop.call_soon_threadsafe(self.request_sync)
+            return
+        if self._pending_sync:
             return
         self._pending_sync = True
 
@@ -108,7 +119,7 @@ class ReminderScheduler:
         async with self._lock:
             now = self.clock()
             problems: list[core.Unplannable] = []
-            planned = core.plan(self.db, now, until=now + HORIZON, problems=problems)
+            planned = await self.workers.run(core.plan, now, until=now + HORIZON, problems=problems)
             await self._report_problems(problems)
             await self._handle_due(now, [p for p in planned if p.due <= now])
             self._reconcile_jobs([p for p in planned if p.due > now])
@@ -117,18 +128,19 @@ class ReminderScheduler:
         """A group whose data cannot be planned is skipped (every other group's reminders go out), logged, and
         its coordinators are told once; when it plans again, a later problem is reported afresh."""
         bad = {p.group_id: p for p in problems}
-        for group_id, reason in log_store.reported_problems(self.db).items():
+        run = self.workers.run
+        for group_id, reason in (await run(log_store.reported_problems)).items():
             if group_id not in bad:
-                log_store.set_reported_problem(self.db, group_id, None)
+                await run(log_store.set_reported_problem, group_id, None)
                 log.info("reminders of group %s can be planned again", group_id)
-        known = log_store.reported_problems(self.db)
+        known = await run(log_store.reported_problems)
         for group_id, problem in bad.items():
             if known.get(group_id) == problem.reason:
                 continue
             log.warning("reminders of group %s skipped: %s", group_id, problem.reason)
-            log_store.set_reported_problem(self.db, group_id, problem.reason)
-            report = core.problem_report(self.db, problem)
-            for target in core.coordinators_of(self.db, group_id):
+            await run(log_store.set_reported_problem, group_id, problem.reason)
+            report = await run(core.problem_report, problem)
+            for target in await run(core.coordinators_of, group_id):
                 if self.router.owner(target) is None:
                     continue
                 try:
@@ -137,7 +149,10 @@ class ReminderScheduler:
                     log.error("could not tell %s that group %s is skipped: %s", target, group_id, e)
 
     async def _handle_due(self, now: datetime, due: list[core.Planned]) -> None:
-        handled = log_store.handled_reminders(self.db)
+        if not due:
+            return
+        run = self.workers.run
+        handled = await run(log_store.handled_reminders)
         fresh = []
         for p in due:
             last = handled.get((p.kind, p.session_id, p.offset))
@@ -151,7 +166,7 @@ class ReminderScheduler:
         for (kind, session_id), group in by_event.items():
             group.sort(key=lambda p: p.due)
             latest = group[-1]
-            already = [d for d in log_store.sent_dues(self.db, kind, session_id)]
+            already = await run(log_store.sent_dues, kind, session_id)
             superseded = any(d >= latest.due for d in already)
             send = latest if (latest.event > now and not superseded) else None
             for p in group:
@@ -160,9 +175,9 @@ class ReminderScheduler:
                 reason = ("its event had begun" if p.event <= now else
                           "a later reminder of the same event was due" if p is not latest or superseded
                           else "not sent")
-                log_store.claim(self.db, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,
-                                due_at=p.due, target="*", late=True, now=now, status="skipped",
-                                detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
+                await run(log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,
+                          due_at=p.due, target="*", late=True, now=now, status="skipped",
+                          detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
                 log.info("reminder %s skipped (%s)", p.job_id, reason)
             if send is not None:
                 try:
@@ -172,26 +187,27 @@ class ReminderScheduler:
                     log.exception("reminder %s could not be sent", send.job_id)
 
     async def _send(self, p: core.Planned, now: datetime, late: bool) -> None:
-        deliveries = core.deliveries(self.db, p, now, late)
+        run = self.workers.run
+        deliveries = await run(core.deliveries, p, now, late)
         if not deliveries:
-            log_store.claim(self.db, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
-                            target="*", late=late, now=now, status="skipped", detail="no recipients")
+            await run(log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
+                      target="*", late=late, now=now, status="skipped", detail="no recipients")
             return
         for target, reply in deliveries:
             if self.router.owner(target) is None:
                 # Not ours to send (that platform is not connected in this process): leave it unclaimed.
                 continue
             key = p.key(target)
-            if not log_store.claim(self.db, key, kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
-                                   target=target, late=late, now=now):
+            if not await run(log_store.claim, key, kind=p.kind, session_id=p.session_id, offset=p.offset,
+                             due_at=p.due, target=target, late=late, now=now):
                 continue
             try:
                 await self.router.deliver(target, reply)
             except Exception as e:  # delivery failed after the adapter's own retries
                 log.error("reminder %s to %s failed: %s", p.job_id, target, e)
-                log_store.finish(self.db, key, "failed", self.clock(), detail=str(e)[:500])
+                await run(log_store.finish, key, "failed", self.clock(), detail=str(e)[:500])
                 continue
-            log_store.finish(self.db, key, "sent", self.clock())
+            await run(log_store.finish, key, "sent", self.clock())
             self.sent.append((key, target))
             log.info("reminder %s sent to %s%s", p.job_id, target, " (late)" if late else "")
 

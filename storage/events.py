@@ -12,6 +12,11 @@ def first_sighting(db, key: str, at: datetime | None = None) -> bool:
     return cur.rowcount == 1
 
 
+def seen(db, key: str) -> bool:
+    """Whether ``key`` was recorded (a read: it never waits for the write lock)."""
+    return bool(list(db.query("SELECT 1 FROM seen_events WHERE key = ?", [key])))
+
+
 def forget_before(db, moment: datetime) -> int:
     """Drop keys older than ``moment`` (retries come within minutes; keep a day to be safe)."""
     return db.execute("DELETE FROM seen_events WHERE at < ?", [to_iso(moment)]).rowcount

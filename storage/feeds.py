@@ -83,7 +83,7 @@ def last_modified(db, group_id: int):
     return from_iso(value)
 
 
-def version_probe(db, max_age: float = 0.25):
+def version_probe(db, max_age: float = 0.25, extra=None):
     """A callable returning ``data_version(db)`` for every page and feed request, cheaply: this
     connection's own commits show at once (``total_changes`` is an attribute, no query), while other
     processes' commits (the CLI) are looked for at most every ``max_age`` seconds, because a query per
@@ -98,12 +98,12 @@ def version_probe(db, max_age: float = 0.25):
         now = time.monotonic()
         if now - last[0] >= max_age:
             last[0], last[1] = now, cursor.execute("PRAGMA data_version").fetchone()[0]
-        return last[1], conn.total_changes
+        return last[1], conn.total_changes, extra() if extra else 0
     return probe
 
 
 def data_version(db) -> tuple[int, int]:
-    """(PRAGMA data_version, this connection's total changes): equal twice means nothing was committed in
+    """(PRAGMA data_version, this connection's total changes, 0): equal twice means nothing was committed in
     between, by this connection or any other (the CLI in another process), so cached answers still hold."""
     conn = db.conn
-    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes, 0

@@ -106,7 +106,7 @@ def test_submit_without_text_opens_modal_and_submission_is_stored(slack_bot, fak
     status, _ = slack_bot.sender.command("/submit", "")
     assert status == 200
     [opened] = fake_slack.wait_for("views.open")
-    assert opened["trigger_id"].startswith("13345224609")
+    assert opened["trigger_id"].endswith(".8088930838d88f008e0")
     view = opened["view"]
     assert len(view["title"]["text"]) <= 24
     select = next(b for b in view["blocks"] if b.get("block_id") == "question")["element"]

@@ -74,3 +74,39 @@ def test_slow_bodies_time_out_and_oversized_headers_are_refused(slack_bot, monke
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
         assert s.recv(4096).decode().split(" ")[1] in ("400", "431")
     assert slack_bot.sender.command("/agenda")[0] == 200
+
+
+def test_the_loop_never_waits_on_the_database_lock(slack_bot, fake_slack):
+    """Another process holds the write lock for 5 s (a big import, a backup): a write waits in its database
+    thread, while /agenda keeps being answered in well under a second; the write completes afterwards."""
+    import sqlite3
+    import threading
+    import time
+    from storage import groups as group_store
+    holder = sqlite3.connect(str(slack_bot.settings.db_path), timeout=1, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    result = {}
+    writer = threading.Thread(target=lambda: result.setdefault("iam", slack_bot.sender.command(
+        "/convene", "iam Chile")))
+    try:
+        writer.start()
+        time.sleep(0.3)
+        times = []
+        while time.monotonic() - started < 4.5:
+            t = time.monotonic()
+            status, body = slack_bot.sender.command("/agenda")
+            times.append(time.monotonic() - t)
+            assert status == 200 and body["text"].startswith("Agenda"), body
+        assert max(times) < 1.0 and len(times) >= 5, times
+        # The write could not run within Slack's 3 seconds: acknowledged, answer to follow.
+        assert result["iam"][0] == 200 and result["iam"][1]["text"].startswith("Working on it")
+        assert group_store.member(slack_bot.check, 1, "slack:U0ANA") is None
+    finally:
+        time.sleep(max(0.0, 5 - (time.monotonic() - started)))
+        holder.execute("ROLLBACK")
+        holder.close()
+    writer.join(15)
+    [later] = fake_slack.wait_for("chat.postEphemeral", 1, timeout=15)
+    assert later["user"] == "U0ANA" and "registered with Chile" in later["text"]
+    assert group_store.member(slack_bot.check, 1, "slack:U0ANA").delegation == "Chile"

@@ -77,7 +77,7 @@ class _Entry:
 
 
 class FeedSite:
-    def __init__(self, db, settings, clock):
+    def __init__(self, db, settings, clock, workers=None):
         self.db, self.settings, self.clock = db, settings, clock
         self.cache: dict[str, _Entry] = {}
         self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
@@ -85,7 +85,8 @@ class FeedSite:
         self.static = {name: (HERE / "static" / name).read_bytes() for name in ("convene.css", "convene.js")}
         self.static_version = hashlib.sha256(b"".join(self.static.values())).hexdigest()[:12]
         self.builds = 0          # how many times a page or calendar was rebuilt (tests, metrics)
-        self._version = feed_store.version_probe(db)
+        # Commits by the bot's database threads count at once; other processes' within a quarter of a second.
+        self._version = feed_store.version_probe(db, extra=(lambda: workers.generation) if workers else None)
 
     def add_routes(self, app: web.Application) -> None:
         # One resource for a group's addresses (one pattern to match per request, not one per address).

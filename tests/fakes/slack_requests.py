@@ -1,6 +1,7 @@
 """Requests exactly as Slack sends them to /slack/events, signed with the app's signing secret."""
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.error
@@ -13,8 +14,13 @@ TEAM = "T0TEST"
 APP = "A0TEST"
 
 
+_triggers = itertools.count(1)
+
+
 def slash_body(command: str, text: str, *, user: str = "U0ANA", user_name: str = "ana", channel: str = "C0CG",
-               channel_name: str = "contact-group", trigger: str = "13345224609.738474920.8088930838d88f008e0") -> str:
+               channel_name: str = "contact-group", trigger: str | None = None) -> str:
+    # Slack gives every request its own trigger id (so two identical commands are two different bodies).
+    trigger = trigger or f"{time.time_ns()}.{next(_triggers)}.8088930838d88f008e0"
     return urlencode({
         "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": TEAM, "team_domain": "convene-test",
         "enterprise_id": "", "enterprise_name": "", "channel_id": channel, "channel_name": channel_name,

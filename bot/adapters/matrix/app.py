@@ -37,6 +37,7 @@ from mautrix.types import EventType, Membership, RoomCreatePreset
 from bot import failpoints
 from bot.adapters.files import file_content
 from bot.adapters.matrix import render
+from bot.dbworkers import InlineWorkers
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply, error, info, line
@@ -64,22 +65,24 @@ class DbSyncStore(SyncStore):
     """The sync token in the database, committed one batch late: when batch N+1 arrives, every event of
     batch N has been written to the inbox (its handlers ran with ``wait_sync``), so N's token is safe."""
 
-    def __init__(self, db, key: str):
+    def __init__(self, db, key: str, workers=None):
         self.db, self.key = db, key
+        self.workers = workers or InlineWorkers(db)
         self.pending: str | None = None
         self.since: str | None = None       # the token the batch being handled was asked with (gap filling)
         self._given: str | None = None
 
     async def get_next_batch(self):
-        self._given = kv.get(self.db, self.key)
+        self._given = await self.workers.run(kv.get, self.key)
         return self._given
 
     async def put_next_batch(self, next_batch) -> None:
         self.since, self._given = self._given, next_batch
-        if kv.get(self.db, self.key) is None and self.pending is None:
-            kv.put(self.db, self.key, next_batch)      # the very first (ignored) sync: nothing to handle
+        run = self.workers.run
+        if await run(kv.get, self.key) is None and self.pending is None:
+            await run(kv.put, self.key, next_batch)      # the very first (ignored) sync: nothing to handle
         elif self.pending is not None:
-            kv.put(self.db, self.key, self.pending)    # the previous batch is in the inbox
+            await run(kv.put, self.key, self.pending)    # the previous batch is in the inbox
         self.pending = next_batch
 
 
@@ -116,10 +119,11 @@ def command_text(content: dict) -> str:
 class MatrixAdapter:
     platform = "matrix"
 
-    def __init__(self, settings, db, clock):
+    def __init__(self, settings, db, clock, workers=None):
         self.settings, self.db, self.clock = settings, db, clock
+        self.workers = workers or InlineWorkers(db)
         self.mxid = settings.matrix_user_id
-        self.sync_store = DbSyncStore(db, f"matrix:next_batch:{self.mxid}")
+        self.sync_store = DbSyncStore(db, f"matrix:next_batch:{self.mxid}", self.workers)
         self.client = Client(mxid=self.mxid, base_url=settings.matrix_homeserver, sync_store=self.sync_store,
                              client_session=aiohttp.ClientSession(headers={"User-Agent": "Convene"}, timeout=aiohttp.ClientTimeout(
                                  total=HTTP_TOTAL_TIMEOUT, sock_connect=HTTP_CONNECT_TIMEOUT)))
@@ -214,7 +218,7 @@ class MatrixAdapter:
         await self.accept_invite(evt.room_id, evt.sender)
 
     async def accept_invite(self, room_id: str, inviter: str) -> None:
-        if not events.first_sighting(self.db, f"matrix:invite:{room_id}:{inviter}", self.clock()):
+        if not await self.workers.run(events.first_sighting, f"matrix:invite:{room_id}:{inviter}", self.clock()):
             return
         if not self._allowed(inviter):
             log.info("Matrix: invite to %s from %s refused (server not in MATRIX_ALLOWED_SERVERS)", room_id, inviter)
@@ -227,7 +231,8 @@ class MatrixAdapter:
             await self.client.leave_room(room_id, reason="encrypted room")
             return
         name = await self.display_name(room_id, inviter)
-        await self.say(room_id, self.run_core(room_id, inviter, "convene", "whoami", user_name=name))
+        await self.say(room_id, await self.workers.run(self.run_core, room_id, inviter, "convene", "whoami",
+                                                       user_name=name))
 
     async def _encrypted(self, room_id: str) -> bool:
         try:
@@ -262,7 +267,7 @@ class MatrixAdapter:
     async def on_event(self, evt) -> None:
         """Runs before the sync token may move on (wait_sync): write what may need an answer to the inbox."""
         raw = evt.serialize()
-        if self._keep(raw) and inbox.enqueue(self.db, evt.event_id, evt.room_id, raw):
+        if self._keep(raw) and await self.workers.run(inbox.enqueue, evt.event_id, evt.room_id, raw):
             self._wake.set()
 
     async def _fill_gaps(self, data: dict) -> None:
@@ -290,7 +295,7 @@ class MatrixAdapter:
             added = 0
             for raw in reversed(found):
                 raw.setdefault("room_id", room_id)
-                if self._keep(raw) and inbox.enqueue(self.db, raw["event_id"], room_id, raw):
+                if self._keep(raw) and await self.workers.run(inbox.enqueue, raw["event_id"], room_id, raw):
                     added += 1
             if added:
                 log.info("Matrix: %s events from a gap in %s put in the inbox", added, room_id)
@@ -299,7 +304,7 @@ class MatrixAdapter:
     async def _drain_forever(self) -> None:
         last_prune = 0.0
         while True:
-            for entry in inbox.pending(self.db):
+            for entry in await self.workers.run(inbox.pending):
                 try:
                     await self._process(entry)
                 except asyncio.CancelledError:
@@ -311,8 +316,8 @@ class MatrixAdapter:
                     break
             if time.monotonic() - last_prune > 3600:
                 last_prune = time.monotonic()
-                inbox.prune(self.db, self.clock() - KEEP_HANDLED)
-            if not inbox.pending(self.db, limit=1):
+                await self.workers.run(inbox.prune, self.clock() - KEEP_HANDLED)
+            if not await self.workers.run(inbox.pending, limit=1):
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=60)
                 except asyncio.TimeoutError:
@@ -323,19 +328,24 @@ class MatrixAdapter:
         actions = entry.actions
         if entry.status == "new":
             context = await self._lookups(entry.event)
-            with write_tx(self.db):
-                try:
-                    actions = self._decide(entry, context)
-                except Exception:
-                    log.exception("Matrix: failed to handle %s", entry.event_id)
-                    actions = [self._send_action(entry.event, error(
-                        "Something went wrong on my side and nothing was changed. Please try again."))]
-                inbox.decide(self.db, entry.seq, actions)
+            actions = await self.workers.run(self._decide_and_record, entry, context)
             failpoints.hit("matrix.after_decide")
         for i, action in enumerate(actions or []):
             await self._perform(entry, i, action)
             failpoints.hit("matrix.after_send")
-        inbox.finish(self.db, entry.seq)
+        await self.workers.run(inbox.finish, entry.seq)
+
+    def _decide_and_record(self, db, entry: inbox.InboxEntry, context: dict) -> list[dict]:
+        """In a database thread: handle the event and record the answer to send, in one transaction."""
+        with write_tx(db):
+            try:
+                actions = self._decide(db, entry, context)
+            except Exception:
+                log.exception("Matrix: failed to handle %s", entry.event_id)
+                actions = [self._send_action(entry.event, error(
+                    "Something went wrong on my side and nothing was changed. Please try again."))]
+            inbox.decide(db, entry.seq, actions)
+        return actions
 
     # --- deciding (synchronous: runs inside the transaction that records the actions) ------------
 
@@ -361,16 +371,16 @@ class MatrixAdapter:
                 out["replied"] = None
         return out
 
-    def _decide(self, entry: inbox.InboxEntry, looked_up: dict) -> list[dict]:
+    def _decide(self, db, entry: inbox.InboxEntry, looked_up: dict) -> list[dict]:
         ev = entry.event
         room, sender = ev["room_id"], ev["sender"]
         if ev.get("type") == "m.room.redaction":
-            return self._on_redaction(ev, ev.get("redacts") or (ev.get("content") or {}).get("redacts"))
+            return self._on_redaction(db, ev, ev.get("redacts") or (ev.get("content") or {}).get("redacts"))
         content = ev.get("content") or {}
         names = looked_up.get("names", {})
         thread, reply_to, edited = _relation(content)
         if edited:
-            return self._on_edit(ev, edited, content.get("m.new_content") or {}, names)
+            return self._on_edit(db, ev, edited, content.get("m.new_content") or {}, names)
         body = render.strip_reply_fallback(content.get("body") or "")
         if body.lstrip().startswith("!"):
             text = command_text(content).lstrip()[1:]
@@ -382,9 +392,9 @@ class MatrixAdapter:
             if not m:
                 return []
             head, rest = m.group(1).lower(), m.group(2).strip("\n")
-            reply = self.run_core(room, sender, head, rest, user_name=names.get(sender),
+            reply = self.run_core(db, room, sender, head, rest, user_name=names.get(sender),
                                   names={f"matrix:{u}": n for u, n in names.items() if n})
-            return self._answer(ev, reply, head=head, rest=rest)
+            return self._answer(db, ev, reply, head=head, rest=rest)
         replied = looked_up.get("replied")
         if not reply_to or not replied or replied.get("sender") != self.mxid:
             return []           # chat, a thread's fallback, or a reply to someone else: not input
@@ -398,16 +408,16 @@ class MatrixAdapter:
             return [self._send_action(ev, info(
                 f"That question was put to {who}, so your reply was not taken as input. To send your delegation's "
                 "input, write !submit REF and reply to my question, or !submit REF TEXT."))]
-        reply = self.run_core(room, sender, "submit", options={"question": question, "text": body},
+        reply = self.run_core(db, room, sender, "submit", options={"question": question, "text": body},
                               user_name=names.get(sender))
-        return self._answer(ev, reply)
+        return self._answer(db, ev, reply)
 
-    def _answer(self, ev: dict, reply: Reply, *, head: str | None = None, rest: str = "") -> list[dict]:
+    def _answer(self, db, ev: dict, reply: Reply, *, head: str | None = None, rest: str = "") -> list[dict]:
         actions = [self._send_action(ev, reply)]
         rec = reply.recorded
         if reply.ok and rec and rec.get("action") in ("submit", "edit"):
             # This message now carries the input: its edits and its deletion act on it.
-            inbox.record_input(self.db, ev["event_id"], ev["room_id"], ev["sender"], rec["question"],
+            inbox.record_input(db, ev["event_id"], ev["room_id"], ev["sender"], rec["question"],
                                rec["delegation"])
             actions[0]["receipt_for"] = ev["event_id"]
         for target, note in reply.notices:
@@ -418,12 +428,12 @@ class MatrixAdapter:
                             "text": rest})
         return actions
 
-    def _on_edit(self, ev: dict, original: str, new: dict, names: dict) -> list[dict]:
+    def _on_edit(self, db, ev: dict, original: str, new: dict, names: dict) -> list[dict]:
         room, sender = ev["room_id"], ev["sender"]
-        msg = inbox.input_message(self.db, original)
+        msg = inbox.input_message(db, original)
         new_body = new.get("body") or ""
         if msg is None:
-            was = inbox.event_of(self.db, original)
+            was = inbox.event_of(db, original)
             was_command = bool(was and ((was.get("content") or {}).get("body") or "").lstrip().startswith("!"))
             if was_command or new_body.lstrip().startswith("!"):
                 return [self._send_action(ev, info(
@@ -436,7 +446,7 @@ class MatrixAdapter:
                 "That message no longer holds your delegation's input: a later one replaced it. Edit the later "
                 "one, or send !inputs edit REF TEXT."))]
         text = new_body
-        was = inbox.event_of(self.db, original)
+        was = inbox.event_of(db, original)
         if was and ((was.get("content") or {}).get("body") or "").lstrip().startswith("!"):
             m = _SUBMIT_TEXT.match(new_body.strip())
             if not m:
@@ -444,7 +454,7 @@ class MatrixAdapter:
                     "I could not find the input in the edited command: keep !submit REF and change the text "
                     "after it, or send !inputs edit REF TEXT."))]
             text = m.group("text")
-        reply = self.run_core(room, sender, "submit", options={"question": msg.question, "action": "edit",
+        reply = self.run_core(db, room, sender, "submit", options={"question": msg.question, "action": "edit",
                                                                "text": text}, user_name=names.get(sender))
         actions = []
         if reply.ok and msg.receipt_event_id:
@@ -455,8 +465,8 @@ class MatrixAdapter:
             send["receipt_for"] = original
         return actions + [send]
 
-    def _on_redaction(self, ev: dict, redacted: str | None) -> list[dict]:
-        msg = inbox.input_message(self.db, redacted) if redacted else None
+    def _on_redaction(self, db, ev: dict, redacted: str | None) -> list[dict]:
+        msg = inbox.input_message(db, redacted) if redacted else None
         if msg is None:
             return []
         room, sender = ev["room_id"], ev["sender"]
@@ -466,9 +476,9 @@ class MatrixAdapter:
                             "reason": "the message with the input was deleted"})
         if msg.superseded or sender != msg.sender:
             return actions      # a later message holds the input now, or a moderator removed it: no withdrawal
-        reply = self.run_core(room, sender, "submit", options={"question": msg.question, "action": "withdraw"})
+        reply = self.run_core(db, room, sender, "submit", options={"question": msg.question, "action": "withdraw"})
         if reply.ok:
-            inbox.supersede(self.db, redacted)
+            inbox.supersede(db, redacted)
             reply.context.insert(0, line("Because the message that carried it was deleted."))
         actions.append(self._send_action(ev, reply, reply_to=None))
         return actions
@@ -491,7 +501,7 @@ class MatrixAdapter:
             event_id = await self.client.send_message_event(action["room"], EventType.ROOM_MESSAGE,
                                                             action["content"], txn_id=_txn(entry.seq, i))
             if action.get("receipt_for"):
-                inbox.set_receipt(self.db, action["receipt_for"], event_id)
+                await self.workers.run(inbox.set_receipt, action["receipt_for"], event_id)
         elif kind == "redact":
             try:
                 await self.client.api.request(
@@ -505,17 +515,19 @@ class MatrixAdapter:
                                                  txn_id=_txn(entry.seq, i))
         elif kind == "files":
             # Exports are read-only: asking the core again gives the same file (also after a restart).
-            reply = self.run_core(action["room"], action["user"], action["head"], action["text"])
+            reply = await self.workers.run(self.run_core, action["room"], action["user"], action["head"],
+                                           action["text"])
             await self.send_files(reply, action["user"], txn=_txn(entry.seq, i))
 
     # --- the core ------------------------------------------------------------------------------
 
-    def run_core(self, room_id: str, sender: str, command: str, text: str = "", *, options=None,
+    def run_core(self, db, room_id: str, sender: str, command: str, text: str = "", *, options=None,
                  mentions=None, names=None, user_name: str | None = None) -> Reply:
+        """The core, on ``db`` (a database thread's connection)."""
         req = Request(platform="matrix", room=f"matrix:{room_id}", user=f"matrix:{sender}", command=command,
                       text=text, user_name=user_name or sender[1:].split(":", 1)[0], options=options or {},
                       mentions=mentions or {}, names=names or {}, prompts=True)
-        return handle(self.db, req, self.clock, self.settings)
+        return handle(db, req, self.clock, self.settings)
 
     async def display_name(self, room_id: str, user: str) -> str | None:
         key = (room_id, user)
@@ -545,12 +557,12 @@ class MatrixAdapter:
         key = f"matrix:dm:{self.mxid}:{user}"
         lock = self._dm_locks.setdefault(user, asyncio.Lock())
         async with lock:
-            room = kv.get(self.db, key)
+            room = await self.workers.run(kv.get, key)
             if room:
                 return room
             room = await self.client.create_room(invitees=[user], is_direct=True,
                                                  preset=RoomCreatePreset.TRUSTED_PRIVATE, name="Convene")
-            kv.put(self.db, key, room)
+            await self.workers.run(kv.put, key, room)
             return room
 
     async def send_files(self, reply: Reply, user: str, txn: str | None = None) -> None:
@@ -576,8 +588,8 @@ class MatrixAdapter:
 
 
 class MatrixRunner:
-    def __init__(self, settings, db, clock):
-        self.adapter = MatrixAdapter(settings, db, clock)
+    def __init__(self, settings, db, clock, workers=None):
+        self.adapter = MatrixAdapter(settings, db, clock, workers)
 
     async def start(self) -> None:
         await self.adapter.connect()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -25,6 +24,7 @@ from commands.core import Request
 from commands.dispatch import handle
 from commands.home import home
 from commands.reply import Reply, error
+from bot.dbworkers import InlineWorkers
 from storage import events
 
 log = logging.getLogger("convene.slack")
@@ -32,6 +32,8 @@ log = logging.getLogger("convene.slack")
 HEADS = ("agenda", "questions", "submit", "inputs", "convene")
 COMMAND_PATTERN = re.compile(r"^/(agenda|questions|submit|inputs|convene)$")
 DEFAULT_API_URL = "https://slack.com/api/"
+ACK_BUDGET = 2.5          # seconds the core may take before the ack goes out alone (Slack allows 3)
+WORKING = "Working on it: the answer follows in a moment."
 API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
 
 
@@ -48,8 +50,9 @@ class SlackAdapter:
 
     platform = "slack"
 
-    def __init__(self, settings, db, clock):
+    def __init__(self, settings, db, clock, workers=None):
         self.settings, self.db, self.clock = settings, db, clock
+        self.workers = workers or InlineWorkers(db)
         self.client = make_client(settings)
         self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret or "socket-mode",
                             request_verification_enabled=not settings.slack_app_token,
@@ -69,11 +72,12 @@ class SlackAdapter:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    def run_core(self, *, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
-                 options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Reply:
+    async def run_core(self, *, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
+                       options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Reply:
+        """The core, in a database thread: a command that writes waits there for the lock, never the loop."""
         req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct)
-        return handle(self.db, req, self.clock, self.settings)
+        return await self.workers.run(handle, req, self.clock, self.settings)
 
     # --- listeners ------------------------------------------------------------------
 
@@ -94,7 +98,7 @@ class SlackAdapter:
     async def _dedupe_events(self, body, next):
         """The Events API retries deliveries (x-slack-retry-num); handle each event_id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not events.first_sighting(self.db, f"slack:{event_id}", self.clock()):
+        if event_id and not await self.workers.run(events.first_sighting, f"slack:{event_id}", self.clock()):
             log.info("duplicate event %s ignored", event_id)
             return BoltResponse(status=200, body="")
         return await next()
@@ -102,9 +106,18 @@ class SlackAdapter:
     async def on_command(self, ack, command, client):
         head = command["command"].lstrip("/")
         text, mentions = decode_incoming(command.get("text", ""))
-        reply = self.run_core(room=f"slack:{command['channel_id']}", user=f"slack:{command['user_id']}",
-                              command=head, text=text, user_name=command.get("user_name"), mentions=mentions,
-                              direct=command.get("channel_name") == "directmessage")
+        work = asyncio.ensure_future(self.run_core(
+            room=f"slack:{command['channel_id']}", user=f"slack:{command['user_id']}", command=head, text=text,
+            user_name=command.get("user_name"), mentions=mentions,
+            direct=command.get("channel_name") == "directmessage"))
+        done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
+        if not done:
+            # The database is busy (another process holds the write lock): acknowledge within Slack's 3 seconds,
+            # and answer when the command has run.
+            await ack(response_type="ephemeral", text=WORKING)
+            self.later(self.answer_later(work, command["channel_id"], command["user_id"]))
+            return
+        reply = work.result()
         if reply.form is not None:
             await ack()
             meta = {"room": f"slack:{command['channel_id']}", "channel": command["channel_id"]}
@@ -126,7 +139,7 @@ class SlackAdapter:
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         user = body["user"]["id"]
         room = f"slack:{channel}" if channel else f"slack:home:{user}"
-        reply = self.run_core(room=room, user=f"slack:{user}", command="submit", options=options,
+        reply = await self.run_core(room=room, user=f"slack:{user}", command="submit", options=options,
                               user_name=body["user"].get("username") or body["user"].get("name"))
         if reply.form is not None:
             meta = {"room": room, "channel": channel, "group_id": options.get("group_id")}
@@ -142,7 +155,7 @@ class SlackAdapter:
             options["group_id"] = meta["group_id"]
         user = body["user"]["id"]
         room = meta.get("room") or f"slack:home:{user}"
-        reply = self.run_core(room=room, user=f"slack:{user}", command=meta.get("command", "submit"),
+        reply = await self.run_core(room=room, user=f"slack:{user}", command=meta.get("command", "submit"),
                               options=options, user_name=body["user"].get("username") or body["user"].get("name"))
         if not reply.ok:
             field = reply.field if reply.field in values else None
@@ -156,6 +169,18 @@ class SlackAdapter:
         self.send_notices(reply)
         if not meta.get("channel"):          # submitted from the Home tab: show it up to date
             self.later(self.publish_home(user))
+
+    async def answer_later(self, work, channel: str, user: str) -> None:
+        reply = await work
+        if reply.form is not None:     # too late to open a form (its trigger expires in 3 seconds)
+            reply = error("The form could not open in time: please type the command again.")
+        if reply.public and reply.ok:
+            await self.client.chat_postMessage(channel=channel, **bk.message(reply))
+        else:
+            await self.confirm(reply, channel, user)
+        self.send_notices(reply)
+        if reply.files:
+            await self.upload_files(reply, channel, user)
 
     async def confirm(self, reply: Reply, channel: str | None, user: str) -> None:
         """Tell only the submitter: ephemeral in the channel the form came from, else a direct message."""
@@ -175,7 +200,7 @@ class SlackAdapter:
         await self.publish_home(event["user"])
 
     async def publish_home(self, user: str) -> None:
-        reply = home(self.db, f"slack:{user}", self.clock(), "slack", self.settings)
+        reply = await self.workers.run(home, f"slack:{user}", self.clock(), "slack", self.settings)
         await self.client.views_publish(user_id=user, view=bk.home_view(reply))
 
     # --- outgoing -------------------------------------------------------------------
@@ -219,8 +244,6 @@ class SlackAdapter:
     def owns(self, target: str) -> bool:
         return target.startswith("slack:")
 
-    async def housekeeping(self) -> None:
-        events.forget_before(self.db, self.clock() - timedelta(days=1))
 
 
 __all__ = ["SlackAdapter", "error"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -22,6 +23,22 @@ REPLAY_WINDOW = 5 * 60      # Slack refuses to sign for longer; bolt refuses old
 BODY_TIMEOUT = 10           # seconds for a request's body to arrive (Slack sends it at once)
 
 
+class _RecentKeys:
+    """Keys seen in the last ``ttl`` seconds, in memory (bounded by the replay window)."""
+
+    def __init__(self, ttl: float):
+        self.ttl, self.keys = ttl, {}
+
+    def seen(self, key: str) -> bool:
+        return key in self.keys
+
+    def add(self, key: str) -> None:
+        now = time.monotonic()
+        self.keys[key] = now
+        if len(self.keys) > 1000 and next(iter(self.keys.values())) < now - self.ttl:
+            self.keys = {k: t for k, t in self.keys.items() if t >= now - self.ttl}
+
+
 def mount(adapter: SlackAdapter):
     """POST /slack/events for commands, interactivity and events.
 
@@ -31,6 +48,7 @@ def mount(adapter: SlackAdapter):
     verifies the signature (401 on a bad or stale one) before any listener runs; a payload it cannot read
     gets 400, with one warning line in the log and no traceback."""
     verifier = SignatureVerifier(adapter.settings.slack_signing_secret or "")
+    replays = _RecentKeys(REPLAY_WINDOW + 60)
 
     async def slack_events(request: web.Request) -> web.Response:
         ts = request.headers.get("X-Slack-Request-Timestamp", "")
@@ -50,9 +68,13 @@ def mount(adapter: SlackAdapter):
             return web.Response(status=400, text="bad request")
         if adapter.settings.slack_signing_secret and verifier.is_valid(body=text, timestamp=ts, signature=sig):
             key = "slack:request:" + hashlib.sha256(f"{ts}:{sig}".encode()).hexdigest()
-            if not events.first_sighting(adapter.db, key, adapter.clock()):
+            if replays.seen(key) or await adapter.workers.run(events.seen, key):
                 log.warning("Slack request replayed (timestamp %s): answered before, ignored", ts)
                 return web.Response(status=200, text="")
+            # Recorded in memory at once, and on disk by the background writer (a restart remembers it) without
+            # making this request wait for the write lock.
+            replays.add(key)
+            adapter.workers.background(events.first_sighting, key, adapter.clock())
         try:
             bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
         except Exception as e:           # bolt could not read the payload

@@ -1,0 +1,97 @@
+"""Database work off the event loop.
+
+SQLite lets one writer at a time hold the write lock; another process (the CLI importing a programme,
+a backup) may hold it for seconds. A write made on the event loop would stop every other request while it
+waits, reads included. So the front ends and the scheduler hand database work to a few threads, each
+with its own connection: a write waits in its thread, the loop keeps answering (WAL lets reads through).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from storage.db import connect
+
+MAX_WORKERS = 8
+
+
+class DbWorkers:
+    def __init__(self, path: str, max_workers: int = MAX_WORKERS):
+        self.path = str(path)
+        self._local = threading.local()
+        self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="convene-db")
+        # Writes nobody waits for (dedupe keys) queue here, on one thread of their own: while another process
+        # holds the lock they wait without taking a thread from the requests.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="convene-db-writer")
+        self._connections = []
+        self._lock = threading.Lock()
+        self.generation = 0      # rises after every call that changed the database (caches compare it)
+
+    def _db(self):
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    def _call(self, fn, args, kwargs):
+        db = self._db()
+        before = db.conn.total_changes
+        try:
+            return fn(db, *args, **kwargs)
+        finally:
+            if db.conn.total_changes != before:
+                with self._lock:
+                    self.generation += 1
+
+    async def run(self, fn, *args, **kwargs):
+        """``fn(db, *args, **kwargs)`` in a worker thread, with that thread's connection."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(self._call, fn, args, kwargs))
+
+    def background(self, fn, *args, **kwargs) -> None:
+        """``fn(db, …)`` on the background writer; errors are logged, nobody awaits the result."""
+        def call():
+            try:
+                self._call(fn, args, kwargs)
+            except Exception:
+                logging.getLogger("convene.db").exception("background database write failed")
+        self._writer.submit(call)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._pool.shutdown(wait=True)
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+
+
+class InlineWorkers:
+    """The same interface on the caller's own connection (tests that drive one piece directly, ``:memory:``)."""
+
+    def __init__(self, db):
+        self.db = db
+        self.generation = 0      # the caller's own connection counts its changes itself
+
+    async def run(self, fn, *args, **kwargs):
+        return fn(self.db, *args, **kwargs)
+
+    def background(self, fn, *args, **kwargs) -> None:
+        try:
+            fn(self.db, *args, **kwargs)
+        except Exception:
+            logging.getLogger("convene.db").exception("background database write failed")
+
+    def close(self) -> None:
+        pass
+
+
+def workers_for(settings, db):
+    path = getattr(settings, "db_path", None)
+    return DbWorkers(path) if path and path != ":memory:" else InlineWorkers(db)
