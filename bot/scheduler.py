@@ -175,10 +175,12 @@ class ReminderScheduler:
                 reason = ("its event had begun" if p.event <= now else
                           "a later reminder of the same event was due" if p is not latest or superseded
                           else "not sent")
-                await run(log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,
-                          due_at=p.due, target="*", late=True, now=now, status="skipped",
-                          detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
-                log.info("reminder %s skipped (%s)", p.job_id, reason)
+                recorded = await run(
+                    log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,
+                    due_at=p.due, target="*", late=True, now=now, status="skipped",
+                    detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
+                if recorded:       # another process may have recorded (or sent) it: only the recorder says so
+                    log.info("reminder %s skipped (%s)", p.job_id, reason)
             if send is not None:
                 try:
                     await self._send(send, now, late=now - send.due > GRACE)

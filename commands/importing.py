@@ -45,6 +45,31 @@ def import_file(db, group: Group, path: str, *, default_date: date | None = None
     return import_document(db, group, doc, start=start, venue=venue)
 
 
+TITLE_MAX, TEXT_MAX = 500, 5_000
+
+
+def _check_texts(doc: ParsedDocument) -> None:
+    """The same rules as a restore: titles one line and bounded, question texts bounded (a question is read in
+    chat, where 5,000 characters is already a page)."""
+    def one_line(where, value, limit):
+        if value and ("\n" in value.strip() or len(value) > limit):
+            raise DocumentError(f"{where}: must be one line of at most {limit:,} characters")
+    for i, s in enumerate(doc.sessions):
+        one_line(f"session {i + 1} title", s.title, TITLE_MAX)
+        one_line(f"session {i + 1} venue", s.venue, TITLE_MAX)
+        for it in s.items:
+            one_line(f"item {it.number or it.title[:20]} title", it.title, TITLE_MAX * 2)
+            for q in it.questions:
+                if len(q) > TEXT_MAX:
+                    raise DocumentError(f"a question of item {it.number} is {len(q):,} characters long; at most "
+                                        f"{TEXT_MAX:,}", it.line)
+    for lst in doc.lists:
+        one_line("list name", lst.name, TITLE_MAX)
+        for ref, q in lst.questions:
+            if len(q) > TEXT_MAX:
+                raise DocumentError(f"question {ref} of {lst.short} is {len(q):,} characters long; at most {TEXT_MAX:,}")
+
+
 def parse_start(start: str) -> datetime:
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
         try:
@@ -59,6 +84,7 @@ def import_document(db, group: Group, doc: ParsedDocument, *, start: str | None 
                     venue: str | None = None) -> ImportResult:
     """Store every session and list of the document, or nothing if any part fails."""
     doc = clean_tree(doc)
+    _check_texts(doc)
     delta = timedelta(0)
     if start is not None:
         if not doc.sessions:

@@ -113,3 +113,13 @@ def test_output_piped_into_head_is_not_a_traceback(cli_env):
     proc = subprocess.run(f"{sys.executable} -m bot export cg --format json -o - | head -c 10", shell=True,
                           capture_output=True, text=True, env=cli_env, cwd=ROOT, timeout=60)
     assert proc.stdout == '{\n  "forma' and "Traceback" not in proc.stderr
+
+
+def test_multi_line_titles_from_yaml_are_refused(cli_env, tmp_path):
+    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    bad = tmp_path / "multi.yaml"
+    bad.write_text("title: |\n  First line\n  <!channel> second line\ndate: 2030-01-01\nstart: '10:00'\nend: '11:00'\n"
+                   "items:\n  - title: One\n", encoding="utf-8")
+    proc = convene(cli_env, "import", str(bad), "--group", "cg", check=False)
+    assert proc.returncode == 1 and "session 1 title: must be one line" in proc.stderr
+    assert "Traceback" not in proc.stderr
