@@ -304,3 +304,35 @@ def test_one_groups_unplannable_data_never_stops_the_others(db, clock):
     asyncio.run(sched.sync())
     from storage import reminders as store
     assert store.reported_problems(db) == {}
+
+
+def test_two_processes_after_downtime_send_once_and_only_one_logs_skipped(db_path, db, caplog, monkeypatch):
+    """Two schedulers on one database file (two processes' worth of connections) come up after a downtime in which
+    both reminders of a session fell due: the latest is sent once, the earlier is recorded skipped once, and only
+    the scheduler that recorded it says so in its log."""
+    import logging
+    from storage import open_db
+    g = group_store.create_group(db, "two", "Two processes")
+    group_store.bind_room(db, g.id, "slack:C0TWO")
+    clock = Clock(local("2026-12-01 09:00"))
+    make_session(db, g, "2026-12-01 10:00", key="two")
+    clock.set(local("2026-12-01 09:30"))                 # 1d (yesterday 10:00) and 1h (09:00) both fell due
+    other = open_db(db_path)
+    recorders = [Recorder(), Recorder()]
+    caplog.set_level(logging.INFO, logger="convene.scheduler")
+
+    async def go():
+        a = ReminderScheduler(db, clock, Router([recorders[0]]))
+        b = ReminderScheduler(other, clock, Router([recorders[1]]))
+        await a.start()
+        # The other process planned at the same moment, before the first recorded anything: a stale view.
+        from bot import scheduler as sched_module
+        monkeypatch.setattr(sched_module.log_store, "handled_reminders", lambda db: {})
+        monkeypatch.setattr(sched_module.log_store, "sent_dues", lambda db, kind, sid: [])
+        await b.start()
+        await asyncio.gather(a.stop(), b.stop())
+    asyncio.run(go())
+    other.close()
+    sent = recorders[0].targets() + recorders[1].targets()
+    assert sent == ["slack:C0TWO"]
+    assert len([r for r in caplog.records if "skipped" in r.getMessage()]) == 1
