@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commands import timefmt
@@ -16,7 +16,9 @@ from commands.durations import DurationError, parse_offsets
 from commands.importers import DocumentError, parse_document
 from tests.conftest import Bot
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: the same examples on every run (a deterministic suite); the seed still explores 150 per property.
+FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Text that looks a little like what people type: refs, dates, times, options, quotes, and arbitrary Unicode.
 PIECES = st.sampled_from(["2.6", "#1", "#999", "2010-06-25", "WP.15:f", "f", "--coordinators", "--date", "'", '"',
                           "10:00", "public", "ics", "@ana", "@room", "0", "99.99", ":", "\n", " ", "\u202e", "\x00"])
@@ -79,6 +81,7 @@ DOCS = st.lists(st.one_of(LINES, st.text(max_size=30)), max_size=30).map("\n".jo
 
 @FAST
 @given(DOCS, st.sampled_from([None, "agenda", "list", "yaml"]), st.sampled_from([None, date(2010, 6, 21)]))
+@example("APLC/MSP.10/2010/WP.15", "agenda", None)       # only a running header: once a StopIteration
 def test_importers_read_or_say_which_line(text, kind, default):
     try:
         doc = parse_document(text, kind=kind, default_date=default)

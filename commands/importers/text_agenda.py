@@ -86,7 +86,9 @@ def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedD
             lines.append(_Line(i, s))
     start = _agenda_start(lines)
     if start is None:
-        first = next(ln for ln in lines if ln and ln.text)
+        first = next((ln for ln in lines if ln and ln.text), None)
+        if first is None:
+            raise DocumentError("the document holds nothing but page headers and numbers: expected an agenda", 1)
         raise DocumentError("expected agenda items: a heading such as 'Agenda' followed by numbered or timed "
                             "items ('10:00 1. Opening', '09.15 - 12.15 Title')", first.n)
     pre = _read_preamble([ln for ln in lines[:start] if ln is not None])
