@@ -22,7 +22,6 @@ from bench.stats import ms, report, summary
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.slack.server import web_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from commands.importing import import_file  # noqa: E402
 from storage import groups as group_store  # noqa: E402
@@ -47,11 +46,17 @@ def _bare_app(api_url: str) -> web.Application:
     async def noop2(ack):
         await ack()
 
-    class Holder:
-        pass
-    h = Holder()
-    h.app = app
-    return web_app(h)
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    async def events(request):
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(_request):
+        return web.Response(text="ok")
+    web_application = web.Application()
+    web_application.router.add_post("/slack/events", events)
+    web_application.router.add_get("/healthz", healthz)
+    return web_application
 
 
 async def _burst(url: str, sender: SlackSender, bodies: list[str]) -> tuple[list[float], int]:

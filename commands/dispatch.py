@@ -12,6 +12,7 @@ from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
 from commands.reply import Reply, error
 from commands.sanitize import clean, clean_options
 from storage import groups as group_store
+from storage.db import Busy, is_busy, without_waiting
 
 log = logging.getLogger("convene.commands")
 
@@ -40,7 +41,22 @@ def make_context(db, request: Request, clock: Clock = system_clock, settings=Non
     return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings)
 
 
-def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> Reply:
+BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?), so nothing was changed. "
+                "Please try again in a minute.")
+
+
+def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None) -> Reply | None:
+    """``handle`` as one transaction that does not wait for the write lock (for front ends on the event loop):
+    None when the command needed the lock while another connection held it; nothing of it was kept, and the
+    caller runs it again where waiting does not stop anyone (a database thread)."""
+    try:
+        with without_waiting(db):
+            return handle(db, request, clock, settings, raise_busy=True)
+    except Busy:
+        return None
+
+
+def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False) -> Reply:
     request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
                                   user_name=clean(request.user_name))
     head, text = route(request)
@@ -54,7 +70,12 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None) -> 
         return cmd.handler(ctx, text)
     except UserError as e:
         return error(e.message, *[h for h in e.hints if h], field=e.field)
-    except Exception:
+    except Exception as e:
+        if is_busy(e):
+            if raise_busy:
+                raise Busy(str(e)) from e
+            log.warning("command %s waited too long for the database lock", head)
+            return error(BUSY_MESSAGE)
         log.exception("command failed: %s %r in %s", head, text[:200], request.room)
         return error("Something went wrong on my side and nothing was changed. The error is logged; please try "
                      "again or tell a coordinator.")

@@ -17,6 +17,42 @@ class StorageError(Exception):
     """A storage rule was broken (e.g. a unique key); the message is for people."""
 
 
+class Busy(StorageError):
+    """Another connection holds the write lock, and this work was asked not to wait for it."""
+
+
+def is_busy(e: BaseException) -> bool:
+    return isinstance(e, Busy) or (isinstance(e, sqlite3.OperationalError)
+                                   and ("locked" in str(e) or "busy" in str(e)))
+
+
+@contextlib.contextmanager
+def without_waiting(db):
+    """Run a unit of work as one transaction that never waits for the write lock: if it needs the lock while
+    another connection holds it, everything it did is rolled back and ``Busy`` is raised (the caller runs it
+    again where waiting is harmless). Reads never need the lock (WAL)."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN")
+        try:
+            yield db
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as e:
+        if is_busy(e):
+            raise Busy(str(e)) from e
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 def connect(path: str | os.PathLike) -> sqlite_utils.Database:
     """A connection with the per-connection pragmas set, without running migrations."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

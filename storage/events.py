@@ -12,6 +12,15 @@ def first_sighting(db, key: str, at: datetime | None = None) -> bool:
     return cur.rowcount == 1
 
 
+def record_many(db, keys: list[str], at: datetime | None = None) -> None:
+    """Record several keys in one transaction (batched by the caller: one lock per batch, not per key)."""
+    from storage.db import write_tx
+    stamp = to_iso(at) if at else now_iso()
+    with write_tx(db):
+        for key in keys:
+            db.execute("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", [key, stamp])
+
+
 def seen(db, key: str) -> bool:
     """Whether ``key`` was recorded (a read: it never waits for the write lock)."""
     return bool(list(db.query("SELECT 1 FROM seen_events WHERE key = ?", [key])))

@@ -21,7 +21,7 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.text import decode_incoming
 from commands.core import Request
-from commands.dispatch import handle
+from commands.dispatch import handle, handle_without_waiting
 from commands.home import home
 from commands.reply import Reply, error
 from bot.dbworkers import InlineWorkers
@@ -74,10 +74,17 @@ class SlackAdapter:
 
     async def run_core(self, *, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
                        options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Reply:
-        """The core, in a database thread: a command that writes waits there for the lock, never the loop."""
+        """The core on the loop, as one transaction that does not wait for the write lock (the fast path); when
+        another process holds the lock, the command is run again in a database thread, where it waits without
+        stopping anyone."""
         req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct)
-        return await self.workers.run(handle, req, self.clock, self.settings)
+        if isinstance(self.workers, InlineWorkers):
+            return handle(self.db, req, self.clock, self.settings)
+        reply = handle_without_waiting(self.db, req, self.clock, self.settings)
+        if reply is None:
+            reply = await self.workers.run(handle, req, self.clock, self.settings)
+        return reply
 
     # --- listeners ------------------------------------------------------------------
 

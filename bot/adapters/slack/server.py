@@ -24,19 +24,31 @@ BODY_TIMEOUT = 10           # seconds for a request's body to arrive (Slack send
 
 
 class _RecentKeys:
-    """Keys seen in the last ``ttl`` seconds, in memory (bounded by the replay window)."""
+    """Keys seen in the last ``ttl`` seconds, in memory (bounded by the replay window); new ones are written to
+    the database in batches, at most one transaction a second (so a restart remembers them too)."""
 
     def __init__(self, ttl: float):
         self.ttl, self.keys = ttl, {}
+        self.unsaved: list[str] = []
+        self.flushing = False
 
     def seen(self, key: str) -> bool:
         return key in self.keys
 
-    def add(self, key: str) -> None:
+    def add(self, key: str, adapter) -> None:
         now = time.monotonic()
         self.keys[key] = now
         if len(self.keys) > 1000 and next(iter(self.keys.values())) < now - self.ttl:
             self.keys = {k: t for k, t in self.keys.items() if t >= now - self.ttl}
+        self.unsaved.append(key)
+        if not self.flushing:
+            self.flushing = True
+            asyncio.get_running_loop().call_later(1.0, self.flush, adapter)
+
+    def flush(self, adapter) -> None:
+        keys, self.unsaved, self.flushing = self.unsaved, [], False
+        if keys:
+            adapter.workers.background(events.record_many, keys, adapter.clock())
 
 
 def mount(adapter: SlackAdapter):
@@ -68,13 +80,13 @@ def mount(adapter: SlackAdapter):
             return web.Response(status=400, text="bad request")
         if adapter.settings.slack_signing_secret and verifier.is_valid(body=text, timestamp=ts, signature=sig):
             key = "slack:request:" + hashlib.sha256(f"{ts}:{sig}".encode()).hexdigest()
-            if replays.seen(key) or await adapter.workers.run(events.seen, key):
+            # A read never waits for the write lock (WAL): it runs here, on the loop, without a thread hop.
+            if replays.seen(key) or events.seen(adapter.db, key):
                 log.warning("Slack request replayed (timestamp %s): answered before, ignored", ts)
                 return web.Response(status=200, text="")
-            # Recorded in memory at once, and on disk by the background writer (a restart remembers it) without
-            # making this request wait for the write lock.
-            replays.add(key)
-            adapter.workers.background(events.first_sighting, key, adapter.clock())
+            # Recorded in memory at once, and on disk in batches by the background writer (a restart remembers
+            # it) without making this request wait for the write lock.
+            replays.add(key, adapter)
         try:
             bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
         except Exception as e:           # bolt could not read the payload
