@@ -35,6 +35,9 @@ class Settings:
     # The bot's public address: agenda pages and calendar feeds are linked under it, and the web server
     # starts (on PORT) even without Slack's HTTP mode.
     public_url: str | None = None
+    # Seconds a scheduler lease lasts (renewed every third of it): how soon a standby process takes over sending
+    # reminders after the leader died.
+    scheduler_lease_seconds: int = 30
     # Matrix
     matrix_homeserver: str | None = None
     matrix_user_id: str | None = None
@@ -77,6 +80,7 @@ class Settings:
             slack_api_url=get("SLACK_API_URL"),
             port=_int(env, "PORT", 3000),
             public_url=(get("CONVENE_PUBLIC_URL") or "").rstrip("/") or None,
+            scheduler_lease_seconds=_int(env, "CONVENE_SCHEDULER_LEASE_SECONDS", 30),
             matrix_homeserver=get("MATRIX_HOMESERVER"),
             matrix_user_id=get("MATRIX_USER_ID"),
             matrix_password=get("MATRIX_PASSWORD"),
@@ -119,5 +123,8 @@ class Settings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
                 raise ConfigError("CONVENE_PUBLIC_URL must be the bot's public base URL, such as "
                                   f"https://convene.example.org, not {self.public_url!r}")
+        if not 3 <= self.scheduler_lease_seconds <= 3600:
+            raise ConfigError("CONVENE_SCHEDULER_LEASE_SECONDS must be between 3 and 3600, "
+                              f"not {self.scheduler_lease_seconds}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"PORT must be between 1 and 65535, not {self.port}")

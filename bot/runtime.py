@@ -78,6 +78,14 @@ async def _housekeeping_forever(db, clock) -> None:
         await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
+def _database_health(db) -> str:
+    try:
+        db.execute("SELECT 1").fetchone()
+        return "ok"
+    except Exception as e:
+        return f"error: {type(e).__name__}"
+
+
 async def _start_web(server) -> None:
     try:
         await server.start()
@@ -137,7 +145,10 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             for s in reversed(runners):
                 await s.stop()
             raise
-    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]), workers=workers)
+    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]), workers=workers,
+                                  lease_seconds=settings.scheduler_lease_seconds)
+    if server is not None:
+        server.health = lambda: {"database": _database_health(db), "scheduler": scheduler.health()}
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
     log.info("Convene is running")

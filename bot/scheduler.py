@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,6 +32,7 @@ from apscheduler.triggers.date import DateTrigger
 from commands import reminders as core
 from bot.dbworkers import InlineWorkers
 from commands import signals
+from storage import leases
 from storage import reminders as log_store
 
 log = logging.getLogger("convene.scheduler")
@@ -37,6 +41,7 @@ GRACE = timedelta(seconds=10)       # later than this after its due time, a remi
                                     # process fires within a fraction of a second)
 RESYNC = 30                         # seconds between periodic re-derivations from storage
 HORIZON = timedelta(hours=6)        # jobs exist for reminders due within this window; resync adds the rest
+LEASE = "scheduler"
 
 
 class Router:
@@ -58,10 +63,18 @@ class Router:
 
 
 class ReminderScheduler:
-    def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC, workers=None):
+    def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC, workers=None,
+                 lease_seconds: float | None = None):
         self.db, self.clock, self.router = db, clock, router
         self.workers = workers or InlineWorkers(db)     # claims and confirmations wait for the lock there
         self._loop: asyncio.AbstractEventLoop | None = None
+        # One scheduler per database (README "Running more than one process"): with a lease, only its holder plans
+        # and sends; the others stand by and take over when it expires. Without (the console), always the leader.
+        self.lease_ttl = timedelta(seconds=lease_seconds) if lease_seconds else None
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.role = "standby" if self.lease_ttl else "leader"
+        self.last_sync: datetime | None = None
+        self.next_due: datetime | None = None
         self.resync_seconds = resync_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -70,26 +83,63 @@ class ReminderScheduler:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def recover(self) -> None:
-        for entry in log_store.mark_unconfirmed_uncertain(self.db, self.clock()):
+    async def recover(self) -> None:
+        """Claims left unconfirmed by the previous leader (it died between claiming and confirming): uncertain."""
+        for entry in await self.workers.run(log_store.mark_unconfirmed_uncertain, self.clock()):
             log.warning("reminder %s to %s was claimed but not confirmed before the last stop: it may or may not "
                         "have been delivered; not resending", entry.key, entry.target)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self.recover()
+        if self.lease_ttl is None:
+            await self.recover()
+        else:
+            await self.lease_tick()
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self.scheduler.start()
         self.scheduler.add_job(self.sync, "interval", seconds=self.resync_seconds, id="reminders:resync",
                                coalesce=True, max_instances=1, misfire_grace_time=None)
+        if self.lease_ttl is not None:
+            self.scheduler.add_job(self.lease_tick, "interval", seconds=self.lease_ttl.total_seconds() / 3,
+                                   id="reminders:lease", coalesce=True, max_instances=1, misfire_grace_time=None)
         signals.schedule_changed.connect(self.request_sync)
         await self.sync()
+
+    async def lease_tick(self) -> None:
+        """Take or renew the lease; a standby takes over when the leader's lease has expired."""
+        try:
+            held, fresh = await self.workers.run(leases.acquire, LEASE, self.holder, self.clock(), self.lease_ttl)
+        except Exception as e:
+            log.warning("could not renew the scheduler lease: %s", e)
+            held, fresh = False, False
+        if held and (fresh or self.role != "leader"):
+            self.role = "leader"
+            log.info("this process now sends the reminders (scheduler lease %s)", self.holder)
+            await self.recover()
+            self.request_sync()
+        elif not held and self.role == "leader":
+            self.role = "standby"
+            log.warning("the scheduler lease went to another process: this one stops sending reminders")
+            self._reconcile_jobs([])
+        elif not held and self.role != "standby":
+            self.role = "standby"
 
     async def stop(self) -> None:
         signals.schedule_changed.disconnect(self.request_sync)
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        if self.lease_ttl is not None and self.role == "leader":
+            try:
+                await self.workers.run(leases.release, LEASE, self.holder)   # the standby takes over at once
+            except Exception as e:
+                log.warning("could not release the scheduler lease: %s", e)
+            self.role = "standby"
+
+    def health(self) -> dict:
+        return {"role": self.role, "holder": self.holder,
+                "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+                "next_due": self.next_due.isoformat() if self.next_due else None}
 
     def request_sync(self) -> None:
         """Called by the core after a change (on the loop, or in a database thread); coalesces bursts into one
@@ -116,13 +166,17 @@ class ReminderScheduler:
     # --- the work --------------------------------------------------------------------
 
     async def sync(self) -> None:
+        if self.role != "leader":
+            return                  # a standby: the leader sends
         async with self._lock:
             now = self.clock()
             problems: list[core.Unplannable] = []
             planned = await self.workers.run(core.plan, now, until=now + HORIZON, problems=problems)
             await self._report_problems(problems)
             await self._handle_due(now, [p for p in planned if p.due <= now])
-            self._reconcile_jobs([p for p in planned if p.due > now])
+            future = [p for p in planned if p.due > now]
+            self._reconcile_jobs(future)
+            self.last_sync, self.next_due = now, min((p.due for p in future), default=None)
 
     async def _report_problems(self, problems: list) -> None:
         """A group whose data cannot be planned is skipped (every other group's reminders go out), logged, and

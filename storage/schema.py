@@ -215,3 +215,16 @@ def m006_matrix_inbox(db):
     );
     CREATE INDEX matrix_inputs_question ON matrix_inputs(question, delegation)
     """)
+
+
+@migrations()
+def m007_leases(db):
+    """One scheduler per database: the process holding the lease sends reminders; others stand by."""
+    _run(db, """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        acquired_at TEXT NOT NULL
+    )
+    """)

@@ -116,7 +116,7 @@ def test_missed_during_downtime_only_latest_sent_late(db, world):
     sync(sched)
     clock.set(local("2026-12-03 09:40"))            # down across both the 1d and the 1h due times
     restarted = ReminderScheduler(db, clock, Router([rec]))
-    restarted.recover()
+    asyncio.run(restarted.recover())
     sync(restarted)
     [text] = rec.texts()
     assert "Starts in 20 minutes" in text and "Sent late" in text
@@ -142,7 +142,7 @@ def test_crash_between_claim_and_confirm_is_uncertain_never_resent(db, world):
         sync(sched)
     rec.fail_with = None
     restarted = ReminderScheduler(db, clock, Router([rec]))
-    restarted.recover()
+    asyncio.run(restarted.recover())
     sync(restarted)
     assert rec.delivered == []
     [entry] = log_store.log_of_session(db, s.id)

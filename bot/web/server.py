@@ -14,9 +14,15 @@ MAX_BODY = 2 * 1024 * 1024
 SERVER_LIMITS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 100, "keepalive_timeout": 75}
 
 
-def base_app() -> web.Application:
+def base_app(health=None) -> web.Application:
+    """``health()``: the state to report (database, scheduler); the status is 503 when the database is not ok."""
     async def healthz(_request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+        report = {"status": "ok"}
+        if health is not None:
+            report.update(health())
+            if report.get("database", "ok") != "ok":
+                report["status"] = "error"
+        return web.json_response(report, status=200 if report["status"] == "ok" else 503)
 
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", healthz)
@@ -26,7 +32,8 @@ def base_app() -> web.Application:
 class WebServer:
     def __init__(self, port: int, host: str = "0.0.0.0"):
         self.port, self.host = port, host
-        self.app = base_app()
+        self.health = None          # set by the runtime: () -> dict
+        self.app = base_app(lambda: self.health() if self.health else {})
         self._runner: web.AppRunner | None = None
         self.parts: list[str] = []
 
