@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                                                "ics: every session)")
     b = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
     b.add_argument("file")
+    r = sub.add_parser("restore", help="replace the database with a backup FILE (the bot must be stopped)")
+    r.add_argument("file")
     e.add_argument("-o", "--output", required=True, help="file to write ('-' for standard output)")
 
     g = sub.add_parser("group", help="create and configure groups").add_subparsers(dest="gcmd", metavar="ACTION")
@@ -189,6 +191,8 @@ def _dispatch(args, db, settings) -> int:
             raise CliError(f"cannot write the backup to {args.file}: {e}")
         print(f"backed up to {args.file} ({pages:,} pages)", file=sys.stderr)
         return 0
+    if args.cmd == "restore":
+        return _restore_cmd(args, db, settings)
     if args.cmd == "run":
         from bot.runtime import StartupError, run
         try:
@@ -322,6 +326,30 @@ def _export_cmd(args, db) -> int:
         except OSError as e:
             raise CliError(f"cannot write {args.output}: {e.strerror or e}")
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _restore_cmd(args, db, settings) -> int:
+    """Refuses while a bot runs on this database (its scheduler lease is live); keeps a copy of what it replaces."""
+    from datetime import datetime, timezone
+    from storage import leases
+    from storage.backups import integrity, restore_into
+    from storage.db import backup
+    if not os.path.isfile(args.file):
+        raise CliError(f"there is no backup file at {args.file}")
+    lease = leases.current(db, "scheduler")
+    if lease is not None and lease.expires_at > datetime.now(timezone.utc):
+        raise CliError(f"a bot is running on this database (scheduler lease held by {lease.holder}): stop it first, "
+                       "then restore")
+    check = integrity(args.file)
+    if check != "ok":
+        raise CliError(f"{args.file} is not a sound database ({check}); nothing was changed")
+    path = args.db or settings.db_path
+    safety = f"{path}.before-restore-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+    backup(db, safety)
+    pages = restore_into(db, args.file)
+    print(f"restored {args.file} into {path} ({pages:,} pages); the previous database was saved as {safety}",
+          file=sys.stderr)
     return 0
 
 

@@ -38,6 +38,10 @@ class Settings:
     # Seconds a scheduler lease lasts (renewed every third of it): how soon a standby process takes over sending
     # reminders after the leader died.
     scheduler_lease_seconds: int = 30
+    # Scheduled backups (by the scheduler's lease holder): a folder, how many copies to keep, how often.
+    backup_dir: str | None = None
+    backup_keep: int = 14
+    backup_every_hours: int = 6
     # Matrix
     matrix_homeserver: str | None = None
     matrix_user_id: str | None = None
@@ -81,6 +85,9 @@ class Settings:
             port=_int(env, "PORT", 3000),
             public_url=(get("CONVENE_PUBLIC_URL") or "").rstrip("/") or None,
             scheduler_lease_seconds=_int(env, "CONVENE_SCHEDULER_LEASE_SECONDS", 30),
+            backup_dir=get("CONVENE_BACKUP_DIR"),
+            backup_keep=_int(env, "CONVENE_BACKUP_KEEP", 14),
+            backup_every_hours=_int(env, "CONVENE_BACKUP_EVERY_HOURS", 6),
             matrix_homeserver=get("MATRIX_HOMESERVER"),
             matrix_user_id=get("MATRIX_USER_ID"),
             matrix_password=get("MATRIX_PASSWORD"),
@@ -123,6 +130,8 @@ class Settings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
                 raise ConfigError("CONVENE_PUBLIC_URL must be the bot's public base URL, such as "
                                   f"https://convene.example.org, not {self.public_url!r}")
+        if self.backup_keep < 1 or not 1 <= self.backup_every_hours <= 24 * 7:
+            raise ConfigError("CONVENE_BACKUP_KEEP must be at least 1 and CONVENE_BACKUP_EVERY_HOURS between 1 and 168")
         if not 3 <= self.scheduler_lease_seconds <= 3600:
             raise ConfigError("CONVENE_SCHEDULER_LEASE_SECONDS must be between 3 and 3600, "
                               f"not {self.scheduler_lease_seconds}")

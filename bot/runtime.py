@@ -86,6 +86,26 @@ def _database_health(db) -> str:
         return f"error: {type(e).__name__}"
 
 
+def scheduled_backup(db, settings, now=None):
+    """One scheduled backup into CONVENE_BACKUP_DIR, verified and rotated (see storage.backups)."""
+    from storage.backups import backup_into
+    result = backup_into(db, settings.backup_dir, settings.backup_keep, now)
+    log.info("backup written to %s (%s pages; %s old ones removed)", result.path, result.pages, len(result.removed))
+    return result
+
+
+async def _backups_forever(settings, workers, scheduler) -> None:
+    """Backups by the process that holds the scheduler lease (one process, not every one)."""
+    await asyncio.sleep(60)                     # not in the middle of start-up
+    while True:
+        if scheduler.role == "leader":
+            try:
+                await workers.run(scheduled_backup, settings)
+            except Exception as e:
+                log.error("scheduled backup failed: %s", e)
+        await asyncio.sleep(settings.backup_every_hours * 3600)
+
+
 async def _start_web(server) -> None:
     try:
         await server.start()
@@ -151,12 +171,16 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
         server.health = lambda: {"database": _database_health(db), "scheduler": scheduler.health()}
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
+    backups = (asyncio.get_running_loop().create_task(_backups_forever(settings, workers, scheduler))
+               if settings.backup_dir else None)
     log.info("Convene is running")
     try:
         await stop.wait()
     finally:
         log.info("shutting down")
         keeper.cancel()
+        if backups is not None:
+            backups.cancel()
         await scheduler.stop()
         if server is not None:
             await server.stop()
