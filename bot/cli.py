@@ -29,6 +29,19 @@ class CliError(Exception):
     pass
 
 
+class JsonFormatter(logging.Formatter):
+    """CONVENE_LOG_FORMAT=json: one JSON object per line (time in UTC, level, logger, message, exception)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+        from datetime import datetime, timezone
+        out = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+               "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="convene", description="Convene: the paperwork of a contact group, in chat.")
     p.add_argument("--db", help="database file (default: $CONVENE_DB or ./convene.db)")
@@ -130,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"convene: configuration error: {e}", file=sys.stderr)
         return 1
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     db_path = args.db or settings.db_path
     try:
         db = open_db(db_path)

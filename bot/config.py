@@ -25,6 +25,7 @@ def _int(env, name: str, default: int) -> int:
 class Settings:
     db_path: str = "convene.db"
     log_level: str = "INFO"
+    log_format: str = "text"          # text | json (one JSON object per line, for log collectors)
     default_timezone: str = "Europe/Zurich"
     # Slack
     slack_bot_token: str | None = None
@@ -77,6 +78,7 @@ class Settings:
         s = cls(
             db_path=get("CONVENE_DB") or "convene.db",
             log_level=(get("CONVENE_LOG_LEVEL") or "INFO").upper(),
+            log_format=(get("CONVENE_LOG_FORMAT") or "text").lower(),
             default_timezone=get("CONVENE_TIMEZONE") or "Europe/Zurich",
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -100,6 +102,10 @@ class Settings:
 
     def validate(self) -> None:
         """A partial chat configuration is a start-up error, never a silent fallback to the console."""
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(f"CONVENE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {self.log_level!r}")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"CONVENE_LOG_FORMAT must be text or json, not {self.log_format!r}")
         if self.slack_enabled:
             if not self.slack_app_token and not self.slack_signing_secret:
                 raise ConfigError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: HTTP mode needs the "

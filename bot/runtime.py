@@ -169,6 +169,7 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
                                   lease_seconds=settings.scheduler_lease_seconds)
     if server is not None:
         server.health = lambda: {"database": _database_health(db), "scheduler": scheduler.health()}
+        server.metrics_source = lambda: (settings.db_path, scheduler)
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
     backups = (asyncio.get_running_loop().create_task(_backups_forever(settings, workers, scheduler))

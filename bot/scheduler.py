@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from commands import reminders as core
+from bot import metrics
 from bot.dbworkers import InlineWorkers
 from commands import signals
 from storage import leases
@@ -235,6 +236,7 @@ class ReminderScheduler:
                     detail=f"fell due {p.due.isoformat()} while Convene was not running; skipped: {reason}")
                 if recorded:       # another process may have recorded (or sent) it: only the recorder says so
                     log.info("reminder %s skipped (%s)", p.job_id, reason)
+                    metrics.reminder(p.kind, "skipped")
             if send is not None:
                 try:
                     await self._send(send, now, late=now - send.due > GRACE)
@@ -262,8 +264,10 @@ class ReminderScheduler:
             except Exception as e:  # delivery failed after the adapter's own retries
                 log.error("reminder %s to %s failed: %s", p.job_id, target, e)
                 await run(log_store.finish, key, "failed", self.clock(), detail=str(e)[:500])
+                metrics.reminder(p.kind, "failed")
                 continue
             await run(log_store.finish, key, "sent", self.clock())
+            metrics.reminder(p.kind, "late" if late else "sent")
             self.sent.append((key, target))
             log.info("reminder %s sent to %s%s", p.job_id, target, " (late)" if late else "")
 

@@ -110,3 +110,33 @@ def test_the_loop_never_waits_on_the_database_lock(slack_bot, fake_slack):
     [later] = fake_slack.wait_for("chat.postEphemeral", 1, timeout=15)
     assert later["user"] == "U0ANA" and "registered with Chile" in later["text"]
     assert group_store.member(slack_bot.check, 1, "slack:U0ANA").delegation == "Chile"
+
+
+def test_metrics_count_requests_by_command_and_the_database(slack_bot):
+    import urllib.request
+    slack_bot.sender.command("/agenda")
+    slack_bot.sender.command("/agenda", "99")                # an error
+    slack_bot.sender.command("/frobnicate-not-ours")         # not one of ours: not routed to the core at all
+    with urllib.request.urlopen(f"http://127.0.0.1:{slack_bot.settings.port}/metrics", timeout=5) as resp:
+        assert resp.headers["Content-Type"].startswith("text/plain")
+        text = resp.read().decode()
+    from prometheus_client.parser import text_string_to_metric_families
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for fam in text_string_to_metric_families(text) for s in fam.samples}
+    ok = samples[("convene_requests_total", (("command", "agenda"), ("outcome", "ok"), ("platform", "slack")))]
+    err = samples[("convene_requests_total", (("command", "agenda"), ("outcome", "error"), ("platform", "slack")))]
+    assert ok >= 1 and err >= 1
+    assert samples[("convene_request_seconds_count", (("command", "agenda"), ("platform", "slack")))] >= 2
+    assert samples[("convene_database_bytes", ())] > 10_000
+    assert samples[("convene_scheduler_leader", ())] == 1
+
+
+def test_json_logs_are_one_object_per_line(cli_env):
+    import json
+    from tests.test_cli import convene
+    env = dict(cli_env, CONVENE_LOG_FORMAT="json", CONVENE_LOG_LEVEL="DEBUG")
+    proc = convene(env, "run", stdin="agenda\n")
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines and all(json.loads(ln)["level"] in ("DEBUG", "INFO", "WARNING", "ERROR") for ln in lines)
+    bad = convene(dict(cli_env, CONVENE_LOG_LEVEL="LOUD"), "group", "list", check=False)
+    assert bad.returncode == 1 and "CONVENE_LOG_LEVEL must be" in bad.stderr and "Traceback" not in bad.stderr

@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import time
 
+from bot import metrics
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply
@@ -51,7 +53,10 @@ class Console:
             raise EOFError
         request = Request(platform="console", room=self.room, user=self.user, command=command, text=text,
                           user_name=self.user.split(":", 1)[-1])
-        return handle(self.db, request, self.clock, self.settings)
+        started = time.perf_counter()
+        reply = handle(self.db, request, self.clock, self.settings)
+        metrics.observe("console", command, reply.ok, time.perf_counter() - started)
+        return reply
 
     def save_files(self, reply: Reply) -> None:
         """The console's "upload": write each file under ``export_dir`` and say where."""

@@ -14,7 +14,7 @@ MAX_BODY = 2 * 1024 * 1024
 SERVER_LIMITS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 100, "keepalive_timeout": 75}
 
 
-def base_app(health=None) -> web.Application:
+def base_app(health=None, metrics_source=None) -> web.Application:
     """``health()``: the state to report (database, scheduler); the status is 503 when the database is not ok."""
     async def healthz(_request: web.Request) -> web.Response:
         report = {"status": "ok"}
@@ -24,8 +24,14 @@ def base_app(health=None) -> web.Application:
                 report["status"] = "error"
         return web.json_response(report, status=200 if report["status"] == "ok" else 503)
 
+    async def metrics_endpoint(_request: web.Request) -> web.Response:
+        from bot import metrics
+        body, ctype = metrics.exposition(*(metrics_source() if metrics_source else (None, None)))
+        return web.Response(body=body, headers={"Content-Type": ctype})
+
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     return app
 
 
@@ -33,7 +39,9 @@ class WebServer:
     def __init__(self, port: int, host: str = "0.0.0.0"):
         self.port, self.host = port, host
         self.health = None          # set by the runtime: () -> dict
-        self.app = base_app(lambda: self.health() if self.health else {})
+        self.metrics_source = None  # set by the runtime: () -> (database path, scheduler)
+        self.app = base_app(lambda: self.health() if self.health else {},
+                            lambda: self.metrics_source() if self.metrics_source else (None, None))
         self._runner: web.AppRunner | None = None
         self.parts: list[str] = []
 

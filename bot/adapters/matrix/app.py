@@ -34,7 +34,7 @@ from mautrix.client.state_store import SyncStore
 from mautrix.errors import MatrixRequestError, MUnknownToken
 from mautrix.types import EventType, Membership, RoomCreatePreset
 
-from bot import failpoints
+from bot import failpoints, metrics
 from bot.adapters.files import file_content
 from bot.adapters.matrix import render
 from bot.dbworkers import InlineWorkers
@@ -527,7 +527,10 @@ class MatrixAdapter:
         req = Request(platform="matrix", room=f"matrix:{room_id}", user=f"matrix:{sender}", command=command,
                       text=text, user_name=user_name or sender[1:].split(":", 1)[0], options=options or {},
                       mentions=mentions or {}, names=names or {}, prompts=True)
-        return handle(db, req, self.clock, self.settings)
+        started = time.perf_counter()
+        reply = handle(db, req, self.clock, self.settings)
+        metrics.observe("matrix", command, reply.ok, time.perf_counter() - started)
+        return reply
 
     async def display_name(self, room_id: str, user: str) -> str | None:
         key = (room_id, user)

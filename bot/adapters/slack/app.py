@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.text import decode_incoming
@@ -37,12 +39,21 @@ WORKING = "Working on it: the answer follows in a moment."
 API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
 
 
+def _counted(handler_class, reason: str):
+    """A slack_sdk retry handler that also counts its retries (convene_delivery_retries)."""
+    class Counted(handler_class):
+        async def prepare_for_next_attempt_async(self, **kwargs):
+            metrics.retried("slack", reason)
+            return await super().prepare_for_next_attempt_async(**kwargs)
+    return Counted
+
+
 def make_client(settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL, timeout=API_TIMEOUT,
-        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                        AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-                        AsyncServerErrorRetryHandler(max_retry_count=2)])
+        retry_handlers=[_counted(AsyncConnectionErrorRetryHandler, "connection")(max_retry_count=2),
+                        _counted(AsyncRateLimitErrorRetryHandler, "rate_limited")(max_retry_count=5),
+                        _counted(AsyncServerErrorRetryHandler, "server_error")(max_retry_count=2)])
 
 
 class SlackAdapter:
@@ -79,11 +90,14 @@ class SlackAdapter:
         stopping anyone."""
         req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct)
+        started = time.perf_counter()
         if isinstance(self.workers, InlineWorkers):
-            return handle(self.db, req, self.clock, self.settings)
-        reply = handle_without_waiting(self.db, req, self.clock, self.settings)
-        if reply is None:
-            reply = await self.workers.run(handle, req, self.clock, self.settings)
+            reply = handle(self.db, req, self.clock, self.settings)
+        else:
+            reply = handle_without_waiting(self.db, req, self.clock, self.settings)
+            if reply is None:
+                reply = await self.workers.run(handle, req, self.clock, self.settings)
+        metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
         return reply
 
     # --- listeners ------------------------------------------------------------------
