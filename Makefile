@@ -14,19 +14,32 @@ TOOLS := .tools
 AXE_VERSION := 4.10.3
 AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test bench install dev clean
+.PHONY: run test bench install dev clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Dependencies come from the lock files (exact versions, hash-checked); `make lock` refreshes them from pyproject.toml.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_VERSION := 0.13.9
+
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(DEV_STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP) $@
+
+lock:
+	@test -x $(TOOLS)/uv/bin/uv || { $(PYTHON) -m venv $(TOOLS)/uv && $(TOOLS)/uv/bin/python -m pip install --quiet "uv==$(UV_VERSION)"; }
+	$(TOOLS)/uv/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --no-header -q -o $(LOCK)
+	$(TOOLS)/uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 --no-header -q -o $(DEV_LOCK)
+	@echo "locked: $(LOCK) and $(DEV_LOCK) (commit both)"
 
 $(SYNAPSE_STAMP):
 	$(PYTHON) -m venv $(SYNAPSE_VENV)

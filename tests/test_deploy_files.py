@@ -45,3 +45,20 @@ def test_image_builds():
     proc = subprocess.run(["docker", "build", "-q", "-t", "convene-test", str(ROOT)], capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_lock_files_pin_every_dependency_with_hashes():
+    import re
+    import tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def names(reqs):
+        return {re.split(r"[<>=!~\[ ;]", r, maxsplit=1)[0].lower().replace("_", "-") for r in reqs}
+
+    for lock, wanted in (("requirements.lock", names(project["dependencies"])),
+                         ("requirements-dev.lock", names(project["dependencies"] + project["optional-dependencies"]["dev"]))):
+        text = (ROOT / lock).read_text()
+        pinned = {m.group(1).lower() for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==\S+", text, re.M)}
+        assert wanted <= pinned, (lock, wanted - pinned)
+        blocks = re.findall(r"^[A-Za-z0-9_.\-]+==[^\n]*(?:\n {4}.*)*", text, re.M)
+        assert blocks and all("--hash=sha256:" in b for b in blocks), lock
