@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.adapters.console import Console
 from bot.dbworkers import workers_for
+from storage.db import ping
 from bot.demo import DEMO_ROOM, ensure_demo
 from bot.scheduler import ReminderScheduler, Router
 from commands.core import system_clock
@@ -76,14 +77,6 @@ async def _housekeeping_forever(db, clock) -> None:
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(HOUSEKEEPING_EVERY)
-
-
-def _database_health(db) -> str:
-    try:
-        db.execute("SELECT 1").fetchone()
-        return "ok"
-    except Exception as e:
-        return f"error: {type(e).__name__}"
 
 
 def scheduled_backup(db, settings, now=None):
@@ -168,7 +161,7 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
     scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]), workers=workers,
                                   lease_seconds=settings.scheduler_lease_seconds)
     if server is not None:
-        server.health = lambda: {"database": _database_health(db), "scheduler": scheduler.health()}
+        server.health = lambda: {"database": ping(db), "scheduler": scheduler.health()}
         server.metrics_source = lambda: (settings.db_path, scheduler)
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))

@@ -111,6 +111,15 @@ def write_tx(db: sqlite_utils.Database):
             raise
 
 
+def ping(db) -> str:
+    """"ok" when the database answers a query, else what went wrong (for /healthz)."""
+    try:
+        db.execute("SELECT 1").fetchone()
+        return "ok"
+    except Exception as e:
+        return f"error: {type(e).__name__}"
+
+
 def now_iso(moment: datetime | None = None) -> str:
     """UTC ISO 8601 for storage."""
     moment = moment or datetime.now(timezone.utc)
