@@ -11,7 +11,7 @@ from commands.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
 from commands.selectors import input_session, is_session_selector, select_session, take_target
-from commands.submissions import question_value, require_delegation
+from commands.submissions import require_delegation
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store

@@ -88,10 +88,44 @@ def bot(db, clock, seeded):
     return Bot(db, clock)
 
 
+def process_env(db_path, **settings) -> dict:
+    """The environment of a real `convene` process in a test: this machine's, without any Slack or Matrix
+    settings of its own and without a .env, on ``db_path``, plus ``settings`` (values made strings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+    env.update(CONVENE_DB=str(db_path), CONVENE_ENV_FILE=str(Path(db_path).parent / "none.env"), PYTHONPATH=str(ROOT))
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
+
+
+def slack_process_env(db_path, api_url: str, port: int, **settings) -> dict:
+    """``process_env`` for the bot in Slack's HTTP mode against the fake Web API."""
+    from tests.slack_harness import SECRET
+    slack = dict(PORT=port, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url)
+    return process_env(db_path, **{**slack, **settings})
+
+
+def session_soon(db_path, *, lead_seconds: int, offsets: str, title: str, key: str) -> float:
+    """A group `cg` bound to slack:C0CG with one session starting ``lead_seconds`` from now (whole seconds, Geneva
+    wall clock) and session reminders at ``offsets``; returns the session's start as a Unix time."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+    from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
+    from commands.importing import import_document
+    db = open_db(db_path)
+    try:
+        g = group_store.create_group(db, "cg", "Contact Group")
+        group_store.bind_room(db, g.id, "slack:C0CG")
+        group_store.update_group(db, g.id, session_offsets=offsets, deadline_offsets="")
+        zone = ZoneInfo("Europe/Zurich")
+        start = datetime.now(zone).replace(tzinfo=None, microsecond=0) + timedelta(seconds=lead_seconds)
+        import_document(db, g, ParsedDocument(sessions=[ParsedSession(
+            key=key, title=title, start=start, end=start + timedelta(hours=1), timezone="Europe/Zurich",
+            items=[ParsedItem(number="1", title="Opening")])]))
+    finally:
+        db.close()
+    return start.replace(tzinfo=zone).timestamp()
+
+
 @pytest.fixture
 def cli_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env["CONVENE_DB"] = str(tmp_path / "cli.db")
-    env["CONVENE_ENV_FILE"] = str(tmp_path / "no.env")
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+    return process_env(tmp_path / "cli.db")

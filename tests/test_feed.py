@@ -2,7 +2,6 @@
 mode), driven the way people use them: a calendar client polling, a coordinator in Slack, a browser."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -10,16 +9,14 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
 
 from bot.config import Settings
 from storage import agenda as agenda_store
 from storage import feeds as feed_store
 from storage import groups as group_store
-from tests.conftest import ROOT
-from tests.fakes.slack_requests import SlackSender
-from tests.slack_harness import SECRET, RunningBot, free_port, wait_http
+from tests.conftest import ROOT, process_env
+from tests.slack_harness import free_port, wait_http
 
 COORD = "U0COORD"
 
@@ -83,8 +80,7 @@ def test_polls_of_an_unchanged_feed_get_304_and_a_change_gets_200(web_bot):
     page_status, page_headers, _ = get(web_bot.page_url)
     assert get(web_bot.page_url, {"If-None-Match": page_headers["ETag"]})[0] == 304
     # A change made in another process (the CLI) is seen at the next poll.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=web_bot.settings.db_path, CONVENE_ENV_FILE="/nonexistent", PYTHONPATH=str(ROOT))
+    env = process_env(web_bot.settings.db_path)
     subprocess.run([sys.executable, "-m", "bot", "session", "move", "cg", "2099-06-01T10:00", "--session", "1"],
                    env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     time.sleep(0.3)                     # other processes' commits are looked for every quarter of a second
@@ -216,3 +212,29 @@ def test_page_follows_the_clock_and_the_cache_rebuilds_only_on_change(db, seeded
     finally:
         loop.run(server.stop())
         loop.close()
+
+
+def test_a_group_whose_data_cannot_be_rendered_gets_503_and_the_others_are_served(db, seeded, clock, caplog):
+    import logging
+    from bot.runtime import web_server
+    from storage import groups as group_store
+    from tests.fakes.loop import BackgroundLoop
+    caplog.set_level(logging.WARNING)
+    other = group_store.create_group(db, "other", "Other group")
+    port = free_port()
+    server = web_server(Settings(db_path=":memory:", port=port, public_url=f"http://127.0.0.1:{port}"), db, clock)
+    session = agenda_store.sessions_of_group(db, seeded.id)[0]
+    db.execute("UPDATE sessions SET timezone = 'Mars/Olympus_Mons' WHERE id = ?", [session.id])
+    loop = BackgroundLoop()
+    loop.run(server.start())
+    try:
+        broken = f"http://127.0.0.1:{port}/groups/{feed_store.token_of(db, seeded.id)}/"
+        fine = f"http://127.0.0.1:{port}/groups/{feed_store.token_of(db, other.id)}/"
+        for url in (broken, broken + "calendar.ics"):
+            status, headers, body = get(url)
+            assert status == 503 and b"needs a coordinator's attention" in body and headers["Retry-After"] == "300"
+        assert get(fine)[0] == 200 and get(fine + "calendar.ics")[0] == 200
+    finally:
+        loop.run(server.stop())
+        loop.close()
+    assert not [r for r in caplog.records if r.exc_info]

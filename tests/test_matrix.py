@@ -244,15 +244,12 @@ def test_slack_and_matrix_in_one_process(synapse, tmp_path, clock, fake_slack):
 
 
 def test_wrong_matrix_password_is_a_clear_startup_error(synapse, tmp_path):
-    import os
     import subprocess
     import sys
-    from tests.conftest import ROOT
+    from tests.conftest import ROOT, process_env
     user = synapse.register("wrongpw")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=str(tmp_path / "x.db"), CONVENE_ENV_FILE=str(tmp_path / "none.env"),
-               MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=user.user_id, MATRIX_PASSWORD="not-the-password",
-               PYTHONPATH=str(ROOT))
+    env = process_env(tmp_path / "x.db", MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=user.user_id,
+                      MATRIX_PASSWORD="not-the-password")
     proc = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 1 and "Matrix refused the login" in proc.stderr and "MATRIX_PASSWORD" in proc.stderr

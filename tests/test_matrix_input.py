@@ -192,12 +192,11 @@ def test_replies_read_well_in_element(matrix):
 def test_sigkill_during_a_burst_loses_nothing_and_answers_nothing_twice(matrix, tmp_path):
     """The real `convene run` process; 30 commands at once; SIGKILL 0, 0.3 and 0.7 s into the burst (three
     rounds); restart. Every command is answered exactly once, and every `inputs append` applied exactly once."""
-    import os
     import signal
     import subprocess
     import sys
     from commands.importing import import_file
-    from tests.conftest import ROOT, SEED_AGENDA
+    from tests.conftest import ROOT, SEED_AGENDA, process_env
     m = matrix
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
     m.ana.join(room)
@@ -206,9 +205,8 @@ def test_sigkill_during_a_burst_loses_nothing_and_answers_nothing_twice(matrix, 
     group_store.bind_room(m.check, g.id, f"matrix:{room}")
     group_store.set_delegation(m.check, g.id, f"matrix:{m.ana.user_id}", "Chile")
     import_file(m.check, g, str(SEED_AGENDA))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=str(m.db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PYTHONPATH=str(ROOT),
-               MATRIX_HOMESERVER=m.hs.url, MATRIX_USER_ID=m.bot_user.user_id, MATRIX_PASSWORD=m.bot_user.password)
+    env = process_env(m.db_path, MATRIX_HOMESERVER=m.hs.url, MATRIX_USER_ID=m.bot_user.user_id,
+                      MATRIX_PASSWORD=m.bot_user.password)
 
     log = open(tmp_path / "bot.log", "a")
 
@@ -274,3 +272,19 @@ def test_sigkill_during_a_burst_loses_nothing_and_answers_nothing_twice(matrix, 
         bot.wait(20)
         log.close()
     assert "Traceback" not in (tmp_path / "bot.log").read_text(), (tmp_path / "bot.log").read_text()[-3000:]
+
+
+def test_a_moderators_redaction_removes_the_receipt_but_withdraws_nothing(matrix):
+    """Only the author's own deletion withdraws an input; a room moderator removing the message (the coordinator
+    created the room, so may redact) takes the quoted receipt away but leaves the delegation's input."""
+    m = matrix.start()
+    room, g = registered(m)
+    sent = m.ana.send(room, "!submit 2.6 Text a moderator will hide.")
+    receipt = m.bot_said(m.ana, room, 4)[-1]
+    m.coord.redact(room, sent)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and m.ana.event(room, receipt["event_id"])["content"]:
+        time.sleep(0.2)
+    assert m.ana.event(room, receipt["event_id"])["content"] == {}
+    quiet(m, room, 4, wait=1.0)
+    assert current(m, g)["2.6"].text == "Text a moderator will hide."

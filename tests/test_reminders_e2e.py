@@ -1,21 +1,15 @@
 """The real bot process, real time: a reminder arrives through the fake Slack server; SIGKILL between
 two reminders; down across the second's due time; restart: the missed one comes once, late, and
 the first is not repeated."""
-import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
 
-from commands.importing import import_document
-from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-from storage import groups as group_store
 from storage import open_db
 from storage import reminders as log_store
-from tests.conftest import ROOT
-from tests.slack_harness import SECRET, free_port, wait_http
-from zoneinfo import ZoneInfo
+from tests.conftest import ROOT, session_soon, slack_process_env
+from tests.slack_harness import free_port, wait_http
 
 
 def start_bot(env):
@@ -29,27 +23,12 @@ def reminders_posted(api):
 
 def test_reminders_survive_sigkill_and_downtime(fake_slack, tmp_path):
     db_path = tmp_path / "e2e.db"
-    db = open_db(db_path)
-    g = group_store.create_group(db, "cg", "Contact Group")
-    group_store.bind_room(db, g.id, "slack:C0CG")
-    group_store.update_group(db, g.id, session_offsets="36s,24s", deadline_offsets="")
-    t0 = time.time()
-    start_local = datetime.fromtimestamp(t0, ZoneInfo("Europe/Zurich")).replace(tzinfo=None, microsecond=0) \
-        + timedelta(seconds=45)
-    import_document(db, g, ParsedDocument(sessions=[ParsedSession(
-        key="e2e", title="Soon session", start=start_local, end=start_local + timedelta(hours=1),
-        timezone="Europe/Zurich", items=[ParsedItem(number="1", title="Opening")])]))
-    db.close()
     # Timeline (t0 = now): first reminder due t0+9, second t0+21, session at t0+45. Margins for a busy CI machine:
     # 9 s to start (a first reminder up to 10 s late still counts as on time), 12 s to kill before the second,
     # 12 s to restart and send the missed one before the session.
-    t0 = start_local.replace(tzinfo=ZoneInfo("Europe/Zurich")).timestamp() - 45   # whole seconds
-
+    t0 = session_soon(db_path, lead_seconds=45, offsets="36s,24s", title="Soon session", key="e2e") - 45
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=str(db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(port),
-               SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
-               PYTHONPATH=str(ROOT))
+    env = slack_process_env(db_path, fake_slack.url, port)
 
     bot = start_bot(env)
     try:

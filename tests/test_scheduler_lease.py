@@ -1,21 +1,14 @@
 """Two real `convene run` processes on one database (both serving Slack over HTTP): exactly one sends the
 reminders; SIGKILL it between two reminders and the other takes over in time; nothing is sent twice."""
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from commands.importing import import_document
-from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-from storage import groups as group_store
-from storage import open_db
-from tests.conftest import ROOT
-from tests.slack_harness import SECRET, free_port, wait_http
+from tests.conftest import ROOT, session_soon, slack_process_env
+from tests.slack_harness import free_port, wait_http
 
 
 def health(port):
@@ -29,24 +22,12 @@ def reminders(api):
 
 def test_two_processes_one_sender_and_takeover_after_sigkill(fake_slack, tmp_path):
     db_path = tmp_path / "lease.db"
-    db = open_db(db_path)
-    g = group_store.create_group(db, "cg", "Contact Group")
-    group_store.bind_room(db, g.id, "slack:C0CG")
-    group_store.update_group(db, g.id, session_offsets="24s,14s", deadline_offsets="")
-    zone = ZoneInfo("Europe/Zurich")
-    start = datetime.fromtimestamp(time.time(), zone).replace(tzinfo=None, microsecond=0) + timedelta(seconds=30)
-    import_document(db, g, ParsedDocument(sessions=[ParsedSession(
-        key="lease", title="Lease session", start=start, end=start + timedelta(hours=1), timezone="Europe/Zurich",
-        items=[ParsedItem(number="1", title="Opening")])]))
-    db.close()
-    t0 = start.replace(tzinfo=zone).timestamp() - 30          # reminders due at t0+6 and t0+16
+    t0 = session_soon(db_path, lead_seconds=30, offsets="24s,14s", title="Lease session", key="lease") - 30
+    # reminders due at t0+6 and t0+16
     ports = [free_port(), free_port()]
     procs = []
     for port in ports:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-        env.update(CONVENE_DB=str(db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(port),
-                   SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
-                   CONVENE_SCHEDULER_LEASE_SECONDS="3", PYTHONPATH=str(ROOT))
+        env = slack_process_env(db_path, fake_slack.url, port, CONVENE_SCHEDULER_LEASE_SECONDS=3)
         procs.append(subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:

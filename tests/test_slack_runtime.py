@@ -1,6 +1,5 @@
 """The Slack side as operators run it: the real process, Socket Mode, rate limits, Slack's size limits."""
 import json
-import os
 import subprocess
 import sys
 
@@ -10,7 +9,7 @@ from bot.config import Settings
 from commands.reply import Reply, Section, line
 from storage import open_db
 from storage import submissions as sub_store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, slack_process_env
 from tests.fakes.loop import BackgroundLoop
 from tests.fakes.slack_requests import SlackSender, slash_body
 from tests.slack_harness import SECRET, RunningBot, free_port, wait_http
@@ -19,10 +18,7 @@ from tests.slack_harness import SECRET, RunningBot, free_port, wait_http
 def test_real_process_http_mode(fake_slack, slack_db_path, tmp_path):
     """`python -m bot run` with Slack settings serves signed commands on PORT and exits cleanly on SIGTERM."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=str(slack_db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(port),
-               SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
-               PYTHONPATH=str(ROOT))
+    env = slack_process_env(slack_db_path, fake_slack.url, port)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -130,10 +126,7 @@ def test_nudge_to_200_delegates_loses_none_under_rate_limits(fake_slack, slack_d
 
 def test_refused_token_is_a_clear_startup_error(fake_slack, slack_db_path, tmp_path):
     fake_slack.fail["auth.test"] = "invalid_auth"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CONVENE_DB=str(slack_db_path), CONVENE_ENV_FILE=str(tmp_path / "none.env"), PORT=str(free_port()),
-               SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
-               PYTHONPATH=str(ROOT))
+    env = slack_process_env(slack_db_path, fake_slack.url, free_port(), SLACK_BOT_TOKEN="xoxb-revoked")
     proc = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 1

@@ -39,6 +39,8 @@ PAGE_HEADERS = {
     "Cache-Control": "private, no-cache",
 }
 FEED_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "private, no-cache"}
+UNAVAILABLE = ("This agenda cannot be shown right now: its data needs a coordinator's attention (the bot's log says "
+               "which session). Please try again later.\n")
 NOT_FOUND = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link not valid</title>"
              "<meta name=\"robots\" content=\"noindex\"></head><body><main><h1>This link is not valid</h1>"
              "<p>The agenda link may have been replaced. Ask your group's coordinators for the current one "
@@ -96,11 +98,17 @@ class FeedSite:
 
     async def group_resource(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        if name == "":
-            return await self.page(request)
-        if name == "calendar.ics":
-            return await self.calendar(request)
-        raise web.HTTPNotFound(headers=SECURITY_HEADERS)
+        if name not in ("", "calendar.ics"):
+            raise web.HTTPNotFound(headers=SECURITY_HEADERS)
+        try:
+            return await (self.page(request) if name == "" else self.calendar(request))
+        except web.HTTPException:
+            raise
+        except Exception as e:
+            # One group's data that cannot be rendered (a session in an unknown zone, say): that group's page says
+            # so; one warning line in the log, no traceback, and every other group is served as usual.
+            log.warning("agenda page or feed could not be built (%s: %s)", type(e).__name__, str(e)[:200])
+            return web.Response(status=503, text=UNAVAILABLE, headers={**SECURITY_HEADERS, "Retry-After": "300"})
 
     # --- cache ----------------------------------------------------------------------------
 
