@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import os
+import re
 import sqlite3
 import sys
 
@@ -21,6 +22,7 @@ from commands.slugs import slugify
 from storage import StorageError, open_db
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import slack_installs
 
 log = logging.getLogger("convene")
 
@@ -127,9 +129,17 @@ def _room(value: str) -> str:
     return value
 
 
-def _user(value: str) -> str:
+def _user(value: str, db=None) -> str:
     if not any(value.startswith(p) and len(value) > len(p) for p in ("slack:", "matrix:", "console:")):
         raise CliError(f"'{value}' is not a user: write slack:U0123, matrix:@alice:server or console:ana")
+    if db is not None and re.fullmatch(r"slack:[UW][A-Z0-9]+", value):
+        # Slack users are named with their workspace (slack:T…:U…); with one known workspace it is implied.
+        teams = slack_installs.known_teams(db)
+        if len(teams) == 1:
+            return f"slack:{teams[0]}:{value[6:]}"
+        if len(teams) > 1:
+            raise CliError(f"'{value}' could be in any of the workspaces Convene is installed in "
+                           f"({', '.join(teams)}): write slack:TEAM:{value[6:]}")
     return value
 
 
@@ -232,7 +242,7 @@ def _group_cmd(args, db, settings) -> int:
         print(f"bound {args.room} to {group.slug}")
     elif args.gcmd == "coordinator":
         group = _group(db, args.slug)
-        group_store.set_coordinator(db, group.id, _user(args.user), True)
+        group_store.set_coordinator(db, group.id, _user(args.user, db), True)
         print(f"{args.user} is a coordinator of {group.slug}")
     elif args.gcmd == "reminders":
         group = _group(db, args.slug)

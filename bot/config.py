@@ -32,6 +32,12 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
+    # Slack across workspaces: bolt's OAuth install flow ("Add to Slack" at /slack/install), one installation
+    # per workspace kept in the same database; used instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_scopes: tuple[str, ...] = ()
+    slack_redirect_uri: str | None = None
     port: int = 3000
     # The bot's public address: agenda pages and calendar feeds are linked under it, and the web server
     # starts (on PORT) even without Slack's HTTP mode.
@@ -51,8 +57,13 @@ class Settings:
     matrix_allowed_servers: tuple[str, ...] = ()
 
     @property
+    def slack_oauth(self) -> bool:
+        """Installed per workspace through the OAuth flow (several organisations), not one bot token."""
+        return bool(self.slack_client_id)
+
+    @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token)
+        return bool(self.slack_bot_token) or self.slack_oauth
 
     @property
     def slack_http(self) -> bool:
@@ -84,6 +95,10 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=get("SLACK_API_URL"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
+            slack_scopes=tuple(x.strip() for x in (get("SLACK_SCOPES") or "").split(",") if x.strip()),
+            slack_redirect_uri=get("SLACK_REDIRECT_URI"),
             port=_int(env, "PORT", 3000),
             public_url=(get("CONVENE_PUBLIC_URL") or "").rstrip("/") or None,
             scheduler_lease_seconds=_int(env, "CONVENE_SCHEDULER_LEASE_SECONDS", 30),
@@ -106,7 +121,27 @@ class Settings:
             raise ConfigError(f"CONVENE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {self.log_level!r}")
         if self.log_format not in ("text", "json"):
             raise ConfigError(f"CONVENE_LOG_FORMAT must be text or json, not {self.log_format!r}")
-        if self.slack_enabled:
+        if self.slack_client_secret and not self.slack_client_id:
+            raise ConfigError("SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: set both (Basic Information → "
+                              "App Credentials) to install Convene in several workspaces, or remove it")
+        if self.slack_oauth:
+            if self.slack_bot_token:
+                raise ConfigError("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: use SLACK_BOT_TOKEN for one "
+                                  "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs in several "
+                                  "(each workspace's token then comes from its installation), not both")
+            if not self.slack_client_secret or not self.slack_signing_secret:
+                raise ConfigError("SLACK_CLIENT_ID is set: SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET are needed "
+                                  "too (Basic Information → App Credentials)")
+            if self.slack_app_token:
+                raise ConfigError("installs in several workspaces (SLACK_CLIENT_ID) run in HTTP mode: remove "
+                                  "SLACK_APP_TOKEN, and point the app's Request URLs at https://YOUR-HOST/slack/events")
+            if self.db_path == ":memory:":
+                raise ConfigError("installs in several workspaces keep their tokens in the database: CONVENE_DB "
+                                  "must be a file")
+            if self.slack_redirect_uri and not self.slack_redirect_uri.startswith(("https://", "http://")):
+                raise ConfigError("SLACK_REDIRECT_URI must be a full URL such as "
+                                  "https://convene.example.org/slack/oauth_redirect")
+        elif self.slack_enabled:
             if not self.slack_app_token and not self.slack_signing_secret:
                 raise ConfigError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: HTTP mode needs the "
                                   "signing secret (or set SLACK_APP_TOKEN for Socket Mode)")
@@ -114,13 +149,13 @@ class Settings:
                 raise ConfigError("SLACK_BOT_TOKEN should be the bot token, starting with xoxb-")
             if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
                 raise ConfigError("SLACK_APP_TOKEN should be the app-level token, starting with xapp-")
-            if self.slack_api_url and not (self.slack_api_url.startswith(("http://", "https://"))
-                                           and self.slack_api_url.endswith("/")):
-                raise ConfigError("SLACK_API_URL must be a full base URL ending in /api/, "
-                                  "for example https://slack.com/api/")
-        elif self.slack_signing_secret or self.slack_app_token:
+        if self.slack_enabled and self.slack_api_url and not (
+                self.slack_api_url.startswith(("http://", "https://")) and self.slack_api_url.endswith("/")):
+            raise ConfigError("SLACK_API_URL must be a full base URL ending in /api/, for example https://slack.com/api/")
+        if not self.slack_enabled and (self.slack_signing_secret or self.slack_app_token):
             raise ConfigError("SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: "
-                              "set the bot token (xoxb-…) too, or remove the Slack settings")
+                              "set the bot token (xoxb-…) too (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+                              "installs in several workspaces), or remove the Slack settings")
         if self.matrix_enabled:
             if not self.matrix_homeserver.startswith(("http://", "https://")):
                 raise ConfigError("MATRIX_HOMESERVER must be a URL such as https://matrix.example.org")

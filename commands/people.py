@@ -6,7 +6,7 @@ import re
 from commands.core import Context, UserError
 from commands.args import shown
 
-_FULL_ID = re.compile(r"^(slack:[UW][A-Z0-9]+|matrix:@[^:\s]+:\S+|console:[\w.\-]+)$")
+_FULL_ID = re.compile(r"^(slack:(?:[TE][A-Z0-9]+:)?[UW][A-Z0-9]+|matrix:@[^:\s]+:\S+|console:[\w.\-]+)$")
 _MATRIX_ID = re.compile(r"^@[^:\s]+:[A-Za-z0-9.\-]+(:\d+)?$")
 
 
@@ -35,7 +35,7 @@ def resolve_person(ctx: Context, word: str | None) -> str:
 
 def bare_id(user: str) -> str:
     """The id as its own platform writes it (``@ana:example.org``, ``U0123``), without our prefix."""
-    return user.split(":", 1)[1] if ":" in user else user
+    return user.rsplit(":", 1)[1] if user.startswith("slack:") else user.split(":", 1)[1] if ":" in user else user
 
 
 def display(ctx: Context, user: str) -> str:

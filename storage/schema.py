@@ -228,3 +228,17 @@ def m007_leases(db):
         acquired_at TEXT NOT NULL
     )
     """)
+
+
+@migrations()
+def m008_slack_workspaces(db):
+    """Slack across workspaces: which installed workspace a channel was last used through (a shared channel is
+    reached with the token of a workspace that installed Convene). The installations themselves live in
+    slack_sdk's own tables (slack_installations, slack_bots, slack_oauth_states), created by its stores."""
+    _run(db, """
+    CREATE TABLE slack_channels (
+        channel TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """)

@@ -130,7 +130,7 @@ def test_links_appear_only_where_the_room_chose_to_share_them(web_bot, fake_slac
     group_store.bind_room(web_bot.check, web_bot.group.id, "slack:C0OTHER")
     assert web_bot.page_url not in str(say(web_bot, "/agenda", user="U0ANA", channel="C0OTHER")["blocks"])
     # The Home tab of a member links the page of a group that shares it.
-    group_store.set_delegation(web_bot.check, web_bot.group.id, "slack:U0ANA", "Chile")
+    group_store.set_delegation(web_bot.check, web_bot.group.id, "slack:T0TEST:U0ANA", "Chile")
     status, _ = web_bot.sender.post(__import__("tests.fakes.slack_requests", fromlist=["event_body"]).event_body(
         {"type": "app_home_opened", "user": "U0ANA", "tab": "home", "channel": "D0ANA"}, event_id="EvHome1"),
         json_body=True)

@@ -68,7 +68,7 @@ def test_setup_binds_channel_and_makes_caller_coordinator(slack_bot):
     assert body["response_type"] == "in_channel"
     g = group_store.group_for_room(slack_bot.check, "slack:C0NEW")
     assert g.slug == "resource-mobilization-contact-group"
-    assert group_store.member(slack_bot.check, g.id, "slack:U0ZOE").is_coordinator
+    assert group_store.member(slack_bot.check, g.id, "slack:T0TEST:U0ZOE").is_coordinator
 
 
 def test_non_coordinator_refused_coordinator_allowed(slack_bot):
@@ -89,7 +89,7 @@ def test_forged_and_stale_signatures_refused_before_any_handler(slack_bot, fake_
     tampered = slack_bot.sender.headers(body)
     status, _ = slack_bot.sender.post(body.replace("Chile", "Chilf"), headers=tampered)
     assert status == 401
-    assert group_store.member(slack_bot.check, 1, "slack:U0ANA") is None
+    assert group_store.member(slack_bot.check, 1, "slack:T0TEST:U0ANA") is None
 
 
 def test_oversize_and_empty_input_refused(slack_bot):
@@ -226,9 +226,9 @@ def test_export_is_uploaded_privately_after_the_ack(slack_bot, fake_slack):
 def test_coordinator_can_assign_member_by_mention(slack_bot):
     _, body = slack_bot.sender.command("/convene", "member <@U0PE|pe> Peru", user="U0COORD")
     assert "Peru" in all_text(body)
-    assert group_store.member(slack_bot.check, 1, "slack:U0PE").delegation == "Peru"
+    assert group_store.member(slack_bot.check, 1, "slack:T0TEST:U0PE").delegation == "Peru"
     slack_bot.sender.command("/convene", "coordinator add <@U0PE|pe>", user="U0COORD")
-    assert group_store.member(slack_bot.check, 1, "slack:U0PE").is_coordinator
+    assert group_store.member(slack_bot.check, 1, "slack:T0TEST:U0PE").is_coordinator
 
 
 def test_coordinator_desk_and_deadlines_over_slack(slack_bot, fake_slack):

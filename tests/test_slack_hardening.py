@@ -101,7 +101,7 @@ def test_the_loop_never_waits_on_the_database_lock(slack_bot, fake_slack):
         assert max(times) < 1.0 and len(times) >= 5, times
         # The write could not run within Slack's 3 seconds: acknowledged, answer to follow.
         assert result["iam"][0] == 200 and result["iam"][1]["text"].startswith("Working on it")
-        assert group_store.member(slack_bot.check, 1, "slack:U0ANA") is None
+        assert group_store.member(slack_bot.check, 1, "slack:T0TEST:U0ANA") is None
     finally:
         time.sleep(max(0.0, 5 - (time.monotonic() - started)))
         holder.execute("ROLLBACK")
@@ -109,7 +109,7 @@ def test_the_loop_never_waits_on_the_database_lock(slack_bot, fake_slack):
     writer.join(15)
     [later] = fake_slack.wait_for("chat.postEphemeral", 1, timeout=15)
     assert later["user"] == "U0ANA" and "registered with Chile" in later["text"]
-    assert group_store.member(slack_bot.check, 1, "slack:U0ANA").delegation == "Chile"
+    assert group_store.member(slack_bot.check, 1, "slack:T0TEST:U0ANA").delegation == "Chile"
 
 
 def test_metrics_count_requests_by_command_and_the_database(slack_bot):

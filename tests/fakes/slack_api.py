@@ -24,6 +24,7 @@ class FakeSlackAPI:
         self.lock = threading.Lock()
         self.rate_limit: dict[str, int] = {}     # method → how many 429s to answer before succeeding
         self.fail: dict[str, str] = {}           # method → Slack error code to answer with
+        self.user_teams: dict[str, str] = {}     # users.info: user id → its workspace (default T0TEST)
         self.ws_outbox: asyncio.Queue | None = None
         self.ws_acks: list[dict] = []
         self.ws_connected = threading.Event()
@@ -39,8 +40,10 @@ class FakeSlackAPI:
         self.ws_outbox = asyncio.Queue()
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)      # users.info and a few others are GETs
         app.router.add_get("/link", self._ws)
         app.router.add_post("/upload/{fid}", self._upload)
+        app.router.add_post("/response/{rid}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -106,8 +109,20 @@ class FakeSlackAPI:
         n = self._counter
         body: dict = {"ok": True}
         if method == "auth.test":
-            body.update(url="https://convene-test.slack.com/", team="Convene Test", user="convene",
-                        team_id="T0TEST", user_id="UBOT", bot_id="BBOT")
+            # An installation's token names its workspace: xoxb-T0ONE-… belongs to T0ONE.
+            token = params["_auth"].removeprefix("Bearer ")
+            team = token.split("-")[1] if token.count("-") >= 2 and token.split("-")[1].startswith("T") else "T0TEST"
+            body.update(url=f"https://{team.lower()}.slack.com/", team=f"Workspace {team}", user="convene",
+                        team_id=team, user_id="UBOT", bot_id=f"B{team}")
+        elif method == "oauth.v2.access":
+            # The code names the workspace being installed: code-T0ONE installs into T0ONE.
+            team = (params.get("code") or "").removeprefix("code-")
+            if not team.startswith("T"):
+                return web.json_response({"ok": False, "error": "invalid_code"})
+            body.update(app_id="A0TEST", access_token=f"xoxb-{team}-{n}", token_type="bot",
+                        scope=params.get("scope") or "commands,chat:write", bot_user_id=f"UBOT{team}",
+                        team={"id": team, "name": f"Workspace {team}"}, enterprise=None,
+                        is_enterprise_install=False, authed_user={"id": f"UADMIN{team}"})
         elif method in ("chat.postMessage", "chat.postEphemeral"):
             body.update(channel=params.get("channel"), ts=f"{1700000000 + n}.000100", message_ts=f"{n}.1")
         elif method in ("views.open", "views.publish", "views.update"):
@@ -116,6 +131,7 @@ class FakeSlackAPI:
         elif method == "users.info":
             uid = params.get("user")
             body["user"] = {"id": uid, "name": uid.lower(), "real_name": f"User {uid}",
+                            "team_id": self.user_teams.get(uid, "T0TEST"),
                             "profile": {"display_name": f"user-{uid.lower()}"}}
         elif method == "conversations.open":
             body["channel"] = {"id": "D" + (params.get("users") or "X").split(",")[0]}
@@ -126,6 +142,14 @@ class FakeSlackAPI:
         elif method == "files.completeUploadExternal":
             body["files"] = [{"id": f["id"], "title": f.get("title")} for f in params.get("files", [])]
         return web.json_response(body)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        """A command's response_url (bolt answers here when it cannot authorize a request)."""
+        self.record("response_url", {"rid": request.match_info["rid"], **json.loads(await request.read() or b"{}")})
+        return web.Response(text="ok")
+
+    def response_url(self, rid: str = "1") -> str:
+        return f"http://{self.host}:{self.port}/response/{rid}"
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

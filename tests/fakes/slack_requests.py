@@ -18,15 +18,16 @@ _triggers = itertools.count(1)
 
 
 def slash_body(command: str, text: str, *, user: str = "U0ANA", user_name: str = "ana", channel: str = "C0CG",
-               channel_name: str = "contact-group", trigger: str | None = None) -> str:
+               channel_name: str = "contact-group", trigger: str | None = None, team: str = TEAM,
+               response_url: str | None = None) -> str:
     # Slack gives every request its own trigger id (so two identical commands are two different bodies).
     trigger = trigger or f"{time.time_ns()}.{next(_triggers)}.8088930838d88f008e0"
     return urlencode({
-        "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": TEAM, "team_domain": "convene-test",
+        "token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "team_domain": "convene-test",
         "enterprise_id": "", "enterprise_name": "", "channel_id": channel, "channel_name": channel_name,
         "user_id": user, "user_name": user_name, "command": command, "text": text, "api_app_id": APP,
         "is_enterprise_install": "false",
-        "response_url": "https://hooks.slack.com/commands/T0TEST/1234/abcd", "trigger_id": trigger,
+        "response_url": response_url or "https://hooks.slack.com/commands/T0TEST/1234/abcd", "trigger_id": trigger,
     })
 
 
@@ -71,10 +72,10 @@ def view_submission_body(view: dict, values: dict, *, user: str = "U0ANA") -> st
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_body(event: dict, *, event_id: str = "Ev0001") -> str:
-    return json.dumps({"token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": TEAM, "api_app_id": APP, "event": event,
+def event_body(event: dict, *, event_id: str = "Ev0001", team: str = TEAM) -> str:
+    return json.dumps({"token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "api_app_id": APP, "event": event,
                        "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-                       "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}]})
+                       "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]})
 
 
 class SlackSender:

@@ -12,6 +12,8 @@ import re
 import time
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler, AsyncServerErrorRetryHandler,
@@ -21,13 +23,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
-from bot.adapters.slack.text import decode_incoming
+from bot.adapters.slack.ids import home_room, parse_user, user_id
+from bot.adapters.slack.text import decode_incoming, mentioned_ids
 from commands.core import Request
 from commands.dispatch import handle, handle_without_waiting
 from commands.home import home
 from commands.reply import Reply, error
 from bot.dbworkers import InlineWorkers
 from storage import events
+from storage import slack_installs
 
 log = logging.getLogger("convene.slack")
 
@@ -48,9 +52,26 @@ def _counted(handler_class, reason: str):
     return Counted
 
 
-def make_client(settings) -> AsyncWebClient:
+# The bot scopes Convene asks for when a workspace installs it (the same as slack/manifest.yml; SLACK_SCOPES
+# overrides them).
+DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "files:write", "users:read",
+                  "channels:read", "groups:read")
+
+
+class NotInstalled(Exception):
+    """A workspace has not installed Convene (or has uninstalled it): nothing can be sent there."""
+
+
+def not_installed_message(settings) -> str:
+    where = (f"from {settings.public_url}/slack/install" if settings.public_url
+             else "from the “Add to Slack” link your group's coordinators have")
+    return ("Convene isn't installed in your Slack workspace, so it cannot answer you here. Ask a Slack admin of "
+            f"your organisation to install it {where}; then try again.")
+
+
+def make_client(settings, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL, timeout=API_TIMEOUT,
+        token=token or settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL, timeout=API_TIMEOUT,
         retry_handlers=[_counted(AsyncConnectionErrorRetryHandler, "connection")(max_retry_count=2),
                         _counted(AsyncRateLimitErrorRetryHandler, "rate_limited")(max_retry_count=5),
                         _counted(AsyncServerErrorRetryHandler, "server_error")(max_retry_count=2)])
@@ -65,11 +86,105 @@ class SlackAdapter:
         self.settings, self.db, self.clock = settings, db, clock
         self.workers = workers or InlineWorkers(db)
         self.client = make_client(settings)
-        self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret or "socket-mode",
-                            request_verification_enabled=not settings.slack_app_token,
-                            logger=logging.getLogger("convene.slack.bolt"))
+        self.home_team: str | None = None          # one-token mode: the workspace of SLACK_BOT_TOKEN
+        self._clients: dict[str, AsyncWebClient] = {}   # OAuth mode: team → a client with its bot token
+        self._channel_teams: dict[str, str] = {}       # channel → the installed workspace it was used through
+        self.installations = None
+        bolt_log = logging.getLogger("convene.slack.bolt")
+        if settings.slack_oauth:
+            self.installations = slack_installs.installation_store(settings.db_path, settings.slack_client_id)
+            oauth = AsyncOAuthSettings(
+                client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+                scopes=list(settings.slack_scopes or DEFAULT_SCOPES), redirect_uri=self.redirect_uri(),
+                installation_store=self.installations, installation_store_bot_only=True,
+                state_store=slack_installs.state_store(settings.db_path), logger=bolt_log)
+            # bolt's own authorize on the installation store, remembering each token's auth.test (one call per
+            # workspace, not one per request); an uninstalled workspace is found missing before the cache.
+            authorize = AsyncInstallationStoreAuthorize(
+                logger=bolt_log, installation_store=self.installations, client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret, bot_only=True, cache_enabled=True)
+            self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret,
+                                oauth_settings=oauth, authorize=authorize, installation_store_bot_only=True,
+                                user_facing_authorize_error_message=not_installed_message(settings), logger=bolt_log)
+        else:
+            self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret or "socket-mode",
+                                request_verification_enabled=not settings.slack_app_token, logger=bolt_log)
         self._background: set[asyncio.Task] = set()
         self._register()
+
+    def redirect_uri(self) -> str | None:
+        if self.settings.slack_redirect_uri:
+            return self.settings.slack_redirect_uri
+        return f"{self.settings.public_url}/slack/oauth_redirect" if self.settings.public_url else None
+
+    # --- workspaces -----------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Learn who we are: one-token mode asks auth.test for the workspace; the OAuth mode reads the installed
+        workspaces. User ids stored before they carried their team are qualified with the one workspace they can
+        belong to. Returns a line for the log."""
+        run = self.workers.run
+        self._channel_teams = await run(slack_installs.channel_teams)
+        if not self.settings.slack_oauth:
+            auth = await self.client.auth_test()
+            self.home_team = auth.get("team_id")
+            if self.home_team:
+                await run(slack_installs.remember_home_team, self.home_team)
+            teams, where = [self.home_team], f"connected as {auth.get('user')} in {auth.get('team')}"
+        else:
+            teams = await run(slack_installs.installed_teams)
+            where = (f"installed in {len(teams)} workspace{'s' if len(teams) != 1 else ''}; "
+                     f"install link: {self.settings.public_url or 'https://YOUR-HOST'}/slack/install")
+        if teams and len(teams) == 1 and teams[0] and await run(slack_installs.unqualified_users):
+            n = await run(slack_installs.qualify_users, teams[0])
+            log.info("Slack: %s member ids qualified with their workspace %s", n, teams[0])
+        elif await run(slack_installs.unqualified_users):
+            log.warning("Slack: some stored user ids carry no workspace and %s workspaces are installed: re-add "
+                        "those coordinators as slack:T…:U… (convene group coordinator)", len(teams))
+        return where
+
+    async def client_for(self, team: str | None) -> AsyncWebClient:
+        """The Web API client of a workspace: its installation's bot token (OAuth), or the one token."""
+        if not self.settings.slack_oauth:
+            return self.client
+        if not team:
+            # A channel nobody has used a command in yet (bound from the CLI): the workspace that installed
+            # Convene, when there is one.
+            teams = await self.workers.run(slack_installs.installed_teams)
+            if not teams:
+                raise NotInstalled("no workspace has installed Convene yet")
+            team = teams[0]
+        if team not in self._clients:
+            bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+            if bot is None or not bot.bot_token:
+                raise NotInstalled(f"workspace {team} has not installed Convene (or has uninstalled it)")
+            self._clients[team] = make_client(self.settings, bot.bot_token)
+        return self._clients[team]
+
+    def forget(self, team: str | None) -> None:
+        """After an uninstall or a revoked token: no more calls with that workspace's token."""
+        self._clients.pop(team or "", None)
+        log.info("Slack: workspace %s uninstalled Convene (or revoked its token); its installation is removed",
+                 team)
+
+    def note_channel(self, channel: str | None, team: str | None) -> None:
+        """Remember which installed workspace a (possibly shared) channel is reached through."""
+        if self.settings.slack_oauth and channel and team and self._channel_teams.get(channel) != team:
+            self._channel_teams[channel] = team
+            self.workers.background(slack_installs.remember_channel, channel, team)
+
+    async def mention_teams(self, text: str, client, team: str | None) -> dict[str, str]:
+        """Teams of the people mentioned in a command (users.info), so that someone from another organisation in
+        a shared channel is named with their own workspace. Only commands that mention someone pay for it."""
+        teams = {}
+        for uid in mentioned_ids(text)[:10]:
+            try:
+                info = await client.users_info(user=uid)
+                teams[uid] = (info.get("user") or {}).get("team_id") or team
+            except Exception as e:
+                log.info("users.info for %s failed (%s): naming them with the requester's workspace", uid, e)
+                teams[uid] = team
+        return teams
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -109,6 +224,9 @@ class SlackAdapter:
         app.action(bk.ACTION_SUBMIT)(self.on_submit_button)
         app.view(re.compile("^" + re.escape(bk.FORM_CALLBACK)))(self.on_form)
         app.event("app_home_opened")(self.on_home_opened)
+        if self.settings.slack_oauth:
+            app.event("app_uninstalled")(self.on_uninstalled)
+            app.event("tokens_revoked")(self.on_tokens_revoked)
         app.event("member_joined_channel")(self._ignore)
         app.event("message")(self._ignore)
 
@@ -124,11 +242,23 @@ class SlackAdapter:
             return BoltResponse(status=200, body="")
         return await next()
 
-    async def on_command(self, ack, command, client):
+    async def on_uninstalled(self, context):
+        await self.app.default_app_uninstalled_event_listener()(context=context)
+        self.forget(context.team_id)
+
+    async def on_tokens_revoked(self, event, context):
+        await self.app.default_tokens_revoked_event_listener()(event=event, context=context)
+        if (event.get("tokens") or {}).get("bot"):
+            self.forget(context.team_id)
+
+    async def on_command(self, ack, command, client, context):
         head = command["command"].lstrip("/")
-        text, mentions = decode_incoming(command.get("text", ""))
+        team = command.get("team_id") or context.team_id
+        self.note_channel(command.get("channel_id"), context.team_id)
+        raw = command.get("text", "")
+        text, mentions = decode_incoming(raw, team, await self.mention_teams(raw, client, team) if "<@" in raw else None)
         work = asyncio.ensure_future(self.run_core(
-            room=f"slack:{command['channel_id']}", user=f"slack:{command['user_id']}", command=head, text=text,
+            room=f"slack:{command['channel_id']}", user=user_id(team, command["user_id"]), command=head, text=text,
             user_name=command.get("user_name"), mentions=mentions,
             direct=command.get("channel_name") == "directmessage"))
         done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
@@ -136,7 +266,7 @@ class SlackAdapter:
             # The database is busy (another process holds the write lock): acknowledge within Slack's 3 seconds,
             # and answer when the command has run.
             await ack(response_type="ephemeral", text=WORKING)
-            self.later(self.answer_later(work, command["channel_id"], command["user_id"]))
+            self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
             return
         reply = work.result()
         if reply.form is not None:
@@ -147,9 +277,14 @@ class SlackAdapter:
         await ack(response_type="in_channel" if reply.public and reply.ok else "ephemeral", **bk.message(reply))
         self.send_notices(reply)
         if reply.files:
-            self.later(self.upload_files(reply, command["channel_id"], command["user_id"]))
+            self.later(self.upload_files(reply, client, command["channel_id"], command["user_id"]))
 
-    async def on_submit_button(self, ack, body, client):
+    @staticmethod
+    def _team(body, context) -> str | None:
+        """The acting user's own workspace (in a shared channel it may differ from the installation's)."""
+        return (body.get("user") or {}).get("team_id") or context.team_id
+
+    async def on_submit_button(self, ack, body, client, context):
         await ack()
         value = (body.get("actions") or [{}])[0].get("value", "")
         options = {}
@@ -158,9 +293,10 @@ class SlackAdapter:
             options["group_id"] = gid
         options["preselect"] = value
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        user = body["user"]["id"]
-        room = f"slack:{channel}" if channel else f"slack:home:{user}"
-        reply = await self.run_core(room=room, user=f"slack:{user}", command="submit", options=options,
+        user, team = body["user"]["id"], self._team(body, context)
+        self.note_channel(channel, context.team_id)
+        room = f"slack:{channel}" if channel else home_room(team, user)
+        reply = await self.run_core(room=room, user=user_id(team, user), command="submit", options=options,
                               user_name=body["user"].get("username") or body["user"].get("name"))
         if reply.form is not None:
             meta = {"room": room, "channel": channel, "group_id": options.get("group_id")}
@@ -168,15 +304,15 @@ class SlackAdapter:
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
 
-    async def on_form(self, ack, body, view, client):
+    async def on_form(self, ack, body, view, client, context):
         meta = bk.form_meta(view)
         values = bk.form_values(view)
         options = {k: v for k, v in values.items() if v is not None}
         if meta.get("group_id"):
             options["group_id"] = meta["group_id"]
-        user = body["user"]["id"]
-        room = meta.get("room") or f"slack:home:{user}"
-        reply = await self.run_core(room=room, user=f"slack:{user}", command=meta.get("command", "submit"),
+        user, team = body["user"]["id"], self._team(body, context)
+        room = meta.get("room") or home_room(team, user)
+        reply = await self.run_core(room=room, user=user_id(team, user), command=meta.get("command", "submit"),
                               options=options, user_name=body["user"].get("username") or body["user"].get("name"))
         if not reply.ok:
             field = reply.field if reply.field in values else None
@@ -186,76 +322,80 @@ class SlackAdapter:
                 await ack(response_action="update", view=bk.notice_view("Not submitted", reply))
             return
         await ack()
-        self.later(self.confirm(reply, meta.get("channel"), user))
+        self.later(self.confirm(reply, client, meta.get("channel"), user))
         self.send_notices(reply)
         if not meta.get("channel"):          # submitted from the Home tab: show it up to date
-            self.later(self.publish_home(user))
+            self.later(self.publish_home(client, team, user))
 
-    async def answer_later(self, work, channel: str, user: str) -> None:
+    async def answer_later(self, work, client, channel: str, user: str) -> None:
         reply = await work
         if reply.form is not None:     # too late to open a form (its trigger expires in 3 seconds)
             reply = error("The form could not open in time: please type the command again.")
         if reply.public and reply.ok:
-            await self.client.chat_postMessage(channel=channel, **bk.message(reply))
+            await client.chat_postMessage(channel=channel, **bk.message(reply))
         else:
-            await self.confirm(reply, channel, user)
+            await self.confirm(reply, client, channel, user)
         self.send_notices(reply)
         if reply.files:
-            await self.upload_files(reply, channel, user)
+            await self.upload_files(reply, client, channel, user)
 
-    async def confirm(self, reply: Reply, channel: str | None, user: str) -> None:
+    async def confirm(self, reply: Reply, client, channel: str | None, user: str) -> None:
         """Tell only the submitter: ephemeral in the channel the form came from, else a direct message."""
         msg = bk.message(reply)
         if channel:
             try:
-                await self.client.chat_postEphemeral(channel=channel, user=user, **msg)
+                await client.chat_postEphemeral(channel=channel, user=user, **msg)
                 return
             except Exception:  # e.g. the bot is not in that channel: fall back to a DM
                 log.info("ephemeral confirmation to %s failed; sending a direct message", channel)
-        await self.post_to_user(user, msg)
+        await self.post_to_user(client, user, msg)
 
-    async def on_home_opened(self, ack, event, client):
+    async def on_home_opened(self, ack, event, client, context):
         await ack()
         if event.get("tab", "home") != "home":
             return
-        await self.publish_home(event["user"])
+        await self.publish_home(client, event.get("user_team") or context.team_id, event["user"])
 
-    async def publish_home(self, user: str) -> None:
-        reply = await self.workers.run(home, f"slack:{user}", self.clock(), "slack", self.settings)
-        await self.client.views_publish(user_id=user, view=bk.home_view(reply))
+    async def publish_home(self, client, team: str | None, user: str) -> None:
+        reply = await self.workers.run(home, user_id(team, user), self.clock(), "slack", self.settings)
+        await client.views_publish(user_id=user, view=bk.home_view(reply))
 
     # --- outgoing -------------------------------------------------------------------
 
-    async def post_to_user(self, user: str, msg: dict) -> None:
-        opened = await self.client.conversations_open(users=user)
-        await self.client.chat_postMessage(channel=opened["channel"]["id"], **msg)
+    async def post_to_user(self, client, user: str, msg: dict) -> None:
+        opened = await client.conversations_open(users=user)
+        await client.chat_postMessage(channel=opened["channel"]["id"], **msg)
 
-    async def upload_files(self, reply: Reply, channel: str, user: str) -> None:
+    async def upload_files(self, reply: Reply, client, channel: str, user: str) -> None:
         """Files go to the requester privately, into their direct conversation with the bot. Building a big
         file (a DOCX of 2,000 inputs) runs in a worker thread with its own connection, after the ack."""
         try:
-            opened = await self.client.conversations_open(users=user)
+            opened = await client.conversations_open(users=user)
             dm = opened["channel"]["id"]
             for f in reply.files:
                 content = await file_content(self.settings, f)
-                await self.client.files_upload_v2(channel=dm, content=content, filename=f.filename,
+                await client.files_upload_v2(channel=dm, content=content, filename=f.filename,
                                                   title=f.title or f.filename,
                                                   initial_comment=f"{f.title or f.filename} — as requested in "
                                                                   f"<#{channel}>")
         except Exception:
             log.exception("file delivery to %s failed", user)
-            await self.post_to_user(user, bk.message(error(
+            await self.post_to_user(client, user, bk.message(error(
                 "I could not deliver the file: something went wrong on my side. It is logged; please try again.")))
 
 
     async def deliver(self, reply: Reply, target: str) -> None:
-        """A scheduled reply to ``slack:C…`` (a room) or ``slack:U…``/``slack:W…`` (a user, as a DM)."""
-        ident = target.split(":", 1)[1]
+        """A reply the bot sends on its own, to ``slack:C…`` (a room) or ``slack:T…:U…`` (a user, as a DM), with
+        the token of the workspace it belongs to: the user's own, or the one the channel was last used through.
+        Raises NotInstalled when that workspace has no installation (the caller records the failure)."""
         msg = bk.message(reply)
-        if ident[:1] in ("U", "W"):
-            await self.post_to_user(ident, msg)
+        person = parse_user(target)
+        if person is not None:
+            team, uid = person
+            await self.post_to_user(await self.client_for(team or self.home_team), uid, msg)
         else:
-            await self.client.chat_postMessage(channel=ident, **msg)
+            channel = target.split(":", 1)[1]
+            await (await self.client_for(self._channel_teams.get(channel))).chat_postMessage(channel=channel, **msg)
 
     def send_notices(self, reply: Reply) -> None:
         for target, note in reply.notices:

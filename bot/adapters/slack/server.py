@@ -97,8 +97,23 @@ def mount(adapter: SlackAdapter):
             return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_resp)
 
+    oauth = adapter.app.oauth_flow
+
+    async def oauth_pages(request: web.Request) -> web.Response:
+        """bolt's own install flow: the "Add to Slack" page (state cookie + state store) and the redirect that
+        exchanges the code (oauth.v2.access) and saves the workspace's installation."""
+        bolt_req = await to_bolt_request(request)
+        if request.path == oauth.install_path:
+            bolt_resp = await oauth.handle_installation(bolt_req)
+        else:
+            bolt_resp = await oauth.handle_callback(bolt_req)
+        return await to_aiohttp_response(bolt_resp)
+
     def add_routes(app: web.Application) -> None:
         app.router.add_post(EVENTS_PATH, slack_events)
+        if oauth is not None:
+            app.router.add_get(oauth.install_path, oauth_pages)
+            app.router.add_get(oauth.redirect_uri_path, oauth_pages)
     return add_routes
 
 
@@ -117,8 +132,7 @@ class SlackRunner:
             web_server.mount("Slack " + EVENTS_PATH, mount(adapter))
 
     async def start(self) -> None:
-        auth = await self.adapter.client.auth_test()
-        log.info("Slack: connected as %s in %s", auth.get("user"), auth.get("team"))
+        log.info("Slack: %s", await self.adapter.start())
         if self.settings.slack_app_token:
             self._socket = AsyncSocketModeHandler(self.adapter.app, self.settings.slack_app_token,
                                                   web_client=self.adapter.client)

@@ -14,12 +14,17 @@ import re
 from commands.sanitize import clean
 
 _TOKEN = re.compile(r"<([^<>]*)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
-def decode_incoming(text: str) -> tuple[str, dict[str, str]]:
-    """(readable text, {"@name": "slack:U…"}) from Slack's escaped message text."""
+def decode_incoming(text: str, team: str | None = None, teams: dict[str, str] | None = None
+                    ) -> tuple[str, dict[str, str]]:
+    """(readable text, {"@name": "slack:T…:U…"}) from Slack's escaped message text. A mentioned user's team is
+    ``teams[uid]`` when known (someone from another organisation in a shared channel), else ``team``."""
+    from bot.adapters.slack.ids import user_id
+    teams = teams or {}
     mentions: dict[str, str] = {}
 
     def token(m: re.Match) -> str:
@@ -28,8 +33,8 @@ def decode_incoming(text: str) -> tuple[str, dict[str, str]]:
         if target.startswith("@"):
             uid = target[1:]
             name = "@" + (label or uid)
-            mentions[name] = f"slack:{uid}"
-            mentions.setdefault("@" + uid, f"slack:{uid}")
+            mentions[name] = user_id(teams.get(uid, team), uid)
+            mentions.setdefault("@" + uid, mentions[name])
             return name
         if target.startswith("#"):
             return "#" + (label or target[1:])
@@ -47,6 +52,11 @@ def decode_incoming(text: str) -> tuple[str, dict[str, str]]:
     out = _TOKEN.sub(token, text or "")
     out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return out, mentions
+
+
+def mentioned_ids(text: str) -> list[str]:
+    """The user ids mentioned in Slack's escaped text (``<@U…|name>``), in order, once each."""
+    return list(dict.fromkeys(_MENTION.findall(text or "")))
 
 
 def escape(text: str) -> str:
