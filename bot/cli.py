@@ -18,6 +18,7 @@ from commands.core import UserError, system_clock
 from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.importers import DocumentError
 from commands.importing import import_file
+from commands.sessions import Ambiguous, Purpose, choose
 from commands.slugs import slugify
 from storage import StorageError, open_db
 from storage import agenda as agenda_store
@@ -260,7 +261,9 @@ def _group_cmd(args, db, settings) -> int:
     return 0
 
 
-def _pick_session(db, group, session_id: int | None, *, for_input: bool):
+def _pick_session(db, group, session_id: int | None, purpose: Purpose, *, latest: bool = False):
+    """The named session, or the one the resolver means for ``purpose`` (commands.sessions). Without ``latest``,
+    a session already closed for that purpose is refused rather than changed by surprise."""
     sessions = agenda_store.sessions_of_group(db, group.id)
     if session_id is not None:
         s = next((x for x in sessions if x.id == session_id), None)
@@ -268,21 +271,22 @@ def _pick_session(db, group, session_id: int | None, *, for_input: bool):
             raise CliError(f"{group.slug} has no session #{session_id} (see convene session list {group.slug})")
         return s
     now = system_clock()
-    if for_input:
-        open_s = [s for s in sessions if (s.deadline or s.end) > now]
-        pick = min(open_s, key=lambda s: (s.deadline or s.end, s.start)) if open_s else None
-    else:
-        pick = next((s for s in sessions if s.end > now), None)
-    if pick is None:
+    try:
+        found = choose(sessions, now, purpose)
+    except Ambiguous as e:
+        raise CliError(f"two sessions fit equally well ({e}): name one with --session ID")
+    closed = found is not None and (found.past if purpose is Purpose.READ
+                                    else (found.session.deadline or found.session.end) <= now)
+    if found is None or (closed and not latest):
         raise CliError(f"{group.slug} has no session ahead; name one with --session ID")
-    return pick
+    return found.session
 
 
 def _session_change(args, db) -> int:
     from commands.schedule import move_session, set_deadline
     group = _group(db, args.slug)
     text = " ".join(args.datetime)
-    session = _pick_session(db, group, args.session, for_input=args.scmd == "deadline")
+    session = _pick_session(db, group, args.session, Purpose.INPUT if args.scmd == "deadline" else Purpose.READ)
     if args.scmd == "deadline":
         if text.strip().lower() == "off":
             set_deadline(db, session, None)
@@ -331,12 +335,10 @@ def _export_cmd(args, db) -> int:
     group = _group(db, args.slug)
     session = None
     if args.session is not None or args.format in ("docx", "md", "csv"):
-        if args.session is None:
-            sessions = agenda_store.sessions_of_group(db, group.id)
-            session = _pick_session(db, group, None, for_input=True) if any(
-                (s.deadline or s.end) > system_clock() for s in sessions) else (sessions[-1] if sessions else None)
+        if args.session is None and not agenda_store.sessions_of_group(db, group.id):
+            session = None
         else:
-            session = _pick_session(db, group, args.session, for_input=True)
+            session = _pick_session(db, group, args.session, Purpose.COMPILE, latest=True)
     if args.format == "json" and args.session is not None:
         raise CliError("the JSON export always carries the whole group; --session is for docx, md, csv and ics")
     data = render(db, group, args.format, session, system_clock()).content

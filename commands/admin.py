@@ -10,7 +10,7 @@ from commands.core import Context, UserError
 from commands.importers import DocumentError
 from commands.importing import import_file
 from commands.people import bare_id, named
-from commands.registry import HEADS, INPUT_ACTIONS, SUBCOMMANDS, all_commands, find_subcommand, head, subcommand
+from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
 from commands.sanitize import INVISIBLE
 from commands.slugs import unique_slug
@@ -22,13 +22,13 @@ MAX_DELEGATION = 80
 MAX_GROUP_NAME = 120
 
 
-@head("convene", "convene SUBCOMMAND …", "Set-up and administration: setup, iam, session list, import, help …",
+@head("convene", "convene help | setup NAME | iam DELEGATION | …", "Set-up and administration: setup, iam, session list, import, help …",
       needs_group=False)
 def convene(ctx: Context, text: str) -> Reply:
     words = text.split()
     if not words:
         return help_reply(ctx, "")
-    cmd, _ = find_subcommand(words, SUBCOMMANDS)
+    cmd, _ = find_subcommand(words, ctx.registry.subcommands)
     if cmd is None:
         raise UserError(f"I don't know 'convene {shown(words[0])}'.", line("All commands: ", Code(ctx.cmd("help"))))
     rest = text
@@ -159,11 +159,12 @@ def help_reply(ctx: Context, text: str) -> Reply:
         words = topic.split()
         if words[0] in ("convene",) and len(words) > 1:
             words = words[1:]
-        cmd = HEADS.get(words[0]) if len(words) == 1 else None
+        registry = ctx.registry
+        cmd = registry.heads.get(words[0]) if len(words) == 1 else None
         if cmd is None and words[0] == "inputs" and len(words) > 1:
-            cmd, _ = find_subcommand(words[1:], INPUT_ACTIONS)
+            cmd, _ = find_subcommand(words[1:], registry.input_actions)
         if cmd is None:
-            cmd, _ = find_subcommand(words, SUBCOMMANDS)
+            cmd, _ = find_subcommand(words, registry.subcommands)
         if cmd is None:
             raise UserError(f"There is no command '{shown(text.strip())}'.", line("All commands: ", Code(ctx.cmd("help"))))
         body = [line(cmd.summary)]
@@ -173,11 +174,11 @@ def help_reply(ctx: Context, text: str) -> Reply:
             body.append(line("Coordinators only."))
         sections = [Section(heading=line(Code(_usage(ctx, cmd))), body=body)]
         if cmd.name == "inputs":
-            for sub in INPUT_ACTIONS.values():
+            for sub in registry.input_actions.values():
                 sections.append(Section(heading=line(Code(ctx.cmd(sub.usage))), body=[line(sub.summary)]))
         return Reply(text=cmd.summary, sections=sections)
-    delegates = [c for c in all_commands() if not c.coordinator and c.name != "convene"]
-    coordinators = [c for c in all_commands() if c.coordinator]
+    delegates = [c for c in ctx.registry.all() if not c.coordinator and c.name != "convene"]
+    coordinators = [c for c in ctx.registry.all() if c.coordinator]
     sections = [Section(heading=line(Strong("For everyone")))]
     sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in delegates]
     sections.append(Section(heading=line(Strong("For coordinators"))))
@@ -190,3 +191,8 @@ def help_reply(ctx: Context, text: str) -> Reply:
 @subcommand("help", "help [COMMAND]", "Every command with its usage, or one command in detail.", needs_group=False)
 def help_command(ctx: Context, text: str) -> Reply:
     return help_reply(ctx, text)
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(convene, setup, iam, whoami, session_list, import_command, help_command)

@@ -195,3 +195,8 @@ def list_reply(ctx: Context, lst, public: bool = False) -> Reply:
                                 button=Button("Submit input", "submit_input", f"L{lst.id}:{q.ref}")))
     return Reply(text=f"{lst.short}: {lst.name}", sections=sections, public=public,
                  context=[line("Send input: ", Code(ctx.cmd(f"submit {lst.short}:a TEXT")))])
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(agenda, questions)

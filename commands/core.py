@@ -52,6 +52,7 @@ class Context:
     group: Group | None = None
     member: Member | None = None
     settings: object | None = None
+    registry: object | None = None       # the commands.registry.Registry the request was dispatched with
 
     def cmd(self, text: str) -> str:
         """How to type ``text`` (a command line such as 'iam Chile' or 'agenda 2') on this platform."""

@@ -12,6 +12,7 @@ from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
 from commands.selectors import input_session, is_session_selector, select_session, take_target
 from commands.submissions import require_delegation
+from commands.sessions import Purpose
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -23,7 +24,7 @@ def _session_arg(ctx: Context, text: str):
     word, rest = take_word(text)
     if word and is_session_selector(word):
         return select_session(ctx, word), rest
-    return input_session(ctx), text
+    return input_session(ctx, Purpose.COMPILE), text
 
 
 @subcommand("status", "inputs status [SESSION]",
@@ -212,3 +213,9 @@ def registration_command(ctx: Context, text: str) -> Reply:
 
 
 __all__ = ["timefmt", "require_delegation"]
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(inputs_status, inputs_export, inputs_history, inputs_question, coordinator_add, coordinator_remove,
+                 member_command, registration_command)

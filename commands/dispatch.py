@@ -4,11 +4,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-# Importing the command modules registers them.
-from commands import admin, agenda, desk, feed, home, reminders, submissions  # noqa: F401
 from commands.args import shown
 from commands.core import Clock, Context, Request, UserError, system_clock
-from commands.registry import HEADS, SUBCOMMANDS, find_subcommand
+from commands.families import default_registry
+from commands.registry import Registry, find_subcommand
 from commands.reply import Reply, error
 from commands.sanitize import clean, clean_options
 from storage import groups as group_store
@@ -17,20 +16,22 @@ from storage.db import Busy, is_busy, without_waiting
 log = logging.getLogger("convene.commands")
 
 
-def route(request: Request) -> tuple[str, str]:
+def route(request: Request, registry: Registry | None = None) -> tuple[str, str]:
     """(head, text). A bare convene subcommand ('iam Chile', 'help') routes to convene."""
-    command = (request.command or "").strip().lower().lstrip("/!")
-    if command in HEADS:
+    registry = registry or default_registry()
+    command = (request.command or "").strip().lower()
+    if command in registry.heads:
         return command, request.text
     if command == "help":
         return "convene", ("help " + request.text).strip()
-    cmd, _ = find_subcommand([command] + request.text.split(), SUBCOMMANDS)
+    cmd, _ = find_subcommand([command] + request.text.split(), registry.subcommands)
     if cmd is not None:
         return "convene", f"{request.command} {request.text}".strip()
     return "", request.text
 
 
-def make_context(db, request: Request, clock: Clock = system_clock, settings=None) -> Context:
+def make_context(db, request: Request, clock: Clock = system_clock, settings=None,
+                 registry: Registry | None = None) -> Context:
     group = group_store.group_for_room(db, request.room)
     if group is None and request.options.get("group_id"):
         # A form or button outside any room (the Slack App Home) names its group; only members may use it.
@@ -38,32 +39,36 @@ def make_context(db, request: Request, clock: Clock = system_clock, settings=Non
         if candidate and group_store.member(db, candidate.id, request.user):
             group = candidate
     member = group_store.member(db, group.id, request.user) if group else None
-    return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings)
+    return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings,
+                   registry=registry or default_registry())
 
 
 BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?), so nothing was changed. "
                 "Please try again in a minute.")
 
 
-def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None) -> Reply | None:
+def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None,
+                           registry: Registry | None = None) -> Reply | None:
     """``handle`` as one transaction that does not wait for the write lock (for front ends on the event loop):
     None when the command needed the lock while another connection held it; nothing of it was kept, and the
     caller runs it again where waiting does not stop anyone (a database thread)."""
     try:
         with without_waiting(db):
-            return handle(db, request, clock, settings, raise_busy=True)
+            return handle(db, request, clock, settings, raise_busy=True, registry=registry)
     except Busy:
         return None
 
 
-def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False) -> Reply:
+def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
+           registry: Registry | None = None) -> Reply:
     request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
                                   user_name=clean(request.user_name))
-    head, text = route(request)
-    ctx = make_context(db, request, clock, settings)
+    registry = registry or default_registry()
+    head, text = route(request, registry)
+    ctx = make_context(db, request, clock, settings, registry)
     if not head:
         return error(f"I don't know the command '{shown(request.command)}'. Type {ctx.cmd('help')} for the list.")
-    cmd = HEADS[head]
+    cmd = registry.heads[head]
     try:
         if cmd.needs_group:
             ctx.require_group()

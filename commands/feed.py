@@ -225,3 +225,8 @@ def page(db, group: Group, now: datetime) -> AgendaPage:
     return AgendaPage(group=group.name, sessions=upcoming, past=past, lists=lists, answer_hints=hints,
                       generated=f"{timefmt.short_datetime(now, group.timezone)} {timefmt.zone_label(group.timezone)}",
                       valid_until=min(boundaries) if boundaries else None)
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(feed_command)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from commands.agenda import excerpt
 from commands.core import Context, Request
 from commands.registry import subcommand
+from commands.sessions import Purpose, coming, session_for
 from commands.reply import Button, Code, Reply, Section, Strong, When, line
 from commands.feed import links_for, links_line
 from storage import agenda as agenda_store
@@ -57,7 +58,7 @@ def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
             links = links_for(db, settings, g)
             if links is not None:
                 sections.append(Section(body=[links_line(links)]))
-        sessions = [s for s in agenda_store.sessions_of_group(db, g.id) if s.end > now][:MAX_SESSIONS_SHOWN]
+        sessions = coming(db, g.id, now, MAX_SESSIONS_SHOWN)
         if not sessions:
             sections.append(Section(body=[line("No sessions ahead.")]))
         for s in sessions:
@@ -68,7 +69,7 @@ def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
                 state = "passed" if s.deadline <= now else "due"
                 body.append(line(f"Written input {state} ", When(s.deadline, s.timezone, "datetime")))
             sections.append(Section(body=body))
-        input_s = next((s for s in agenda_store.sessions_of_group(db, g.id) if (s.deadline or s.end) > now), None)
+        input_s = session_for(db, g.id, now, Purpose.INPUT)
         if member.delegation:
             todo = open_questions(db, g.id, member.delegation, input_s)
             if todo:
@@ -91,3 +92,8 @@ def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
             needs_group=False)
 def home_command(ctx: Context, text: str) -> Reply:
     return home(ctx.db, ctx.request.user, ctx.now, ctx.request.platform, ctx.settings)
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(home_command)

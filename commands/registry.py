@@ -1,4 +1,11 @@
-"""The registry: every command and subcommand with its usage and help, in one place."""
+"""The registry: every command and subcommand with its usage and help, in one place.
+
+The decorators below only describe a handler (they attach a ``Command`` to it); nothing is registered by importing
+a module. Each command family registers its handlers explicitly in its ``register(registry)``, and
+``commands.families.build_registry`` calls them, as bolt apps register their listeners. Help texts, the Slack
+manifest's slash commands, the README's command table and the platform parsers are derived from, or tested
+against, the registry that results.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,26 +22,24 @@ class Command:
     needs_group: bool = True
     head: str = "convene"     # which command word it lives under
     details: str = ""
-
-
-HEADS: dict[str, Command] = {}
-SUBCOMMANDS: dict[str, Command] = {}     # under `convene`; keys may be two words ("session list")
-INPUT_ACTIONS: dict[str, Command] = {}   # under `inputs`
+    kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs)
 
 
 def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = ""):
+    """Describe a command word (``agenda``, ``submit`` …)."""
     def wrap(fn):
-        HEADS[name] = Command(name, usage, summary, fn, needs_group=needs_group, head=name, details=details)
+        fn.command = Command(name, usage, summary, fn, needs_group=needs_group, head=name, details=details,
+                             kind="head")
         return fn
     return wrap
 
 
 def subcommand(name: str, usage: str, summary: str, *, coordinator: bool = False, needs_group: bool = True,
                details: str = "", under: str = "convene"):
+    """Describe a subcommand of ``convene`` (or, with ``under="inputs"``, an action of ``inputs``)."""
     def wrap(fn):
-        table = SUBCOMMANDS if under == "convene" else INPUT_ACTIONS
-        table[name] = Command(name, usage, summary, fn, coordinator=coordinator, needs_group=needs_group,
-                              head=under, details=details)
+        fn.command = Command(name, usage, summary, fn, coordinator=coordinator, needs_group=needs_group,
+                             head=under, details=details, kind="subcommand" if under == "convene" else "input")
         return fn
     return wrap
 
@@ -48,5 +53,29 @@ def find_subcommand(words: list[str], table: dict[str, Command]) -> tuple[Comman
     return None, words
 
 
-def all_commands() -> list[Command]:
-    return list(HEADS.values()) + list(INPUT_ACTIONS.values()) + list(SUBCOMMANDS.values())
+class Registry:
+    """The commands of one running core. ``add`` refuses a handler without a description or a name taken twice."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, Command] = {}
+        self.subcommands: dict[str, Command] = {}      # under `convene`; keys may be two words ("session list")
+        self.input_actions: dict[str, Command] = {}    # under `inputs`
+
+    def add(self, *handlers: Callable) -> None:
+        for fn in handlers:
+            cmd = getattr(fn, "command", None)
+            if not isinstance(cmd, Command):
+                raise TypeError(f"{getattr(fn, '__name__', fn)!r} is not a described command (use @head/@subcommand)")
+            table = {"head": self.heads, "subcommand": self.subcommands, "input": self.input_actions}[cmd.kind]
+            if cmd.name in table:
+                raise ValueError(f"the command {' '.join(dict.fromkeys([cmd.head, cmd.name]))} is registered twice")
+            table[cmd.name] = cmd
+
+    def all(self) -> list[Command]:
+        return list(self.heads.values()) + list(self.input_actions.values()) + list(self.subcommands.values())
+
+    def head_names(self) -> tuple[str, ...]:
+        return tuple(self.heads)
+
+    def find(self, words: list[str], kind: str = "subcommand") -> tuple[Command | None, list[str]]:
+        return find_subcommand(words, self.subcommands if kind == "subcommand" else self.input_actions)

@@ -369,3 +369,8 @@ def late_command(ctx: Context, text: str) -> Reply:
 
 
 __all__ = ["Planned", "plan", "planned_one", "deliveries", "require_session"]
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(reminders_command, deadline_command, reschedule_command, upcoming_command, late_command)

@@ -8,6 +8,7 @@ from datetime import date
 from commands import timefmt
 from commands.args import shown
 from commands.core import Context, UserError
+from commands.sessions import Ambiguous, Purpose, Resolved, choose
 from storage import agenda as agenda_store
 from storage.models import Question, QuestionList, Session
 
@@ -25,22 +26,26 @@ def sessions(ctx: Context) -> list[Session]:
     return agenda_store.sessions_of_group(ctx.db, ctx.require_group().id)
 
 
+def default_session(ctx: Context, purpose: Purpose) -> Resolved | None:
+    """The session a command means when none is named (the rule per purpose is in commands.sessions); when two
+    fit equally, the user is asked to name one."""
+    try:
+        return choose(sessions(ctx), ctx.now, purpose)
+    except Ambiguous as e:
+        ids = " or ".join(f"#{s.id} ({s.title})" for s in e.sessions)
+        raise UserError(f"Two sessions fit equally well here: say which with {ids}.", _session_hint(ctx))
+
+
 def current_session(ctx: Context) -> tuple[Session | None, bool]:
-    """The earliest session whose end is still ahead; if none, the most recent (past=True)."""
-    all_s = sessions(ctx)
-    ahead = [s for s in all_s if s.end > ctx.now]
-    if ahead:
-        return ahead[0], False
-    return (all_s[-1], True) if all_s else (None, False)
+    """READ: the session being read about (see commands.sessions)."""
+    r = default_session(ctx, Purpose.READ)
+    return (r.session, r.past) if r else (None, False)
 
 
-def input_session(ctx: Context) -> Session | None:
-    """For submit/inputs/deadline: the earliest session whose deadline (or end) has not passed, else the latest."""
-    all_s = sessions(ctx)
-    open_s = [s for s in all_s if (s.deadline or s.end) > ctx.now]
-    if open_s:
-        return min(open_s, key=lambda s: (s.deadline or s.end, s.start))
-    return all_s[-1] if all_s else None
+def input_session(ctx: Context, purpose: Purpose = Purpose.INPUT) -> Session | None:
+    """INPUT (or COMPILE): the session input goes to (see commands.sessions)."""
+    r = default_session(ctx, purpose)
+    return r.session if r else None
 
 
 def select_session(ctx: Context, word: str) -> Session:
@@ -73,15 +78,13 @@ def _session_hint(ctx: Context):
     return line("Sessions: ", listing)
 
 
-def require_session(ctx: Context, word: str | None = None, *, for_input: bool = False) -> tuple[Session, bool]:
+def require_session(ctx: Context, word: str | None = None, *, purpose: Purpose = Purpose.READ
+                    ) -> tuple[Session, bool]:
     if word:
         s = select_session(ctx, word)
         return s, s.end <= ctx.now
-    if for_input:
-        s = input_session(ctx)
-        past = s is not None and s.end <= ctx.now
-    else:
-        s, past = current_session(ctx)
+    r = default_session(ctx, purpose)
+    s, past = (r.session, r.past) if r else (None, False)
     if s is None:
         raise UserError(f"{ctx.require_group().name} has no sessions yet. A coordinator imports an agenda with "
                         f"{ctx.cmd('import FILE')} (or the CLI: convene import FILE --group SLUG).")

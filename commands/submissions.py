@@ -6,7 +6,7 @@ from commands.args import shown
 from commands.agenda import excerpt, excerpt_lines
 from commands.args import take_word
 from commands.core import Context, UserError
-from commands.registry import INPUT_ACTIONS, find_subcommand, head, subcommand
+from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, line
 from commands.selectors import (
     Target, input_session, lists, list_target, resolve_ref, select_session, take_target,
@@ -226,9 +226,9 @@ def inputs(ctx: Context, text: str) -> Reply:
     if not words:
         words = ["mine"]
         text = "mine"
-    cmd, _rest = find_subcommand(words, INPUT_ACTIONS)
+    cmd, _rest = find_subcommand(words, ctx.registry.input_actions)
     if cmd is None:
-        actions = ", ".join(sorted(INPUT_ACTIONS))
+        actions = ", ".join(sorted(ctx.registry.input_actions))
         raise UserError(f"'{shown(words[0])}' is not something inputs can do. Choose one of: {actions}.",
                         line("Example: ", Code(ctx.cmd("inputs mine"))))
     if cmd.coordinator:
@@ -333,3 +333,8 @@ def _withdraw_target(ctx: Context, target: Target) -> Reply:
                  recorded={"question": question_value(target), "delegation": delegation, "action": "withdraw"},
                  sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.label),
                                               ". It stays in the history; submitting again brings a new text.")])])
+
+
+def register(registry) -> None:
+    """This family's commands, in the order help lists them."""
+    registry.add(submit, inputs, inputs_mine, inputs_edit, inputs_append, inputs_withdraw)

@@ -139,9 +139,9 @@ def test_iam_never_changes_role(bot, db, seeded):
 
 
 def test_help_lists_every_command_with_usage(bot):
-    from commands.registry import all_commands
+    from commands.families import default_registry
     out = bot("help")
-    for cmd in all_commands():
+    for cmd in default_registry().all():
         if cmd.name != "convene":   # the head itself: its subcommands are listed one by one
             assert cmd.usage in out, cmd.usage
     assert "REF is ITEM.N" in bot("help submit")
@@ -157,3 +157,23 @@ def test_bare_letter_ref_works_with_one_open_list(bot, db, seeded):
     assert bot.reply("submit f Predictable funding matters.").ok
     [s] = sub_store.of_group(db, seeded.id)
     assert s.ref == "f" and s.list_short == "WP.15"
+
+
+def test_commands_register_explicitly_and_once():
+    """Importing a family registers nothing; build_registry does, and a name taken twice is refused."""
+    import pytest as _pytest
+
+    from commands import agenda as agenda_family
+    from commands.families import build_registry
+    from commands.registry import Registry
+    empty = Registry()
+    assert empty.all() == []
+    agenda_family.register(empty)
+    assert sorted(empty.heads) == ["agenda", "questions"]
+    with _pytest.raises(ValueError, match="the command agenda is registered twice"):
+        agenda_family.register(empty)
+    with _pytest.raises(TypeError, match="'len' is not a described command"):
+        empty.add(len)
+    full = build_registry()
+    assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene")
+    assert len(full.all()) == 30

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from commands.registry import all_commands
+from commands.families import default_registry
 from storage import groups as group_store
 
 
@@ -76,7 +76,7 @@ def test_export_reply_carries_a_file_built_later(desk, db):
     assert ics.ok and ics.files[0].content.startswith(b"BEGIN:VCALENDAR")
 
 
-COORDINATOR_COMMANDS = sorted({c.name for c in all_commands() if c.coordinator})
+COORDINATOR_COMMANDS = sorted({c.name for c in default_registry().all() if c.coordinator})
 EXAMPLES = {
     "session list": "session list", "import": "import x.txt", "reminders": "reminders session 1h",
     "deadline": "deadline 2030-01-01 10:00", "reschedule": "reschedule #1 2030-01-01 10:00",

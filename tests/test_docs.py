@@ -2,14 +2,14 @@
 import re
 
 from commands.importers import parse_document
-from commands.registry import all_commands
+from commands.families import default_registry
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_command_documented_in_readme():
-    for cmd in all_commands():
+    for cmd in default_registry().all():
         if cmd.name == "convene":
             continue
         name = cmd.name if cmd.head in ("convene", cmd.name) else f"{cmd.head} {cmd.name}"

@@ -32,3 +32,12 @@ def test_api_methods_used_are_covered_by_scopes():
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     for method in used & set(needs):
         assert needs[method] in scopes, method
+
+
+def test_usage_hints_are_the_registrys():
+    """The registry is the one source of usage: each slash command's hint is its usage after the command word."""
+    from commands.families import default_registry
+    heads = default_registry().heads
+    for c in MANIFEST["features"]["slash_commands"]:
+        usage = heads[c["command"][1:]].usage
+        assert c["usage_hint"] == usage.split(" ", 1)[1], c["command"]

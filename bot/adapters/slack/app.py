@@ -27,6 +27,7 @@ from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
 from commands.core import Request
 from commands.dispatch import handle, handle_without_waiting
+from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
 from bot.dbworkers import InlineWorkers
@@ -35,8 +36,8 @@ from storage import slack_installs
 
 log = logging.getLogger("convene.slack")
 
-HEADS = ("agenda", "questions", "submit", "inputs", "convene")
-COMMAND_PATTERN = re.compile(r"^/(agenda|questions|submit|inputs|convene)$")
+HEADS = default_registry().head_names()          # each command word of the core is a slash command
+COMMAND_PATTERN = re.compile("^/(" + "|".join(map(re.escape, HEADS)) + ")$")
 DEFAULT_API_URL = "https://slack.com/api/"
 ACK_BUDGET = 2.5          # seconds the core may take before the ack goes out alone (Slack allows 3)
 WORKING = "Working on it: the answer follows in a moment."

@@ -1,0 +1,88 @@
+"""One session resolver: each purpose's rule, and every place that asks agreeing at the same moment."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from commands.home import home
+from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
+from commands.importing import import_document
+from commands.sessions import Ambiguous, Purpose, choose, session_for, to_remind
+from storage import agenda as agenda_store
+from tests.conftest import Bot
+
+UTC = timezone.utc
+
+
+def two_sessions(db, group, *, second_start=datetime(2030, 3, 10, 10, 0)):
+    """#1 on 3 March (input due 1 March 17:00), #2 on ``second_start`` (input due 8 March 17:00), Geneva."""
+    def s(key, title, start, q):
+        return ParsedSession(key=key, title=title, start=start, end=start + timedelta(hours=3),
+                             timezone="Europe/Zurich", items=[ParsedItem(number="1", title="Item", questions=[q])])
+    import_document(db, group, ParsedDocument(sessions=[
+        s("a", "First", datetime(2030, 3, 3, 10, 0), "First question?"),
+        s("b", "Second", second_start, "Second question?")]))
+    first, second = agenda_store.sessions_of_group(db, group.id)
+    agenda_store.set_deadline(db, first.id, datetime(2030, 3, 1, 16, 0, tzinfo=UTC))
+    agenda_store.set_deadline(db, second.id, datetime(2030, 3, 8, 16, 0, tzinfo=UTC))
+    return agenda_store.sessions_of_group(db, group.id)
+
+
+def test_each_purpose_has_its_rule(db, group):
+    first, second = two_sessions(db, group)
+    at = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
+    # Before anything: reading and input both mean the first session.
+    assert choose([first, second], at(2030, 2, 1), Purpose.READ).session.id == first.id
+    assert choose([first, second], at(2030, 2, 1), Purpose.INPUT).session.id == first.id
+    # The first's deadline has passed, its meeting has not: reading still means it, input moves on.
+    mid = at(2030, 3, 2, 12)
+    assert choose([first, second], mid, Purpose.READ).session.id == first.id
+    assert choose([first, second], mid, Purpose.INPUT).session.id == second.id
+    assert choose([first, second], mid, Purpose.COMPILE).session.id == second.id
+    # Everything over: the latest, marked past.
+    late = choose([first, second], at(2031, 1, 1), Purpose.READ)
+    assert (late.session.id, late.past) == (second.id, True)
+    assert choose([first, second], at(2031, 1, 1), Purpose.INPUT).session.id == second.id
+    assert choose([], mid, Purpose.READ) is None
+    assert [s.id for s in to_remind([first, second], mid)] == [first.id, second.id]
+    assert [s.id for s in to_remind([first, second], at(2030, 3, 4))] == [second.id]
+
+
+def test_two_equally_plausible_sessions_are_asked_about_not_guessed(db, group, clock):
+    first, second = two_sessions(db, group, second_start=datetime(2030, 3, 3, 10, 0))
+    agenda_store.set_deadline(db, second.id, datetime(2030, 3, 1, 16, 0, tzinfo=UTC))
+    first, second = agenda_store.sessions_of_group(db, group.id)
+    clock.set(datetime(2030, 2, 1, tzinfo=UTC))
+    with pytest.raises(Ambiguous) as e:
+        choose([first, second], clock(), Purpose.INPUT)
+    assert [s.id for s in e.value.sessions] == [first.id, second.id]
+    bot = Bot(db, clock)
+    assert bot("agenda") == (f"Two sessions fit equally well here: say which with #{first.id} (First) or "
+                             f"#{second.id} (Second).\nSessions: #{first.id} (2030-03-03), #{second.id} (2030-03-03)")
+    assert bot("submit 1.1 Our view").startswith("Two sessions fit equally well here")
+    # Naming one works.
+    assert "Second" in bot(f"agenda #{second.id}")
+    # The Home tab cannot ask: it shows the one with the smaller id, by its #ID.
+    assert session_for(db, group.id, clock(), Purpose.INPUT).id == first.id
+
+
+def test_home_status_and_submit_agree_when_a_deadline_passes(db, group, clock):
+    """At the moment the first deadline passes, the Home tab's open questions, inputs status and submit all mean
+    the second session (they ask the same resolver)."""
+    first, second = two_sessions(db, group)
+    from storage import groups as group_store
+    group_store.set_delegation(db, group.id, "console:ana", "Chile")
+    bot = Bot(db, clock)
+    clock.set(datetime(2030, 3, 1, 16, 0, tzinfo=UTC))          # the first deadline, exactly
+    status = bot("inputs status", user="console:coord")
+    assert f"#{second.id}" in status and f"#{first.id}" not in status
+    reply = bot.reply("submit 1.1 Our view")
+    assert reply.ok
+    assert agenda_store.session_question(db, second.id, "1.1").id in {
+        s.question_id for s in __import__("storage.submissions", fromlist=["x"]).of_group(db, group.id)}
+    page = home(db, "console:ana", clock(), "console").plain()
+    assert "Second question?" not in page                          # answered just now, in the second session
+    clock.set(datetime(2030, 3, 1, 15, 59, tzinfo=UTC))          # a minute earlier: all three meant the first
+    assert f"#{first.id}" in bot("inputs status", user="console:coord")
+    assert "First question?" in home(db, "console:ana", clock(), "console").plain()
