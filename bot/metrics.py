@@ -17,10 +17,12 @@ REMINDERS = Counter("convene_reminders", "Reminder deliveries, by kind and outco
                     ["kind", "outcome"], registry=REGISTRY)
 RETRIES = Counter("convene_delivery_retries", "Chat API calls retried (rate limits, server errors, connections)",
                   ["platform", "reason"], registry=REGISTRY)
+DELIVERIES = Counter("convene_outbox_deliveries", "Messages the bot sent on its own through the outbox, by outcome",
+                     ["outcome"], registry=REGISTRY)
 DB_BYTES = Gauge("convene_database_bytes", "Size of the database file and its write-ahead log", registry=REGISTRY)
 LEADER = Gauge("convene_scheduler_leader", "1 when this process sends the reminders (holds the lease)",
                registry=REGISTRY)
-KNOWN_COMMANDS = {"agenda", "questions", "submit", "inputs", "convene"}
+KNOWN_COMMANDS = {"agenda", "questions", "submit", "inputs", "convene"}   # checked against the registry in tests
 
 
 def observe(platform: str, command: str, ok: bool, seconds: float) -> None:
@@ -35,6 +37,10 @@ def reminder(kind: str, outcome: str) -> None:
 
 def retried(platform: str, reason: str) -> None:
     RETRIES.labels(platform, reason).inc()
+
+
+def delivery(outcome: str) -> None:
+    DELIVERIES.labels(outcome).inc()
 
 
 def exposition(db_path: str | None, scheduler=None) -> tuple[bytes, str]:

@@ -12,7 +12,8 @@ from bot.adapters.console import Console
 from bot.dbworkers import workers_for
 from storage.db import ping
 from bot.demo import DEMO_ROOM, ensure_demo
-from bot.scheduler import ReminderScheduler, Router
+from bot.outbox import Outbox
+from bot.scheduler import ReminderScheduler
 from commands.core import system_clock
 
 log = logging.getLogger("convene.runtime")
@@ -59,13 +60,16 @@ def web_server(settings, db, clock, workers=None):
 
 HOUSEKEEPING_EVERY = 3600          # seconds
 SEEN_EVENTS_KEPT = timedelta(days=1)   # Slack retries within minutes and signs for 5; a day is plenty
+OUTBOX_KEPT = timedelta(days=30)       # the record of what was sent, for a coordinator's "did they get it?"
 
 
 def housekeeping(db, clock) -> int:
     """Prune the dedupe log (Slack event ids, signed-request replay keys, Matrix invites) of entries older than a
-    day: duplicates come within minutes, so older keys only take space. Returns how many were removed."""
+    day (duplicates come within minutes, so older keys only take space), and the outbox of deliveries settled more
+    than 30 days ago. Returns how many rows were removed."""
     from storage import events
-    return events.forget_before(db, clock() - SEEN_EVENTS_KEPT)
+    from storage import outbox
+    return events.forget_before(db, clock() - SEEN_EVENTS_KEPT) + outbox.forget_before(db, clock() - OUTBOX_KEPT)
 
 
 async def _housekeeping_forever(db, clock) -> None:
@@ -108,15 +112,18 @@ async def _start_web(server) -> None:
 
 async def console_demo(settings, db, user: str, *, clock=system_clock) -> int:
     console = Console(db, room=DEMO_ROOM, user=user, clock=clock, settings=settings)
-    scheduler = ReminderScheduler(db, clock, Router([console]))
+    outbox = console.outbox = Outbox(db, clock, [console])
+    scheduler = ReminderScheduler(db, clock, outbox)
     server = web_server(settings, db, clock)
     if server is not None:
         await _start_web(server)
+    await outbox.start()
     await scheduler.start()
     try:
         await console.run()
     finally:
         await scheduler.stop()
+        await outbox.stop()
         if server is not None:
             await server.stop()
     return 0
@@ -158,7 +165,12 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
             for s in reversed(runners):
                 await s.stop()
             raise
-    scheduler = ReminderScheduler(db, clock, Router([r.adapter for r in runners]), workers=workers,
+    # One outbox for every message the bot sends on its own, routed to whichever front end owns the address.
+    outbox = Outbox(db, clock, [r.adapter for r in runners], workers)
+    for r in runners:
+        r.adapter.outbox = outbox
+    await outbox.start()
+    scheduler = ReminderScheduler(db, clock, outbox, workers=workers,
                                   lease_seconds=settings.scheduler_lease_seconds)
     if server is not None:
         server.health = lambda: {"database": ping(db), "scheduler": scheduler.health()}
@@ -176,6 +188,7 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
         if backups is not None:
             backups.cancel()
         await scheduler.stop()
+        await outbox.stop()
         if server is not None:
             await server.stop()
         for r in reversed(runners):

@@ -1,7 +1,7 @@
 """Reminders on the bot's loop: APScheduler jobs derived from storage, a sent-log for at-most-once.
 
-Storage is the source of truth. ``sync`` (at start-up, whenever the core signals a change, and
-every ``RESYNC`` seconds to pick up changes made by the CLI in another process) recomputes every
+Storage is the source of truth. ``sync`` (at start-up, within ``WATCH_SECONDS`` of any change to the schedule in the
+database — made by a chat command, the CLI or another process — and every ``RESYNC`` seconds) recomputes every
 reminder from sessions, deadlines and offsets, and:
 
 - sends what is due now and not yet handled. A reminder that fell due more than ``GRACE`` ago
@@ -32,7 +32,7 @@ from apscheduler.triggers.date import DateTrigger
 from commands import reminders as core
 from bot import metrics
 from bot.dbworkers import InlineWorkers
-from commands import signals
+from bot.outbox import Router  # noqa: F401  (what the scheduler sends through: the runtime gives it the Outbox)
 from storage import leases
 from storage import reminders as log_store
 
@@ -41,31 +41,14 @@ log = logging.getLogger("convene.scheduler")
 GRACE = timedelta(seconds=10)       # later than this after its due time, a reminder counts as late (a healthy
                                     # process fires within a fraction of a second)
 RESYNC = 30                         # seconds between periodic re-derivations from storage
+WATCH_SECONDS = 1.0        # how often the schedule's fingerprint is compared (a change syncs within this)
 HORIZON = timedelta(hours=6)        # jobs exist for reminders due within this window; resync adds the rest
 LEASE = "scheduler"
 
 
-class Router:
-    """Delivers a Reply to ``platform:id`` through whichever adapter owns that platform."""
-
-    def __init__(self, adapters: list):
-        self.adapters = adapters
-
-    def owner(self, target: str):
-        return next((a for a in self.adapters if a.owns(target)), None)
-
-    async def deliver(self, target: str, reply) -> None:
-        adapter = self.owner(target)
-        if adapter is None:
-            raise LookupError(f"no connected adapter for {target.split(':', 1)[0]}")
-        result = adapter.deliver(reply, target)
-        if asyncio.iscoroutine(result):
-            await result
-
-
 class ReminderScheduler:
     def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC, workers=None,
-                 lease_seconds: float | None = None):
+                 lease_seconds: float | None = None, watch_seconds: float = WATCH_SECONDS):
         self.db, self.clock, self.router = db, clock, router
         self.workers = workers or InlineWorkers(db)     # claims and confirmations wait for the lock there
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -77,6 +60,8 @@ class ReminderScheduler:
         self.last_sync: datetime | None = None
         self.next_due: datetime | None = None
         self.resync_seconds = resync_seconds
+        self.watch_seconds = watch_seconds
+        self._fingerprint: str | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self._pending_sync = False
@@ -103,8 +88,23 @@ class ReminderScheduler:
         if self.lease_ttl is not None:
             self.scheduler.add_job(self.lease_tick, "interval", seconds=self.lease_ttl.total_seconds() / 3,
                                    id="reminders:lease", coalesce=True, max_instances=1, misfire_grace_time=None)
-        signals.schedule_changed.connect(self.request_sync)
+        # The database is the one dependency: a change made anywhere (a chat command, the CLI, another process)
+        # moves its schedule fingerprint, and the next look (every WATCH_SECONDS) syncs.
+        self._fingerprint = await self.workers.run(log_store.schedule_fingerprint)
+        self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id="reminders:watch",
+                               coalesce=True, max_instances=1, misfire_grace_time=None)
         await self.sync()
+
+    async def watch(self) -> None:
+        """Sync when the schedule changed in the database since the last look."""
+        try:
+            fingerprint = await self.workers.run(log_store.schedule_fingerprint)
+        except Exception as e:
+            log.warning("could not read the schedule's fingerprint: %s", e)
+            return
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self.request_sync()
 
     async def lease_tick(self) -> None:
         """Take or renew the lease; a standby takes over when the leader's lease has expired."""
@@ -126,7 +126,6 @@ class ReminderScheduler:
             self.role = "standby"
 
     async def stop(self) -> None:
-        signals.schedule_changed.disconnect(self.request_sync)
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -199,7 +198,7 @@ class ReminderScheduler:
                 if self.router.owner(target) is None:
                     continue
                 try:
-                    await self.router.deliver(target, report)
+                    await self.router.deliver(target, report, cause="report")
                 except Exception as e:
                     log.error("could not tell %s that group %s is skipped: %s", target, group_id, e)
 
@@ -260,7 +259,7 @@ class ReminderScheduler:
                              due_at=p.due, target=target, late=late, now=now):
                 continue
             try:
-                await self.router.deliver(target, reply)
+                await self.router.deliver(target, reply, cause=f"reminder:{p.kind}")
             except Exception as e:  # delivery failed after the adapter's own retries
                 log.error("reminder %s to %s failed: %s", p.job_id, target, e)
                 await run(log_store.finish, key, "failed", self.clock(), detail=str(e)[:500])

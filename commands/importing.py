@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 from commands.importers import DocumentError, ParsedDocument, read_document
 from commands.timefmt import TimeError, localize
-from commands import signals
 from commands.sanitize import clean_tree
 from storage import agenda as agenda_store
 from storage.db import write_tx
@@ -116,6 +115,4 @@ def import_document(db, group: Group, doc: ParsedDocument, *, start: str | None 
                 questions=lst.questions)
             result.lists.append((saved, created))
             result.notes.extend(notes)
-    if result.sessions:
-        signals.schedule_changed.fire()
     return result

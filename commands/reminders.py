@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from commands import signals, timefmt
+from commands import timefmt
 from commands.agenda import excerpt
 from commands.args import take_word
 from commands.core import PREFIX, Context, UserError
@@ -266,7 +266,6 @@ def reminders_command(ctx: Context, text: str) -> Reply:
         raise UserError(str(e))
     value = format_offsets(offsets)
     group_store.update_group(ctx.db, g.id, **{f"{which}_offsets": "" if value == "off" else value})
-    signals.schedule_changed.fire()
     what = "sessions" if which == "session" else "input deadlines"
     return Reply(text=f"Reminders before {what}: {value}", sections=[Section(body=[
         line(f"Reminders before {what} in {g.name}: ", Code(value), ".")])],

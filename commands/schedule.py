@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from commands import signals, timefmt
+from commands import timefmt
 from storage import agenda as agenda_store
 from storage.models import Session
 
@@ -23,11 +23,9 @@ def move_session(db, session: Session, new_start: datetime, now: datetime | None
     items = [(it.id, shift(it.start), shift(it.end)) for it in agenda_store.items_of_session(db, session.id)]
     agenda_store.shift_session(db, session.id, delta, new_start=new_start, new_end=shift(session.end),
                                item_times=items, at=now)
-    signals.schedule_changed.fire()
     return agenda_store.session_by_id(db, session.id)
 
 
 def set_deadline(db, session: Session, deadline: datetime | None, now: datetime | None = None) -> Session:
     agenda_store.set_deadline(db, session.id, deadline, at=now)
-    signals.schedule_changed.fire()
     return agenda_store.session_by_id(db, session.id)

@@ -113,3 +113,13 @@ def set_reported_problem(db, group_id: int, reason: str | None) -> None:
         kv.delete(db, f"scheduler:problem:{group_id}")
     else:
         kv.put(db, f"scheduler:problem:{group_id}", reason)
+
+
+def schedule_fingerprint(db) -> str:
+    """Changes whenever anything that moves a reminder changes: a session added, moved, given a deadline or removed
+    (count, latest update, revisions), or a group's offsets. Cheap enough to compare every second."""
+    row = db.execute("""SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), '') || ':' || total(revision)
+                                       || ':' || coalesce(max(id), 0) FROM sessions),
+                               (SELECT group_concat(id || '=' || session_offsets || '/' || deadline_offsets, ',')
+                                  FROM groups)""").fetchone()
+    return f"{row[0]}|{row[1]}"

@@ -242,3 +242,23 @@ def m008_slack_workspaces(db):
         updated_at TEXT NOT NULL
     )
     """)
+
+
+@migrations()
+def m009_outbox(db):
+    """One outbox: every message the bot sends on its own (notices, reminders, nudges, reports) is recorded here
+    with its addressee, then delivered by the front end that owns the address; its outcome stays recorded."""
+    _run(db, """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sending','sent','failed','uncertain')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_status ON outbox(status, id)
+    """)

@@ -32,6 +32,7 @@ def parse_line(raw: str) -> tuple[str, str] | None:
 
 class Console:
     def __init__(self, db, *, room: str, user: str, clock, out=None, settings=None, export_dir: str = "convene-exports"):
+        self.outbox = None          # the process's Outbox (bot.outbox), set by the runtime
         self.export_dir = export_dir
         self.db = db
         self.room = room
@@ -95,8 +96,11 @@ class Console:
             if reply is not None:
                 self.save_files(reply)
                 self.say(render(reply))
-                for target, note in reply.notices:
-                    if self.owns(target):
-                        self.deliver(note, target)
+                if self.outbox is not None:
+                    self.outbox.post_soon(reply.notices)
+                else:
+                    for target, note in reply.notices:
+                        if self.owns(target):
+                            self.deliver(note, target)
                 if not interactive:
                     self.say("")

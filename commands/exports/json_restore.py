@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from commands import signals, timefmt
+from commands import timefmt
 from commands.sanitize import clean_tree
 from commands.importers.model import DocumentError
 from storage import agenda as agenda_store
@@ -229,5 +229,4 @@ def _restore(db, doc, g, slug, tz, counts):
                 created_at=_time(sub["created_at"], "created_at"), updated_at=_time(sub["updated_at"], "updated_at"),
                 history=[{**h, "at": _time(h["at"], "history time")} for h in sub.get("history") or []])
             counts["inputs"] += 1
-    signals.schedule_changed.fire()
     return group_store.group_by_slug(db, slug), counts

@@ -120,6 +120,7 @@ class MatrixAdapter:
     platform = "matrix"
 
     def __init__(self, settings, db, clock, workers=None):
+        self.outbox = None          # the process's Outbox (bot.outbox), set by the runtime
         self.settings, self.db, self.clock = settings, db, clock
         self.workers = workers or InlineWorkers(db)
         self.mxid = settings.matrix_user_id
@@ -329,6 +330,8 @@ class MatrixAdapter:
         if entry.status == "new":
             context = await self._lookups(entry.event)
             actions = await self.workers.run(self._decide_and_record, entry, context)
+            if self.outbox is not None:
+                self.outbox.kick()
             failpoints.hit("matrix.after_decide")
         for i, action in enumerate(actions or []):
             await self._perform(entry, i, action)
@@ -421,7 +424,11 @@ class MatrixAdapter:
                                rec["delegation"])
             actions[0]["receipt_for"] = ev["event_id"]
         for target, note in reply.notices:
-            if self.owns(target):
+            if self.outbox is not None:
+                # On disk in this transaction, with the input that caused it; sent by the outbox after the commit
+                # through whichever front end owns the address (a coordinator on Slack too).
+                self.outbox.enqueue(db, target, note)
+            elif self.owns(target):
                 actions.append({"kind": "dm", "user": target.split(":", 1)[1], "content": render.content(note)})
         if reply.files and head:
             actions.append({"kind": "files", "user": ev["sender"], "room": ev["room_id"], "head": head,
@@ -584,10 +591,13 @@ class MatrixAdapter:
     def owns(self, target: str) -> bool:
         return target.startswith("matrix:")
 
-    async def deliver(self, reply: Reply, target: str) -> None:
+    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> None:
+        """A message the bot sends on its own (from the outbox). ``key`` makes the send idempotent: the same
+        delivery retried is the same Matrix transaction, shown once."""
         ident = target.split(":", 1)[1]
         room = await self.direct_room(ident) if ident.startswith("@") else ident
-        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.content(reply))
+        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.content(reply),
+                                             txn_id=f"convene.{key}" if key else None)
 
 
 class MatrixRunner:

@@ -91,6 +91,7 @@ class SlackAdapter:
         self._clients: dict[str, AsyncWebClient] = {}   # OAuth mode: team → a client with its bot token
         self._channel_teams: dict[str, str] = {}       # channel → the installed workspace it was used through
         self.installations = None
+        self.outbox = None          # the process's Outbox (bot.outbox), set by the runtime
         bolt_log = logging.getLogger("convene.slack.bolt")
         if settings.slack_oauth:
             self.installations = slack_installs.installation_store(settings.db_path, settings.slack_client_id)
@@ -385,7 +386,7 @@ class SlackAdapter:
                 "I could not deliver the file: something went wrong on my side. It is logged; please try again.")))
 
 
-    async def deliver(self, reply: Reply, target: str) -> None:
+    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> None:
         """A reply the bot sends on its own, to ``slack:C…`` (a room) or ``slack:T…:U…`` (a user, as a DM), with
         the token of the workspace it belongs to: the user's own, or the one the channel was last used through.
         Raises NotInstalled when that workspace has no installation (the caller records the failure)."""
@@ -399,7 +400,11 @@ class SlackAdapter:
             await (await self.client_for(self._channel_teams.get(channel))).chat_postMessage(channel=channel, **msg)
 
     def send_notices(self, reply: Reply) -> None:
-        for target, note in reply.notices:
+        """Others to tell (the coordinators of a late input): through the outbox, to whatever platform they are on."""
+        if self.outbox is not None:
+            self.outbox.post_soon(reply.notices)
+            return
+        for target, note in reply.notices:          # an adapter running alone (benchmarks): Slack addresses only
             if self.owns(target):
                 self.later(self.deliver(note, target))
 
