@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from commands import reminders as core
+from bot import frontends
 from bot import metrics
 from bot.dbworkers import InlineWorkers
 from bot.outbox import Router  # noqa: F401  (what the scheduler sends through: the runtime gives it the Outbox)
@@ -48,7 +49,7 @@ LEASE = "scheduler"
 
 class ReminderScheduler:
     def __init__(self, db, clock, router: Router, *, resync_seconds: float = RESYNC, workers=None,
-                 lease_seconds: float | None = None, watch_seconds: float = WATCH_SECONDS):
+                 lease_seconds: float | None = None, watch_seconds: float = WATCH_SECONDS, front_ends=None):
         self.db, self.clock, self.router = db, clock, router
         self.workers = workers or InlineWorkers(db)     # claims and confirmations wait for the lock there
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -61,6 +62,7 @@ class ReminderScheduler:
         self.next_due: datetime | None = None
         self.resync_seconds = resync_seconds
         self.watch_seconds = watch_seconds
+        self.front_ends = front_ends or frontends.ALL      # how each addressee types commands, for the texts
         self._fingerprint: str | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -245,7 +247,7 @@ class ReminderScheduler:
 
     async def _send(self, p: core.Planned, now: datetime, late: bool) -> None:
         run = self.workers.run
-        deliveries = await run(core.deliveries, p, now, late)
+        deliveries = await run(core.deliveries, p, now, late, self.front_ends)
         if not deliveries:
             await run(log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset, due_at=p.due,
                       target="*", late=late, now=now, status="skipped", detail="no recipients")

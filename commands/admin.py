@@ -99,7 +99,7 @@ def iam(ctx: Context, text: str) -> Reply:
 def whoami(ctx: Context, text: str) -> Reply:
     if ctx.group is None:
         return Reply(text="This room has no group.", sections=[Section(body=[line(
-            f"You are {bare_id(ctx.request.user)}. This room isn't set up for a contact group.")])])
+            f"You are {bare_id(ctx, ctx.request.user)}. This room isn't set up for a contact group.")])])
     role = "coordinator" if ctx.is_coordinator else "delegate"
     d = ctx.delegation or "no delegation yet"
     return Reply(text=f"{ctx.group.name}: {d}, {role}", sections=[Section(body=[
@@ -127,7 +127,7 @@ def session_list(ctx: Context, text: str) -> Reply:
 @subcommand("import", "import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT]",
             "Import an agenda or question list from a file on the bot's machine (console).", coordinator=True)
 def import_command(ctx: Context, text: str) -> Reply:
-    if ctx.request.platform != "console":
+    if not ctx.front_end.local_files:
         raise UserError("Importing reads a file on the bot's machine, so it works at the console and the CLI: "
                         f"convene import FILE --group {ctx.group.slug}.")
     words, opts = split_options(text, {"date": True, "start": True, "venue": True, "kind": True,

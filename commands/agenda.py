@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from commands.contract import QuestionRef, SubmitInput
 from commands.core import Context, UserError
 from commands.args import shown
 from commands.registry import head
@@ -122,7 +123,9 @@ def question_sections(ctx: Context, s: Session, it: Item, *, buttons: bool = Tru
     for q in agenda_store.questions_of_session(ctx.db, s.id):
         if q.item_id == it.id:
             out.append(Section(heading=line(Code(q.ref)), body=[line(q.text)],
-                               button=Button("Submit input", "submit_input", f"S{s.id}:{q.ref}") if buttons else None))
+                               button=Button("Submit input", SubmitInput.action_id,
+                                             SubmitInput(QuestionRef(q.ref, session_id=s.id)).encode())
+                               if buttons else None))
     return out
 
 
@@ -192,7 +195,8 @@ def list_reply(ctx: Context, lst, public: bool = False) -> Reply:
                         ([line(lst.description)] if lst.description else []))]
     for q in agenda_store.questions_of_list(ctx.db, lst.id):
         sections.append(Section(heading=line(Code(f"{lst.short}:{q.ref}")), body=[line(f"({q.ref}) {q.text}")],
-                                button=Button("Submit input", "submit_input", f"L{lst.id}:{q.ref}")))
+                                button=Button("Submit input", SubmitInput.action_id,
+                                              SubmitInput(QuestionRef(q.ref, list_id=lst.id)).encode())))
     return Reply(text=f"{lst.short}: {lst.name}", sections=sections, public=public,
                  context=[line("Send input: ", Code(ctx.cmd(f"submit {lst.short}:a TEXT")))])
 

@@ -5,11 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+from commands.contract import FrontEnd, FrontEnds
 from storage import groups as group_store
 from storage.models import Group, Member
-
-HEADS = ("agenda", "questions", "submit", "inputs", "convene")
-PREFIX = {"slack": "/", "matrix": "!", "console": "", "cli": "", "test": ""}
 
 Clock = Callable[[], datetime]
 
@@ -20,18 +18,19 @@ def system_clock() -> datetime:
 
 @dataclass(frozen=True)
 class Request:
-    platform: str            # slack | matrix | console | test
-    room: str                # slack:C0123 | matrix:!abc:server | console:main
-    user: str                # slack:U0123 | matrix:@ana:server | console:ana
+    platform: str            # the platform part of the front end's addresses (as data; the core never branches on it)
+    room: str                # an address (commands.contract.Address), e.g. console:main
+    user: str                # an address, e.g. console:ana
     command: str             # the head: agenda | questions | submit | inputs | convene (or a bare subcommand)
     text: str = ""           # everything after the command word, decoded (no platform escapes)
     user_name: str | None = None
     direct: bool = False     # a direct (one-to-one) conversation with the bot
     options: dict = field(default_factory=dict)  # structured extras from forms (modal fields)
-    mentions: dict = field(default_factory=dict)  # "@ana" in text → platform user id ("slack:U123")
+    mentions: dict = field(default_factory=dict)  # "@ana" in text → the person's address, resolved by the front end
     forms: bool = False      # the platform can open forms (Slack modals)
     prompts: bool = False    # the platform can take an answer as a reply to a message (Matrix)
     names: dict = field(default_factory=dict)     # platform user id → display name, of the people mentioned
+    front_end: FrontEnd | None = None             # what the front end declared (how commands are typed there …)
 
 
 class UserError(Exception):
@@ -53,14 +52,21 @@ class Context:
     member: Member | None = None
     settings: object | None = None
     registry: object | None = None       # the commands.registry.Registry the request was dispatched with
+    front_ends: FrontEnds = field(default_factory=FrontEnds)   # every front end of this process (for addresses)
+
+    @property
+    def front_end(self) -> FrontEnd:
+        return self.request.front_end or self.front_ends.of(self.request.platform)
+
+    def heads(self) -> tuple[str, ...]:
+        if self.registry is None:
+            from commands.families import default_registry
+            return default_registry().head_names()
+        return self.registry.head_names()
 
     def cmd(self, text: str) -> str:
-        """How to type ``text`` (a command line such as 'iam Chile' or 'agenda 2') on this platform."""
-        head = text.split(" ", 1)[0]
-        prefix = PREFIX.get(self.request.platform, "")
-        if head in HEADS or self.request.platform == "console":
-            return f"{prefix}{text}"
-        return f"{prefix}convene {text}"
+        """How to type ``text`` (a command line such as 'iam Chile' or 'agenda 2') on the asker's front end."""
+        return self.front_end.typed(text, self.heads())
 
     @property
     def is_coordinator(self) -> bool:

@@ -5,6 +5,7 @@ import dataclasses
 import logging
 
 from commands.args import shown
+from commands.contract import FrontEnds
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.families import default_registry
 from commands.registry import Registry, find_subcommand
@@ -31,7 +32,7 @@ def route(request: Request, registry: Registry | None = None) -> tuple[str, str]
 
 
 def make_context(db, request: Request, clock: Clock = system_clock, settings=None,
-                 registry: Registry | None = None) -> Context:
+                 registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Context:
     group = group_store.group_for_room(db, request.room)
     if group is None and request.options.get("group_id"):
         # A form or button outside any room (the Slack App Home) names its group; only members may use it.
@@ -40,7 +41,7 @@ def make_context(db, request: Request, clock: Clock = system_clock, settings=Non
             group = candidate
     member = group_store.member(db, group.id, request.user) if group else None
     return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings,
-                   registry=registry or default_registry())
+                   registry=registry or default_registry(), front_ends=front_ends or FrontEnds())
 
 
 BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?), so nothing was changed. "
@@ -48,24 +49,26 @@ BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?)
 
 
 def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None,
-                           registry: Registry | None = None) -> Reply | None:
+                           registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply | None:
     """``handle`` as one transaction that does not wait for the write lock (for front ends on the event loop):
     None when the command needed the lock while another connection held it; nothing of it was kept, and the
     caller runs it again where waiting does not stop anyone (a database thread)."""
     try:
         with without_waiting(db):
-            return handle(db, request, clock, settings, raise_busy=True, registry=registry)
+            return handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends)
     except Busy:
         return None
 
 
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
-           registry: Registry | None = None) -> Reply:
+           registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
+    """Run one request. ``front_ends`` are the front ends of this process (how a command is typed for a person on
+    each, how people are written there); the request's own is ``request.front_end``."""
     request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
                                   user_name=clean(request.user_name))
     registry = registry or default_registry()
     head, text = route(request, registry)
-    ctx = make_context(db, request, clock, settings, registry)
+    ctx = make_context(db, request, clock, settings, registry, front_ends)
     if not head:
         return error(f"I don't know the command '{shown(request.command)}'. Type {ctx.cmd('help')} for the list.")
     cmd = registry.heads[head]

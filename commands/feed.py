@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from commands import timefmt
-from commands.core import PREFIX, Context, UserError
+from commands.contract import FrontEnds, platform_of
+from commands.core import Context, UserError
 from commands.registry import subcommand
 from commands.reply import Code, Link, Reply, Section, Strong, line
 from storage import agenda as agenda_store
@@ -22,7 +23,6 @@ from storage import feeds as feed_store
 from storage import groups as group_store
 from storage.models import Group
 
-PLATFORM_NAMES = {"slack": "Slack", "matrix": "Matrix", "console": "the Convene console"}
 
 
 # --- links ----------------------------------------------------------------------------
@@ -193,7 +193,9 @@ def _t(moment: datetime | None, tz: str) -> PageTime | None:
     return PageTime(timefmt.iso_local(moment, tz), timefmt.hm(moment, tz))
 
 
-def page(db, group: Group, now: datetime) -> AgendaPage:
+def page(db, group: Group, now: datetime, front_ends: FrontEnds | None = None) -> AgendaPage:
+    """The agenda page's model. ``front_ends`` name the platforms the group's rooms are on and how to send input
+    there (front ends that run on the bot's machine, such as the console, are not offered to delegates)."""
     upcoming, past = [], []
     boundaries = []
     for s in agenda_store.sessions_of_group(db, group.id):
@@ -216,12 +218,13 @@ def page(db, group: Group, now: datetime) -> AgendaPage:
     lists = [PageList(lst.short, lst.name, lst.symbol, lst.description,
                       [(f"{lst.short}:{q.ref}", q.text) for q in agenda_store.questions_of_list(db, lst.id)])
              for lst in agenda_store.lists_of_group(db, group.id) if lst.is_open]
-    platforms = []
+    front_ends = front_ends or FrontEnds()
+    hints: list[tuple[str, str]] = []
+    from commands.families import default_registry
     for room in group_store.rooms_of_group(db, group.id):
-        p = room.split(":", 1)[0]
-        if p in PLATFORM_NAMES and p not in platforms and p != "console":
-            platforms.append(p)
-    hints = [(PLATFORM_NAMES[p], f"{PREFIX[p]}submit REF TEXT") for p in platforms]
+        f = front_ends.of(room)
+        if f.platform == platform_of(room) and f.label and not f.local_files and f.label not in dict(hints):
+            hints.append((f.label, f.typed("submit REF TEXT", default_registry().head_names())))
     return AgendaPage(group=group.name, sessions=upcoming, past=past, lists=lists, answer_hints=hints,
                       generated=f"{timefmt.short_datetime(now, group.timezone)} {timefmt.zone_label(group.timezone)}",
                       valid_until=min(boundaries) if boundaries else None)

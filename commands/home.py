@@ -6,6 +6,7 @@ delegation has not answered yet (of the session open for input and of open lists
 from __future__ import annotations
 
 from commands.agenda import excerpt
+from commands.contract import FrontEnd, QuestionRef, SubmitInput, platform_of
 from commands.core import Context, Request
 from commands.registry import subcommand
 from commands.sessions import Purpose, coming, session_for
@@ -29,18 +30,20 @@ def open_questions(db, group_id: int, delegation: str | None, session) -> list[t
     if session is not None:
         for q in agenda_store.questions_of_session(db, session.id):
             if q.id not in answered:
-                out.append((q.ref, f"S{session.id}:{q.ref}", q.text))
+                out.append((q.ref, QuestionRef(q.ref, session_id=session.id), q.text))
     for lst in agenda_store.lists_of_group(db, group_id):
         if lst.is_open:
             for q in agenda_store.questions_of_list(db, lst.id):
                 if q.id not in answered:
-                    out.append((f"{lst.short}:{q.ref}", f"L{lst.id}:{q.ref}", q.text))
+                    out.append((f"{lst.short}:{q.ref}", QuestionRef(q.ref, list_id=lst.id), q.text))
     return out
 
 
-def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
+def home(db, user: str, now, front_end: FrontEnd | None = None, settings=None) -> Reply:
+    """The Home view of ``user`` (Slack's Home tab, ``convene home``); commands shown as ``front_end`` types them."""
     groups = group_store.groups_of_user(db, user)
-    probe = Context(db=db, request=Request(platform=platform, room="", user=user, command="home"), now=now)
+    probe = Context(db=db, request=Request(platform=platform_of(user), room="", user=user, command="home",
+                                           front_end=front_end), now=now)
     if not groups:
         return Reply(text="Welcome to Convene", title="Welcome to Convene", sections=[Section(body=[
             line("Convene runs the paperwork of a contact group in this workspace: agendas, discussion questions, "
@@ -76,7 +79,8 @@ def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
                 sections.append(Section(body=[line(Strong(f"Open for {member.delegation}: {len(todo)} question(s)"))]))
                 for label, value, text in todo[:MAX_OPEN_SHOWN]:
                     sections.append(Section(body=[line(Code(label), " ", excerpt(text, 180))],
-                                            button=Button("Submit input", "submit_input", f"G{g.id}/{value}")))
+                                            button=Button("Submit input", SubmitInput.action_id,
+                                                          SubmitInput(value, group_id=g.id).encode())))
                 if len(todo) > MAX_OPEN_SHOWN:
                     sections.append(Section(body=[line(f"… and {len(todo) - MAX_OPEN_SHOWN} more: ",
                                                        Code(probe.cmd("questions")))]))
@@ -91,7 +95,7 @@ def home(db, user: str, now, platform: str = "slack", settings=None) -> Reply:
 @subcommand("home", "home", "Your groups, the next sessions, deadlines and your delegation's open questions.",
             needs_group=False)
 def home_command(ctx: Context, text: str) -> Reply:
-    return home(ctx.db, ctx.request.user, ctx.now, ctx.request.platform, ctx.settings)
+    return home(ctx.db, ctx.request.user, ctx.now, ctx.front_end, ctx.settings)
 
 
 def register(registry) -> None:

@@ -12,7 +12,8 @@ from functools import lru_cache
 from commands import timefmt
 from commands.agenda import excerpt
 from commands.args import take_word
-from commands.core import PREFIX, Context, UserError
+from commands.contract import FrontEnds
+from commands.core import Context, UserError
 from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.registry import subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
@@ -136,18 +137,19 @@ def planned_one(db, now: datetime, kind: str, session_id: int, offset: str) -> P
     return None
 
 
+NOWHERE = FrontEnds()      # no front end known: commands as typed, without a prefix
+
+
 # --- what gets posted ------------------------------------------------------------------
 
-def _cmd(target: str, text: str) -> str:
-    platform = target.split(":", 1)[0]
-    prefix = PREFIX.get(platform, "")
-    head = text.split(" ", 1)[0]
-    if head in ("agenda", "questions", "submit", "inputs", "convene") or platform == "console":
-        return prefix + text
-    return f"{prefix}convene {text}"
+def _cmd(target: str, text: str, front_ends: FrontEnds) -> str:
+    """How the addressee types ``text``: as the front end that owns their address says."""
+    from commands.families import default_registry
+    return front_ends.of(target).typed(text, default_registry().head_names())
 
 
-def session_reminder(db, p: Planned, now: datetime, late: bool, target: str) -> Reply:
+def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
+                     front_ends: FrontEnds = NOWHERE) -> Reply:
     s = agenda_store.session_by_id(db, p.session_id)
     rel = timefmt.relative(now, s.start, s.timezone)
     body = [line("Starts ", rel, ": ", When(s.start, s.timezone, "datetime"), "–", When(s.end, s.timezone),
@@ -167,8 +169,9 @@ def session_reminder(db, p: Planned, now: datetime, late: bool, target: str) -> 
         sections.append(Section(heading=line(Strong("Agenda in brief")), body=brief))
     return Reply(text=f"Reminder: {s.title} starts {rel}" + (" (late reminder)" if late else ""),
                  title=f"Reminder: {s.title}", sections=sections, public=True,
-                 context=[line("Full agenda: ", Code(_cmd(target, "agenda")), " · an item: ",
-                               Code(_cmd(target, "agenda 2")), " · questions: ", Code(_cmd(target, "questions")))])
+                 context=[line("Full agenda: ", Code(_cmd(target, "agenda", front_ends)), " · an item: ",
+                               Code(_cmd(target, "agenda 2", front_ends)), " · questions: ",
+                               Code(_cmd(target, "questions", front_ends)))])
 
 
 def _session_questions(db, session_id: int):
@@ -180,7 +183,8 @@ def delegations_in(db, group_id: int, session_id: int) -> set[str]:
     return {s.delegation.casefold() for s in sub_store.of_session(db, session_id)}
 
 
-def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: str) -> Reply:
+def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: str,
+                   front_ends: FrontEnds = NOWHERE) -> Reply:
     s = agenda_store.session_by_id(db, p.session_id)
     rel = timefmt.relative(now, s.deadline, s.timezone)
     qs = _session_questions(db, s.id)
@@ -192,16 +196,18 @@ def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: st
     if qs:
         shown = [line(Code(q.ref), " ", excerpt(q.text, 140)) for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
         if len(qs) > OPEN_QUESTIONS_IN_NUDGE:
-            shown.append(line(f"… and {len(qs) - OPEN_QUESTIONS_IN_NUDGE} more: ", Code(_cmd(target, "questions"))))
+            shown.append(line(f"… and {len(qs) - OPEN_QUESTIONS_IN_NUDGE} more: ",
+                              Code(_cmd(target, "questions", front_ends))))
         sections.append(Section(heading=line(Strong("Open questions")), body=shown))
     group = group_store.group_by_id(db, p.group_id)
     return Reply(text=f"Written input for {s.title} is due {rel}", title=f"Written input due {rel}",
                  sections=sections,
-                 context=[line(f"In {group.name}. Send it with ", Code(_cmd(target, "submit REF TEXT")),
-                               " (for example ", Code(_cmd(target, "submit 2.6 Our position is …")), ").")])
+                 context=[line(f"In {group.name}. Send it with ", Code(_cmd(target, "submit REF TEXT", front_ends)),
+                               " (for example ", Code(_cmd(target, "submit 2.6 Our position is …", front_ends)), ").")])
 
 
-def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str) -> Reply | None:
+def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str,
+                     front_ends: FrontEnds = NOWHERE) -> Reply | None:
     s = agenda_store.session_by_id(db, p.session_id)
     registered = group_store.delegations(db, p.group_id)
     if not registered:
@@ -221,21 +227,23 @@ def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str) -> 
                  context=[line("For coordinators. Delegations that have not sent input get a direct reminder.")])
 
 
-def deliveries(db, p: Planned, now: datetime, late: bool) -> list[tuple[str, Reply]]:
+def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds = NOWHERE
+               ) -> list[tuple[str, Reply]]:
     """(target, reply) pairs for one reminder: rooms for session reminders; for deadlines a direct
-    message to each registered delegate whose delegation has sent nothing, and a status in the rooms."""
+    message to each registered delegate whose delegation has sent nothing, and a status in the rooms.
+    ``front_ends`` say how each addressee types commands."""
     rooms = group_store.rooms_of_group(db, p.group_id)
     out: list[tuple[str, Reply]] = []
     if p.kind == "session":
         for room in rooms:
-            out.append((room, session_reminder(db, p, now, late, room)))
+            out.append((room, session_reminder(db, p, now, late, room, front_ends)))
         return out
     done = delegations_in(db, p.group_id, p.session_id)
     for m in group_store.members_of_group(db, p.group_id):
         if m.delegation and m.delegation.casefold() not in done:
-            out.append((m.user, deadline_nudge(db, p, now, late, m, m.user)))
+            out.append((m.user, deadline_nudge(db, p, now, late, m, m.user, front_ends)))
     for room in rooms:
-        summary = deadline_summary(db, p, now, late, room)
+        summary = deadline_summary(db, p, now, late, room, front_ends)
         if summary is not None:
             out.append((room, summary))
     return out

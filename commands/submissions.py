@@ -5,6 +5,7 @@ from commands import timefmt
 from commands.args import shown
 from commands.agenda import excerpt, excerpt_lines
 from commands.args import take_word
+from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, line
@@ -47,24 +48,27 @@ def check_text(text: str, *, so_far: int = 0, field: str | None = None) -> str:
 # --- the submit form (adapters that can show forms: Slack modals) -------------------
 
 def question_value(target: Target) -> str:
-    """The stable value a form or a button carries for a question: S<session>:<ref> or L<list>:<ref>."""
+    """The value a form, a button or a reply-prompt carries for a question (commands.contract.QuestionRef)."""
     if target.qlist is not None:
-        return f"L{target.qlist.id}:{target.question.ref}"
-    return f"S{target.session.id}:{target.question.ref}"
+        return QuestionRef(target.question.ref, list_id=target.qlist.id).encode()
+    return QuestionRef(target.question.ref, session_id=target.session.id).encode()
 
 
 def target_from_value(ctx: Context, value: str, *, field: str | None = None) -> Target:
-    kind, _, ref = (value or "").partition(":")
+    """The question a carried value names, checked again here: it must be of this group and still exist."""
     try:
-        if kind.startswith("S") and kind[1:].isdigit():
-            return resolve_ref(ctx, ref, select_session(ctx, f"#{kind[1:]}"))
-        if kind.startswith("L") and kind[1:].isdigit():
-            for lst in lists(ctx):
-                if lst.id == int(kind[1:]):
-                    return list_target(ctx, lst, ref)
+        q = QuestionRef.decode(value)
+    except ActionError as e:
+        raise UserError(str(e), field=field)
+    try:
+        if q.session_id is not None:
+            return resolve_ref(ctx, q.ref, select_session(ctx, f"#{q.session_id}"))
+        for lst in lists(ctx):
+            if lst.id == q.list_id:
+                return list_target(ctx, lst, q.ref)
     except UserError as e:
         raise UserError(e.message, *e.hints, field=field)
-    raise UserError("Choose a question from the list.", field=field)
+    raise UserError("That question list is no longer in this group: choose a question from the list.", field=field)
 
 
 def question_choices(ctx: Context) -> list[Choice]:
@@ -72,11 +76,12 @@ def question_choices(ctx: Context) -> list[Choice]:
     session = input_session(ctx)
     if session is not None:
         for q in agenda_store.questions_of_session(ctx.db, session.id):
-            out.append(Choice(f"{q.ref} — {excerpt(q.text, 200)}", f"S{session.id}:{q.ref}"))
+            out.append(Choice(f"{q.ref} — {excerpt(q.text, 200)}", QuestionRef(q.ref, session_id=session.id).encode()))
     for lst in lists(ctx):
         if lst.is_open:
             for q in agenda_store.questions_of_list(ctx.db, lst.id):
-                out.append(Choice(f"{lst.short}:{q.ref} — {excerpt(q.text, 200)}", f"L{lst.id}:{q.ref}"))
+                out.append(Choice(f"{lst.short}:{q.ref} — {excerpt(q.text, 200)}",
+                                  QuestionRef(q.ref, list_id=lst.id).encode()))
     return out
 
 

@@ -42,8 +42,11 @@ class Bot:
 
     def reply(self, line: str, *, user: str | None = None, room: str | None = None, platform="console", **options):
         command, _, text = line.partition(" ")
+        from bot import frontends
         return handle(self.db, Request(platform=platform, room=room or self.room, user=user or self.user,
-                                       command=command, text=text, options=options), self.clock)
+                                       command=command, text=text, options=options,
+                                       front_end=frontends.ALL.of(platform)), self.clock,
+                      front_ends=frontends.ALL)
 
     def __call__(self, line: str, **kw) -> str:
         return self.reply(line, **kw).plain()

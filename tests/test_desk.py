@@ -61,9 +61,21 @@ def test_roles_coordinator_add_remove_member_registration(desk, db, seeded):
 
 
 def test_delegate_cannot_touch_other_delegations_input(desk, db, seeded):
+    """Peru has nothing on 2.6; Chile and Norway have. Whatever Peru's delegate asks, their inputs stay as they were:
+    each verb acts on the asker's own delegation only (and says so exactly)."""
     from storage import submissions as sub_store
-    desk("inputs withdraw 2.6", user="console:pe")
-    assert {s.delegation for s in sub_store.of_group(db, seeded.id)} >= {"Chile", "Norway"}
+
+    def others():
+        return sorted((s.delegation, s.status, s.text) for s in sub_store.of_group(db, seeded.id)
+                      if s.delegation != "Peru")
+    before = others()
+    assert before == [("Chile", "current", "Chile on 2.6"), ("Chile", "current", "Chile privately"),
+                      ("Norway", "current", "Norway revised")]
+    assert desk("inputs withdraw 2.6", user="console:pe") == "Peru has no input on 2.6 to withdraw."
+    assert desk("inputs edit 2.6 Hijacked", user="console:pe").startswith("Peru has no input on 2.6")
+    # append with nothing to add to starts Peru's own input, never someone else's
+    assert desk("inputs append 2.6 Hijacked", user="console:pe").startswith("Received\n  Peru on 2.6 — 8 characters")
+    assert others() == before
 
 
 def test_export_reply_carries_a_file_built_later(desk, db):

@@ -5,6 +5,9 @@ formulas, bidi overrides, zero-width characters, NUL, lone surrogates, a 19,000-
 newlines and Markdown structure."""
 from __future__ import annotations
 
+from bot import frontends
+from commands.contract import FormContext
+
 import csv
 import io
 import json
@@ -136,12 +139,12 @@ def test_every_sink_reads_back_safe(hostile, db, group, clock):
     member = group_store.member(db, group.id, "console:ana")
     [d] = [p for p in plan(db, clock()) if p.kind == "deadline" and p.offset == "1d"]
     assert_slack_safe(bk.message(deadline_nudge(db, d, clock(), False, member, "slack:U0")))
-    assert_slack_safe(bk.home_view(home(db, "console:ana", clock(), "slack")))
+    assert_slack_safe(bk.home_view(home(db, "console:ana", clock(), frontends.SLACK)))
     from commands.core import Request
     from commands.dispatch import handle
     form = handle(db, Request(platform="slack", room="console:main", user="console:ana", command="submit",
                               options={"preselect": "S1:3.1"}, forms=True), clock).form
-    view = bk.form_view(form, {"room": "x"})
+    view = bk.form_view(form, FormContext("submit", "slack:C0"))
     assert_slack_safe(view)
     assert [b["element"].get("initial_value") for b in view["blocks"] if b.get("block_id") == "text"] == [HTML]
 

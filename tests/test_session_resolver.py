@@ -81,8 +81,8 @@ def test_home_status_and_submit_agree_when_a_deadline_passes(db, group, clock):
     assert reply.ok
     assert agenda_store.session_question(db, second.id, "1.1").id in {
         s.question_id for s in __import__("storage.submissions", fromlist=["x"]).of_group(db, group.id)}
-    page = home(db, "console:ana", clock(), "console").plain()
+    page = home(db, "console:ana", clock()).plain()
     assert "Second question?" not in page                          # answered just now, in the second session
     clock.set(datetime(2030, 3, 1, 15, 59, tzinfo=UTC))          # a minute earlier: all three meant the first
     assert f"#{first.id}" in bot("inputs status", user="console:coord")
-    assert "First question?" in home(db, "console:ana", clock(), "console").plain()
+    assert "First question?" in home(db, "console:ana", clock()).plain()

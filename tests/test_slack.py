@@ -2,6 +2,8 @@
 import json
 import time
 
+import pytest
+
 from storage import groups as group_store
 from storage import submissions as sub_store
 from tests.fakes.slack_requests import block_action_body, event_body, slash_body, view_submission_body
@@ -33,9 +35,9 @@ def test_agenda_item_and_public(slack_bot):
     _, body = slack_bot.sender.command("/agenda", "2 public")
     assert body["response_type"] == "in_channel"
     text = section_texts(body)
-    assert all(f"`2.{n}`" in text or f"2.{n}" in text for n in range(1, 7))
+    assert all(f"`2.{n}`" in text for n in range(1, 7))
     buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
-    assert len(buttons) == 6 and buttons[0]["action_id"] == "submit_input" and buttons[0]["value"].endswith(":2.1")
+    assert len(buttons) == 6 and buttons[0]["action_id"] == "submit_input" and [b["value"] for b in buttons] == [f"submit|S1:2.{n}" for n in range(1, 7)]
 
 
 def test_questions_three_whole(slack_bot):
@@ -135,7 +137,7 @@ def test_submit_without_text_opens_modal_and_submission_is_stored(slack_bot, fak
 def test_button_opens_preselected_modal_and_edit_prefills(slack_bot, fake_slack):
     slack_bot.sender.command("/convene", "iam Chile")
     slack_bot.sender.command("/submit", "2.6 First version")
-    slack_bot.sender.post(block_action_body("submit_input", "S1:2.6"))
+    slack_bot.sender.post(block_action_body("submit_input", "submit|S1:2.6"))
     [opened] = fake_slack.wait_for("views.open")
     blocks = {b.get("block_id"): b for b in opened["view"]["blocks"]}
     assert blocks["question"]["element"]["initial_option"]["value"] == "S1:2.6"
@@ -146,9 +148,10 @@ def test_button_opens_preselected_modal_and_edit_prefills(slack_bot, fake_slack)
 
 
 def test_button_for_unregistered_user_explains_in_a_modal(slack_bot, fake_slack):
-    slack_bot.sender.post(block_action_body("submit_input", "S1:2.6", user="U0NEW"))
+    slack_bot.sender.post(block_action_body("submit_input", "submit|S1:2.6", user="U0NEW"))
     [opened] = fake_slack.wait_for("views.open")
-    assert "iam COUNTRY" in all_text(opened["view"]) or "/convene iam" in all_text(opened["view"])
+    assert ("Tell me your delegation first, then send your input again: /convene iam COUNTRY (for example "
+            "/convene iam Chile).") in all_text(opened["view"])
 
 
 def test_app_home_published_once_per_event_id(slack_bot, fake_slack):
@@ -168,7 +171,7 @@ def test_app_home_published_once_per_event_id(slack_bot, fake_slack):
 
 def test_home_button_submission_without_channel(slack_bot, fake_slack):
     slack_bot.sender.command("/convene", "iam Chile")
-    slack_bot.sender.post(block_action_body("submit_input", "G1/S1:2.3", channel=None))
+    slack_bot.sender.post(block_action_body("submit_input", "submit|g1|S1:2.3", channel=None))
     [opened] = fake_slack.wait_for("views.open")
     view = opened["view"]
     slack_bot.sender.post(view_submission_body(view, {"question": ("static_select", "S1:2.3"),
@@ -255,3 +258,31 @@ def test_coordinator_desk_and_deadlines_over_slack(slack_bot, fake_slack):
     fake_slack.wait_for("files.completeUploadExternal")
     [ics] = fake_slack.uploads()
     assert ics.startswith(b"BEGIN:VCALENDAR") and b"TZID=Europe/Zurich:20100625T150000" in ics
+
+
+@pytest.mark.parametrize("value", ["S1:2.6", "submit|S1:2.6; DROP TABLE", "submit|X1:2.6", "submit|g0|S1:2.6", ""])
+def test_a_button_value_we_did_not_make_is_refused(slack_bot, fake_slack, value):
+    """Button values are typed actions (commands.contract): anything else is refused with a message, never used."""
+    slack_bot.sender.command("/convene", "iam Chile")
+    slack_bot.sender.post(block_action_body("submit_input", value))
+    [opened] = fake_slack.wait_for("views.open")
+    assert opened["view"]["title"]["text"] == "Convene"
+    assert "That button or form is out of date" in json.dumps(opened["view"]["blocks"])
+
+
+def test_a_home_button_for_a_group_one_is_not_in_opens_nothing(slack_bot, fake_slack):
+    """The group a Home-tab button names is checked again: a non-member gets no form for it."""
+    slack_bot.sender.post(block_action_body("submit_input", "submit|g1|S1:2.6", user="U0OUTSIDER", channel=None))
+    [opened] = fake_slack.wait_for("views.open")
+    assert "isn't set up for a contact group" in json.dumps(opened["view"]["blocks"])
+    assert "blocks" in opened["view"] and not any(b.get("type") == "input" for b in opened["view"]["blocks"])
+
+
+def test_a_form_whose_context_was_tampered_with_submits_nothing(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "iam Chile")
+    view = {"type": "modal", "callback_id": "convene_form:submit_input",
+            "private_metadata": json.dumps({"command": "convene", "room": "slack:C0CG", "group_id": None})}
+    status, body = slack_bot.sender.post(view_submission_body(view, {"question": ("static_select", "S1:2.6"),
+                                                                     "text": "Tampered"}))
+    assert body["response_action"] == "update" and "out of date" in json.dumps(body["view"])
+    assert not list(slack_bot.check.query("SELECT * FROM submissions"))

@@ -7,7 +7,7 @@ import pytest
 
 from storage import agenda as agenda_store
 from storage import groups as group_store
-from storage import open_db
+from storage import StorageError, open_db
 from storage import submissions as sub_store
 
 
@@ -40,7 +40,7 @@ def test_room_belongs_to_one_group(db):
     a = group_store.create_group(db, "a", "A")
     b = group_store.create_group(db, "b", "B")
     group_store.bind_room(db, a.id, "console:r")
-    with pytest.raises(Exception):
+    with pytest.raises(StorageError, match="room console:r already belongs to the group 'a'"):
         group_store.bind_room(db, b.id, "console:r")
     assert group_store.group_for_room(db, "console:r").id == a.id
 

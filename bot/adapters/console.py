@@ -7,6 +7,7 @@ import sys
 import time
 
 from bot import metrics
+from bot import frontends
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply
@@ -53,9 +54,9 @@ class Console:
         if command in ("quit", "exit"):
             raise EOFError
         request = Request(platform="console", room=self.room, user=self.user, command=command, text=text,
-                          user_name=self.user.split(":", 1)[-1])
+                          user_name=self.user.split(":", 1)[-1], front_end=frontends.CONSOLE)
         started = time.perf_counter()
-        reply = handle(self.db, request, self.clock, self.settings)
+        reply = handle(self.db, request, self.clock, self.settings, front_ends=frontends.ALL)
         metrics.observe("console", command, reply.ok, time.perf_counter() - started)
         return reply
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot import frontends
 from commands import feed as core
 from storage import feeds as feed_store
 
@@ -140,7 +141,7 @@ class FeedSite:
         built = entry.page
         if built is None or (built.valid_until is not None and self.clock() >= built.valid_until):
             now = self.clock()
-            model = core.page(self.db, entry.group, now)
+            model = core.page(self.db, entry.group, now, frontends.ALL)
             links = core.links_for(self.db, self.settings, entry.group)
             html = self.env.get_template("agenda.html").render(
                 page=model, static_version=self.static_version,

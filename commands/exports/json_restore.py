@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from commands import timefmt
+from commands.contract import platform_of
 from commands.sanitize import clean_tree
 from commands.importers.model import DocumentError
 from storage import agenda as agenda_store
@@ -105,8 +106,9 @@ def _check(doc: dict, slug_override: str | None) -> None:
         if not isinstance(container.get(name) or [], list):
             fail(name if name != "rooms" else "group.rooms", "expected a list")
     for i, room in enumerate(g.get("rooms") or []):
-        if not isinstance(room, str) or room.split(":", 1)[0] not in ("slack", "matrix", "console") or ":" not in room:
-            fail(f"group.rooms[{i}]", f"{room!r} is not a room (slack:C…, matrix:!…, console:…)")
+        if not isinstance(room, str) or not platform_of(room):
+            fail(f"group.rooms[{i}]", f"{room!r} is not a room address (PLATFORM:ID, as `convene group list` "
+                                      "shows them)")
     for i, sess in enumerate(doc.get("sessions") or []):
         at = f"sessions[{i}]"
         if not isinstance(sess, dict):

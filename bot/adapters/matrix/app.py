@@ -34,6 +34,7 @@ from mautrix.client.state_store import SyncStore
 from mautrix.errors import MatrixRequestError, MUnknownToken
 from mautrix.types import EventType, Membership, RoomCreatePreset
 
+from bot import frontends
 from bot import failpoints, metrics
 from bot.adapters.files import file_content
 from bot.adapters.matrix import render
@@ -533,9 +534,9 @@ class MatrixAdapter:
         """The core, on ``db`` (a database thread's connection)."""
         req = Request(platform="matrix", room=f"matrix:{room_id}", user=f"matrix:{sender}", command=command,
                       text=text, user_name=user_name or sender[1:].split(":", 1)[0], options=options or {},
-                      mentions=mentions or {}, names=names or {}, prompts=True)
+                      mentions=mentions or {}, names=names or {}, prompts=True, front_end=frontends.MATRIX)
         started = time.perf_counter()
-        reply = handle(db, req, self.clock, self.settings)
+        reply = handle(db, req, self.clock, self.settings, front_ends=frontends.ALL)
         metrics.observe("matrix", command, reply.ok, time.perf_counter() - started)
         return reply
 

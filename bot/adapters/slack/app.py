@@ -20,11 +20,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
+from bot import frontends, metrics
 from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
+from commands.contract import ActionError, FormContext, SubmitInput
 from commands.core import Request
 from commands.dispatch import handle, handle_without_waiting
 from commands.families import default_registry
@@ -206,14 +207,15 @@ class SlackAdapter:
         another process holds the lock, the command is run again in a database thread, where it waits without
         stopping anyone."""
         req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
-                      options=options or {}, mentions=mentions or {}, forms=True, direct=direct)
+                      options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
+                      front_end=frontends.SLACK)
         started = time.perf_counter()
         if isinstance(self.workers, InlineWorkers):
-            reply = handle(self.db, req, self.clock, self.settings)
+            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
         else:
-            reply = handle_without_waiting(self.db, req, self.clock, self.settings)
+            reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
             if reply is None:
-                reply = await self.workers.run(handle, req, self.clock, self.settings)
+                reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
         metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
         return reply
 
@@ -273,8 +275,8 @@ class SlackAdapter:
         reply = work.result()
         if reply.form is not None:
             await ack()
-            meta = {"room": f"slack:{command['channel_id']}", "channel": command["channel_id"]}
-            await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, meta))
+            form = FormContext(reply.form.command, f"slack:{command['channel_id']}")
+            await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, form))
             return
         await ack(response_type="in_channel" if reply.public and reply.ok else "ephemeral", **bk.message(reply))
         self.send_notices(reply)
@@ -288,34 +290,41 @@ class SlackAdapter:
 
     async def on_submit_button(self, ack, body, client, context):
         await ack()
-        value = (body.get("actions") or [{}])[0].get("value", "")
-        options = {}
-        if value.startswith("G") and "/" in value:
-            gid, value = value[1:].split("/", 1)
-            options["group_id"] = gid
-        options["preselect"] = value
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        try:
+            action = SubmitInput.decode((body.get("actions") or [{}])[0].get("value", ""))
+        except ActionError as e:           # not a value we made (tampered, or from an older version)
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", error(str(e))))
+            return
+        options = {"preselect": action.question.encode()}
+        if action.group_id is not None:
+            options["group_id"] = action.group_id
         user, team = body["user"]["id"], self._team(body, context)
         self.note_channel(channel, context.team_id)
         room = f"slack:{channel}" if channel else home_room(team, user)
         reply = await self.run_core(room=room, user=user_id(team, user), command="submit", options=options,
-                              user_name=body["user"].get("username") or body["user"].get("name"))
+                                    user_name=body["user"].get("username") or body["user"].get("name"))
         if reply.form is not None:
-            meta = {"room": room, "channel": channel, "group_id": options.get("group_id")}
-            await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, meta))
+            form = FormContext(reply.form.command, f"slack:{channel}" if channel else None, action.group_id)
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
 
     async def on_form(self, ack, body, view, client, context):
-        meta = bk.form_meta(view)
+        try:
+            form = FormContext.decode(bk.form_meta(view))
+        except ActionError as e:
+            await ack(response_action="update", view=bk.notice_view("Not submitted", error(str(e))))
+            return
         values = bk.form_values(view)
         options = {k: v for k, v in values.items() if v is not None}
-        if meta.get("group_id"):
-            options["group_id"] = meta["group_id"]
+        if form.group_id is not None:
+            options["group_id"] = form.group_id
         user, team = body["user"]["id"], self._team(body, context)
-        room = meta.get("room") or home_room(team, user)
-        reply = await self.run_core(room=room, user=user_id(team, user), command=meta.get("command", "submit"),
-                              options=options, user_name=body["user"].get("username") or body["user"].get("name"))
+        room = form.room or home_room(team, user)
+        channel = form.room.split(":", 1)[1] if form.room else None
+        reply = await self.run_core(room=room, user=user_id(team, user), command=form.command,
+                                    options=options, user_name=body["user"].get("username") or body["user"].get("name"))
         if not reply.ok:
             field = reply.field if reply.field in values else None
             if field:
@@ -324,9 +333,9 @@ class SlackAdapter:
                 await ack(response_action="update", view=bk.notice_view("Not submitted", reply))
             return
         await ack()
-        self.later(self.confirm(reply, client, meta.get("channel"), user))
+        self.later(self.confirm(reply, client, channel, user))
         self.send_notices(reply)
-        if not meta.get("channel"):          # submitted from the Home tab: show it up to date
+        if not channel:          # submitted from the Home tab: show it up to date
             self.later(self.publish_home(client, team, user))
 
     async def answer_later(self, work, client, channel: str, user: str) -> None:
@@ -359,7 +368,7 @@ class SlackAdapter:
         await self.publish_home(client, event.get("user_team") or context.team_id, event["user"])
 
     async def publish_home(self, client, team: str | None, user: str) -> None:
-        reply = await self.workers.run(home, user_id(team, user), self.clock(), "slack", self.settings)
+        reply = await self.workers.run(home, user_id(team, user), self.clock(), frontends.SLACK, self.settings)
         await client.views_publish(user_id=user, view=bk.home_view(reply))
 
     # --- outgoing -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import timezone
 
 from bot.adapters.slack.text import escape, notification_text, plain_escape
 from commands import timefmt
+from commands.contract import FormContext, SubmitInput
 from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
 
 MESSAGE_BLOCKS = 50
@@ -23,7 +24,7 @@ MODAL_TITLE = 24
 INPUT_MAX = 3000
 OPTIONS_MAX = 100
 TEXT_CHARS = 3000
-ACTION_SUBMIT = "submit_input"
+ACTION_SUBMIT = SubmitInput.action_id
 FORM_CALLBACK = "convene_form:"
 
 
@@ -136,7 +137,9 @@ def _option(label: str, value: str) -> dict:
     return {"text": {"type": "plain_text", "text": _clip(plain_escape(label), OPTION_LABEL)}, "value": value[:150]}
 
 
-def form_view(form: Form, meta: dict) -> dict:
+def form_view(form: Form, context: FormContext) -> dict:
+    """A modal for ``form``; what it carries back (the command, the room, the group) is ``context``, encoded by the
+    contract and decoded (and checked) by it when the form is submitted."""
     blocks: list[dict] = []
     if form.intro:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape(form.intro), SECTION_CHARS)}})
@@ -181,7 +184,7 @@ def form_view(form: Form, meta: dict) -> dict:
             "title": {"type": "plain_text", "text": _clip(plain_escape(form.title), MODAL_TITLE)},
             "submit": {"type": "plain_text", "text": _clip(plain_escape(form.submit_label), MODAL_TITLE)},
             "close": {"type": "plain_text", "text": "Cancel"},
-            "private_metadata": json.dumps({**form.meta, **meta, "command": form.command})[:3000],
+            "private_metadata": json.dumps(context.encode()),
             "blocks": blocks[:SURFACE_BLOCKS]}
 
 

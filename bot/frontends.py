@@ -1,0 +1,26 @@
+"""What each front end declares to the core (commands/contract.py): how commands are typed there, what it can do,
+how people are written. The core never names a platform; it asks these."""
+from __future__ import annotations
+
+import re
+
+from commands.contract import FrontEnd, FrontEnds
+
+_MATRIX_ID = re.compile(r"^@[^:\s]+:[A-Za-z0-9.\-]+(:\d+)?$")
+_CONSOLE_NAME = re.compile(r"^@[\w.\-]+$")
+
+
+def _slack_shown(address: str) -> str:
+    return address.rsplit(":", 1)[-1]          # slack:T0:U1 → U1 (people know their U… id, not the team)
+
+
+SLACK = FrontEnd(platform="slack", label="Slack", prefix="/", bare_subcommands=False, forms=True, files=True,
+                 rich_text=True, user_address=r"slack:(?:[TE][A-Z0-9]+:)?[UW][A-Z0-9]+", shown_id=_slack_shown)
+MATRIX = FrontEnd(platform="matrix", label="Matrix", prefix="!", prompts=True, files=True, rich_text=True,
+                  threads=True, user_address=r"matrix:@[^:\s]+:\S+",
+                  person=lambda word: f"matrix:{word}" if _MATRIX_ID.match(word) else None)
+CONSOLE = FrontEnd(platform="console", label="the Convene console", local_files=True,
+                   user_address=r"console:[\w.\-]+",
+                   person=lambda word: f"console:{word[1:]}" if _CONSOLE_NAME.match(word) else None)
+
+ALL = FrontEnds([SLACK, MATRIX, CONSOLE])
