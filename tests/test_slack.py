@@ -192,7 +192,6 @@ def test_help_lists_slash_commands(slack_bot):
 
 
 from tests.test_desk import COORDINATOR_COMMANDS, example_line  # noqa: E402
-import pytest  # noqa: E402
 
 
 def _slash(line: str):
