@@ -7,23 +7,19 @@ import asyncio
 import getpass
 import logging
 import os
-import re
 import sqlite3
 import sys
 
 from bot.config import ConfigError, Settings
 from commands import timefmt
-from commands.admin import MAX_GROUP_NAME, clean_name
 from commands.core import UserError, system_clock
-from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.importers import DocumentError
 from commands.importing import import_file
-from commands.sessions import Ambiguous, Purpose, choose
-from commands.slugs import slugify
-from storage import StorageError, open_db
-from storage import agenda as agenda_store
-from storage import groups as group_store
-from storage import slack_installs
+from commands.sessions import Purpose
+from bot import frontends
+from commands import operations as ops
+from commands.adapter_state import DatabaseError as StorageError
+from commands.adapter_state import open_database as open_db
 
 log = logging.getLogger("convene")
 
@@ -116,32 +112,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _group(db, slug: str):
-    group = group_store.group_by_slug(db, slug)
-    if group is None:
-        known = ", ".join(g.slug for g in group_store.all_groups(db)) or "none yet"
-        raise CliError(f"there is no group '{slug}' (groups: {known}); create it with: "
-                       f"convene group create {slug} --name NAME")
-    return group
+    return ops.find_group(db, slug)
 
 
-def _room(value: str) -> str:
-    if not any(value.startswith(p) and len(value) > len(p) for p in ("slack:", "matrix:", "console:")):
-        raise CliError(f"'{value}' is not a room: write slack:C0123, matrix:!abc:server or console:main")
-    return value
-
-
-def _user(value: str, db=None) -> str:
-    if not any(value.startswith(p) and len(value) > len(p) for p in ("slack:", "matrix:", "console:")):
+def _user(value: str, db) -> str:
+    """A person's full address, as a front end writes it (and completes it: a Slack id gets its workspace)."""
+    if not frontends.ALL.is_user_address(value):
         raise CliError(f"'{value}' is not a user: write slack:U0123, matrix:@alice:server or console:ana")
-    if db is not None and re.fullmatch(r"slack:[UW][A-Z0-9]+", value):
-        # Slack users are named with their workspace (slack:T…:U…); with one known workspace it is implied.
-        teams = slack_installs.known_teams(db)
-        if len(teams) == 1:
-            return f"slack:{teams[0]}:{value[6:]}"
-        if len(teams) > 1:
-            raise CliError(f"'{value}' could be in any of the workspaces Convene is installed in "
-                           f"({', '.join(teams)}): write slack:TEAM:{value[6:]}")
-    return value
+    return frontends.complete_user(db, value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,7 +173,7 @@ def _dispatch(args, db, settings) -> int:
         if args.scmd != "list":
             raise CliError("usage: convene session list|deadline|move SLUG …")
         group = _group(db, args.slug)
-        for s in agenda_store.sessions_of_group(db, group.id):
+        for s in ops.sessions(db, group):
             print(f"#{s.id}\t{timefmt.iso_local(s.start, s.timezone)}\t{timefmt.iso_local(s.end, s.timezone)}\t"
                   f"{s.title}")
         return 0
@@ -208,11 +186,10 @@ def _dispatch(args, db, settings) -> int:
     if args.cmd == "feed":
         return _feed_cmd(args, db, settings)
     if args.cmd == "backup":
-        from storage.db import backup
         if os.path.abspath(args.file) == os.path.abspath(settings.db_path if not args.db else args.db):
             raise CliError("the backup file must not be the database itself")
         try:
-            pages = backup(db, args.file)
+            pages = ops.backup(db, args.file)
         except (OSError, sqlite3.Error) as e:
             raise CliError(f"cannot write the backup to {args.file}: {e}")
         print(f"backed up to {args.file} ({pages:,} pages)", file=sys.stderr)
@@ -230,76 +207,44 @@ def _dispatch(args, db, settings) -> int:
 
 def _group_cmd(args, db, settings) -> int:
     if args.gcmd == "create":
-        if slugify(args.slug) != args.slug:
-            raise CliError(f"'{args.slug}' is not a slug: use lowercase letters, digits and hyphens "
-                           f"(for example {slugify(args.slug)})")
-        tz = timefmt.check_zone(args.tz) if args.tz else settings.default_timezone
-        name = clean_name(args.name, "group name", MAX_GROUP_NAME)
-        group = group_store.create_group(db, args.slug, name, tz)
+        group = ops.create_group(db, args.slug, args.name, args.tz or settings.default_timezone)
         print(f"created group {group.slug}: {group.name} ({group.timezone})")
     elif args.gcmd == "bind":
         group = _group(db, args.slug)
-        group_store.bind_room(db, group.id, _room(args.room))
+        ops.bind_room(db, group, args.room, frontends.ALL)
         print(f"bound {args.room} to {group.slug}")
     elif args.gcmd == "coordinator":
         group = _group(db, args.slug)
-        group_store.set_coordinator(db, group.id, _user(args.user, db), True)
+        ops.make_coordinator(db, group, _user(args.user, db))
         print(f"{args.user} is a coordinator of {group.slug}")
     elif args.gcmd == "reminders":
         group = _group(db, args.slug)
-        try:
-            value = format_offsets(parse_offsets(args.offsets))
-        except DurationError as e:
-            raise CliError(str(e))
-        group_store.update_group(db, group.id, **{f"{args.which}_offsets": "" if value == "off" else value})
+        value = ops.set_reminders(db, group, args.which, args.offsets)
         print(f"{group.slug}: reminders before {'sessions' if args.which == 'session' else 'deadlines'}: {value}")
     elif args.gcmd == "list":
-        for g in group_store.all_groups(db):
-            print(f"{g.slug}\t{g.name}\t{g.timezone}\t{', '.join(group_store.rooms_of_group(db, g.id))}")
+        for g, rooms in ops.all_groups(db):
+            print(f"{g.slug}\t{g.name}\t{g.timezone}\t{', '.join(rooms)}")
     else:
         raise CliError("usage: convene group create|bind|coordinator|list …")
     return 0
 
 
 def _pick_session(db, group, session_id: int | None, purpose: Purpose, *, latest: bool = False):
-    """The named session, or the one the resolver means for ``purpose`` (commands.sessions). Without ``latest``,
-    a session already closed for that purpose is refused rather than changed by surprise."""
-    sessions = agenda_store.sessions_of_group(db, group.id)
-    if session_id is not None:
-        s = next((x for x in sessions if x.id == session_id), None)
-        if s is None:
-            raise CliError(f"{group.slug} has no session #{session_id} (see convene session list {group.slug})")
-        return s
-    now = system_clock()
-    try:
-        found = choose(sessions, now, purpose)
-    except Ambiguous as e:
-        raise CliError(f"two sessions fit equally well ({e}): name one with --session ID")
-    closed = found is not None and (found.past if purpose is Purpose.READ
-                                    else (found.session.deadline or found.session.end) <= now)
-    if found is None or (closed and not latest):
-        raise CliError(f"{group.slug} has no session ahead; name one with --session ID")
-    return found.session
+    return ops.pick_session(db, group, session_id, purpose, system_clock(), latest=latest)
 
 
 def _session_change(args, db) -> int:
-    from commands.schedule import move_session, set_deadline
     group = _group(db, args.slug)
     text = " ".join(args.datetime)
     session = _pick_session(db, group, args.session, Purpose.INPUT if args.scmd == "deadline" else Purpose.READ)
     if args.scmd == "deadline":
-        if text.strip().lower() == "off":
-            set_deadline(db, session, None)
-            print(f"#{session.id} {session.title}: no input deadline")
-            return 0
-        when = timefmt.parse_user_datetime(text, session.timezone)
-        if when <= system_clock():
-            raise CliError("that deadline is already past")
-        s = set_deadline(db, session, when)
-        print(f"#{s.id} {s.title}: written input due {timefmt.iso_local(s.deadline, s.timezone)}")
+        s = ops.change_deadline(db, session, text, system_clock())
+        if s.deadline is None:
+            print(f"#{s.id} {s.title}: no input deadline")
+        else:
+            print(f"#{s.id} {s.title}: written input due {timefmt.iso_local(s.deadline, s.timezone)}")
         return 0
-    when = timefmt.parse_user_datetime(text, session.timezone)
-    s = move_session(db, session, when)
+    s = ops.reschedule(db, session, text, system_clock())
     print(f"#{s.id} {s.title}: moved to {timefmt.iso_local(s.start, s.timezone)} – "
           f"{timefmt.iso_local(s.end, s.timezone)}")
     return 0
@@ -335,7 +280,7 @@ def _export_cmd(args, db) -> int:
     group = _group(db, args.slug)
     session = None
     if args.session is not None or args.format in ("docx", "md", "csv"):
-        if args.session is None and not agenda_store.sessions_of_group(db, group.id):
+        if args.session is None and not ops.sessions(db, group):
             session = None
         else:
             session = _pick_session(db, group, args.session, Purpose.COMPILE, latest=True)
@@ -358,23 +303,8 @@ def _export_cmd(args, db) -> int:
 
 def _restore_cmd(args, db, settings) -> int:
     """Refuses while a bot runs on this database (its scheduler lease is live); keeps a copy of what it replaces."""
-    from datetime import datetime, timezone
-    from storage import leases
-    from storage.backups import integrity, restore_into
-    from storage.db import backup
-    if not os.path.isfile(args.file):
-        raise CliError(f"there is no backup file at {args.file}")
-    lease = leases.current(db, "scheduler")
-    if lease is not None and lease.expires_at > datetime.now(timezone.utc):
-        raise CliError(f"a bot is running on this database (scheduler lease held by {lease.holder}): stop it first, "
-                       "then restore")
-    check = integrity(args.file)
-    if check != "ok":
-        raise CliError(f"{args.file} is not a sound database ({check}); nothing was changed")
     path = args.db or settings.db_path
-    safety = f"{path}.before-restore-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
-    backup(db, safety)
-    pages = restore_into(db, args.file)
+    pages, safety = ops.restore(db, args.file, path, system_clock())
     print(f"restored {args.file} into {path} ({pages:,} pages); the previous database was saved as {safety}",
           file=sys.stderr)
     return 0
@@ -382,13 +312,12 @@ def _restore_cmd(args, db, settings) -> int:
 
 def _feed_cmd(args, db, settings) -> int:
     from commands.feed import links_for
-    from storage import feeds as feed_store
     group = _group(db, args.slug)
     if not settings.public_url:
         raise CliError("CONVENE_PUBLIC_URL is not set: the links are built on the bot's public address "
                        "(for example CONVENE_PUBLIC_URL=https://convene.example.org)")
     if args.rotate:
-        feed_store.rotate(db, group.id)
+        ops.rotate_feed(db, group)
     links = links_for(db, settings, group)
     print(links.page)
     print(links.calendar)
@@ -406,16 +335,16 @@ def _console_cmd(args, db, settings, *, clock=system_clock) -> int:
     if args.group:
         group = _group(db, args.group)
         room = f"console:{group.slug}"
-        if group_store.group_for_room(db, room) is None:
-            group_store.bind_room(db, group.id, room)
+        if ops.room_group(db, room) is None:
+            ops.bind_room(db, group, room)
     else:
         room = "console:main"
-        if group_store.group_for_room(db, room) is None:
-            groups = group_store.all_groups(db)
+        if ops.room_group(db, room) is None:
+            groups = [g for g, _rooms in ops.all_groups(db)]
             if len(groups) == 1:
                 room = f"console:{groups[0].slug}"
-                if group_store.group_for_room(db, room) is None:
-                    group_store.bind_room(db, groups[0].id, room)
+                if ops.room_group(db, room) is None:
+                    ops.bind_room(db, groups[0], room)
             elif groups:
                 raise CliError("several groups exist; choose one with --group SLUG ("
                                + ", ".join(g.slug for g in groups) + ")")

@@ -125,11 +125,12 @@ def session_list(ctx: Context, text: str) -> Reply:
 
 
 @subcommand("import", "import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT]",
-            "Import an agenda or question list from a file on the bot's machine (console).", coordinator=True)
+            "Import an agenda or question list from a file on the bot's machine (in its own terminal).",
+            coordinator=True)
 def import_command(ctx: Context, text: str) -> Reply:
     if not ctx.front_end.local_files:
-        raise UserError("Importing reads a file on the bot's machine, so it works at the console and the CLI: "
-                        f"convene import FILE --group {ctx.group.slug}.")
+        raise UserError("Importing reads a file on the bot's machine, so it works in the bot's own terminal and with "
+                        f"the CLI there: convene import FILE --group {ctx.group.slug}.")
     words, opts = split_options(text, {"date": True, "start": True, "venue": True, "kind": True,
                                        "symbol": True, "name": True})
     if len(words) != 1:

@@ -76,6 +76,7 @@ class FrontEnd:
     person: Callable[[str], str | None] = field(default=lambda word: None, compare=False)
     # A full address of a person of this front end, as the CLI and coordinators may write it (``slack:T…:U…``).
     user_address: str = r"(?!)"
+    room_example: str = ""            # a room address, for messages ("slack:C0123")
     # The id people recognise (``U0123``, ``@ana:example.org``) for an address of this front end.
     shown_id: Callable[[str], str] = field(default=lambda address: address.split(":", 1)[-1], compare=False)
 
@@ -102,6 +103,10 @@ class FrontEnds:
 
     def all(self) -> list[FrontEnd]:
         return list(self._by_platform.values())
+
+    def room_examples(self) -> str:
+        examples = [f.room_example for f in self._by_platform.values() if f.room_example]
+        return ", ".join(examples[:-1]) + (" or " if len(examples) > 1 else "") + (examples[-1] if examples else "")
 
     def is_user_address(self, word: str) -> bool:
         """``word`` is a person's full address on a known front end (``slack:T0:U1``, ``matrix:@a:b``)."""

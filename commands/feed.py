@@ -16,6 +16,7 @@ from datetime import datetime
 from commands import timefmt
 from commands.contract import FrontEnds, platform_of
 from commands.core import Context, UserError
+from commands.operations import rotate_feed, share_feed
 from commands.registry import subcommand
 from commands.reply import Code, Link, Reply, Section, Strong, line
 from storage import agenda as agenda_store
@@ -78,7 +79,7 @@ def feed_command(ctx: Context, text: str) -> Reply:
     words = text.lower().split()
     if words[:1] == ["rotate"] and len(words) == 1:
         _need_public_url(ctx)
-        feed_store.rotate(ctx.db, ctx.group.id)
+        rotate_feed(ctx.db, ctx.group)
         links = links_for(ctx.db, ctx.settings, ctx.group)
         return Reply(text="New feed links: the old ones no longer work.", sections=[Section(
             heading=line(Strong("New links for "), Strong(ctx.group.name)),
@@ -88,7 +89,7 @@ def feed_command(ctx: Context, text: str) -> Reply:
         if len(words) != 2 or words[1] not in ("on", "off"):
             raise UserError("Write feed share on (agenda replies in this room carry the links) or feed share off.")
         on = words[1] == "on"
-        feed_store.set_room_shared(ctx.db, ctx.request.room, on)
+        share_feed(ctx.db, ctx.request.room, on)
         msg = ("Agenda replies in this room now carry the agenda page and calendar links." if on else
                "Agenda replies in this room no longer carry the agenda page and calendar links.")
         hint = [] if public_url(ctx.settings) else [line("They appear once the operator sets CONVENE_PUBLIC_URL.")]

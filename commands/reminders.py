@@ -13,11 +13,11 @@ from commands import timefmt
 from commands.agenda import excerpt
 from commands.args import take_word
 from commands.contract import FrontEnds
+from commands import operations as ops
 from commands.core import Context, UserError
-from commands.durations import DurationError, format_offsets, parse_offsets
+from commands.durations import DurationError, parse_offsets
 from commands.registry import subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
-from commands.schedule import move_session, set_deadline
 from commands.selectors import input_session, is_session_selector, require_session, select_session
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -266,14 +266,7 @@ def reminders_command(ctx: Context, text: str) -> Reply:
         ])], context=[line("Change: ", Code(ctx.cmd("reminders session 2d,1h,15m")), " · what is planned: ",
                            Code(ctx.cmd("upcoming")))])
     which = which.lower()
-    if which not in ("session", "deadline"):
-        raise UserError("Say which reminders: reminders session OFFSETS or reminders deadline OFFSETS.")
-    try:
-        offsets = parse_offsets(rest)
-    except DurationError as e:
-        raise UserError(str(e))
-    value = format_offsets(offsets)
-    group_store.update_group(ctx.db, g.id, **{f"{which}_offsets": "" if value == "off" else value})
+    value = ops.set_reminders(ctx.db, g, which, rest)
     what = "sessions" if which == "session" else "input deadlines"
     return Reply(text=f"Reminders before {what}: {value}", sections=[Section(body=[
         line(f"Reminders before {what} in {g.name}: ", Code(value), ".")])],
@@ -292,17 +285,10 @@ def deadline_command(ctx: Context, text: str) -> Reply:
         session, rest = input_session(ctx), text
         if session is None:
             raise UserError(f"{ctx.group.name} has no sessions yet.")
-    rest = rest.strip()
-    if rest.lower() in ("off", "none"):
-        set_deadline(ctx.db, session, None, ctx.now)
+    session = ops.change_deadline(ctx.db, session, rest, ctx.now)
+    if session.deadline is None:
         return Reply(text="Deadline removed", sections=[Section(body=[line(f"“{session.title}” has no input deadline now.")])])
-    try:
-        when = timefmt.parse_user_datetime(rest, session.timezone)
-    except timefmt.TimeError as e:
-        raise UserError(str(e))
-    if when <= ctx.now:
-        raise UserError("That deadline is already past: give a time ahead.")
-    session = set_deadline(ctx.db, session, when, ctx.now)
+    when = session.deadline
     g = ctx.group
     return Reply(text=f"Deadline set: {timefmt.short_datetime(when, session.timezone)}", sections=[Section(body=[
         line("Written input for ", Strong(session.title), f" (#{session.id}) is due ",
@@ -318,12 +304,7 @@ def reschedule_command(ctx: Context, text: str) -> Reply:
     word, rest = take_word(text)
     if not word or not is_session_selector(word):
         raise UserError("Say which session and when: reschedule #ID YYYY-MM-DD HH:MM.")
-    session = select_session(ctx, word)
-    try:
-        when = timefmt.parse_user_datetime(rest, session.timezone)
-    except timefmt.TimeError as e:
-        raise UserError(str(e))
-    moved = move_session(ctx.db, session, when, ctx.now)
+    moved = ops.reschedule(ctx.db, select_session(ctx, word), rest, ctx.now)
     return Reply(text=f"Moved: {moved.title}", public=True, sections=[Section(body=[
         line(Strong(moved.title), f" (#{moved.id}) now takes place ", When(moved.start, moved.timezone, "date"), ", ",
              When(moved.start, moved.timezone), "–", When(moved.end, moved.timezone),

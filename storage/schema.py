@@ -262,3 +262,19 @@ def m009_outbox(db):
     );
     CREATE INDEX outbox_status ON outbox(status, id)
     """)
+
+
+@migrations()
+def m010_platform_neutral_names(db):
+    """Storage names no platform: the inbox and the input messages are any front end's (the Matrix one uses them)."""
+    _run(db, """
+    ALTER TABLE matrix_inbox RENAME TO inbox;
+    DROP INDEX matrix_inbox_pending;
+    CREATE INDEX inbox_pending ON inbox(status, seq);
+    ALTER TABLE matrix_inputs RENAME TO input_messages;
+    DROP INDEX matrix_inputs_question;
+    CREATE INDEX input_messages_question ON input_messages(question, delegation);
+    ALTER TABLE slack_channels RENAME TO room_workspaces;
+    ALTER TABLE room_workspaces RENAME COLUMN channel TO room;
+    UPDATE room_workspaces SET room = 'slack:' || room
+    """)

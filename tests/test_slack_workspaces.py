@@ -24,7 +24,7 @@ from commands.reply import Reply
 from storage import groups as group_store
 from storage import open_db
 from storage import reminders as log_store
-from storage import slack_installs
+from bot.adapters.slack import installations as slack_installs
 from tests.conftest import SEED_AGENDA, SEED_PAPER
 from tests.fakes.slack_requests import SlackSender, event_body
 from tests.slack_harness import SECRET, RunningBot, free_port, wait_http

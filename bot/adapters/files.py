@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from commands.reply import Attachment
-from storage import open_db
+from commands.adapter_state import open_database as open_db
 
 
 def _build(db_path: str, attachment: Attachment) -> bytes:

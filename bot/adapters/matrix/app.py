@@ -3,7 +3,7 @@
 Exactly once, also on a crash:
 - mautrix stores the sync token *before* handling a batch, and runs ordinary handlers in the
   background. Here the only sync handler that matters (``on_event``, ``wait_sync=True``) writes the
-  raw event to the ``matrix_inbox`` table, and the sync token is committed one batch late
+  raw event to the ``inbox`` table, and the sync token is committed one batch late
   (``DbSyncStore``): the token never moves past an event that is not on disk.
 - A worker drains the inbox in order. For each event it runs the core and records what to send in
   the same transaction (so an input is never stored without its answer being recorded, nor the
@@ -42,8 +42,10 @@ from bot.dbworkers import InlineWorkers
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply, error, info, line
-from storage import events, kv, write_tx
-from storage import matrix_inbox as inbox
+from commands.adapter_state import dedupe as events
+from commands.adapter_state import inbox
+from commands.adapter_state import settings as kv
+from commands.adapter_state import transaction as write_tx
 
 log = logging.getLogger("convene.matrix")
 

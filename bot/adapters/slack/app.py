@@ -32,8 +32,8 @@ from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
 from bot.dbworkers import InlineWorkers
-from storage import events
-from storage import slack_installs
+from bot.adapters.slack import installations as slack_installs
+from commands.adapter_state import dedupe as events
 
 log = logging.getLogger("convene.slack")
 

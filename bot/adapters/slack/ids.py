@@ -3,7 +3,7 @@
 A user is ``slack:T…:U…``: Slack user ids are unique within a workspace, and in a channel shared between
 workspaces (Slack Connect) people from several organisations meet, so the team is part of who someone is.
 Ids written before this form (``slack:U…``) are qualified once when the bot starts (see
-``storage.slack_installs.qualify_users``). A room is ``slack:C…``: channel ids are the same in every workspace
+``bot.adapters.slack.installations.qualify_users``). A room is ``slack:C…``: channel ids are the same in every workspace
 a channel is shared with.
 """
 from __future__ import annotations

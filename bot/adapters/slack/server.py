@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.app import SlackAdapter
-from storage import events
+from commands.adapter_state import dedupe as events
 from bot.web.server import base_app
 
 log = logging.getLogger("convene.slack")

@@ -1,0 +1,168 @@
+"""The operations behind the commands, shared by every front end: chat commands and the ``convene`` CLI call these,
+so they take the same decisions with the same checks and cannot disagree.
+
+Each raises ``UserError`` with a message for the person when it refuses, and changes nothing then.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from commands import timefmt
+from commands.contract import FrontEnds, platform_of
+from commands.core import UserError
+from commands.durations import DurationError, format_offsets, parse_offsets
+from commands.schedule import move_session, set_deadline
+from commands.slugs import slugify
+from storage import agenda as agenda_store
+from storage import groups as group_store
+from storage.models import Group, Session
+
+MAX_GROUP_NAME = 120
+
+
+# --- groups -------------------------------------------------------------------------------
+
+def find_group(db, slug: str) -> Group:
+    group = group_store.group_by_slug(db, slug)
+    if group is None:
+        known = ", ".join(g.slug for g in group_store.all_groups(db)) or "none yet"
+        raise UserError(f"there is no group '{slug}' (groups: {known}); create it with: "
+                        f"convene group create {slug} --name NAME")
+    return group
+
+
+def all_groups(db) -> list[tuple[Group, list[str]]]:
+    return [(g, group_store.rooms_of_group(db, g.id)) for g in group_store.all_groups(db)]
+
+
+def create_group(db, slug: str, name: str, timezone: str) -> Group:
+    from commands.admin import clean_name
+    if slugify(slug) != slug:
+        raise UserError(f"'{slug}' is not a slug: use lowercase letters, digits and hyphens "
+                        f"(for example {slugify(slug)})")
+    return group_store.create_group(db, slug, clean_name(name, "group name", MAX_GROUP_NAME),
+                                    timefmt.check_zone(timezone))
+
+
+def bind_room(db, group: Group, room: str, front_ends: FrontEnds | None = None) -> None:
+    """Bind ``room`` to ``group``; with ``front_ends``, the room must be on one of them."""
+    known = front_ends.all() if front_ends else []
+    if not platform_of(room) or (known and platform_of(room) not in {f.platform for f in known}):
+        examples = front_ends.room_examples() if known else "PLATFORM:ID"
+        raise UserError(f"'{room}' is not a room: write {examples}")
+    group_store.bind_room(db, group.id, room)
+
+
+def room_group(db, room: str) -> Group | None:
+    return group_store.group_for_room(db, room)
+
+
+def make_coordinator(db, group: Group, user: str, name: str | None = None) -> None:
+    group_store.set_coordinator(db, group.id, user, True, name)
+
+
+def set_reminders(db, group: Group, which: str, offsets: str) -> str:
+    """``which`` is session or deadline; returns the offsets as they are now written ("off" when none)."""
+    if which not in ("session", "deadline"):
+        raise UserError("Say which reminders: reminders session OFFSETS or reminders deadline OFFSETS.")
+    try:
+        value = format_offsets(parse_offsets(offsets))
+    except DurationError as e:
+        raise UserError(str(e))
+    group_store.update_group(db, group.id, **{f"{which}_offsets": "" if value == "off" else value})
+    return value
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+def sessions(db, group: Group) -> list[Session]:
+    return agenda_store.sessions_of_group(db, group.id)
+
+
+def session_by_id(db, group: Group, session_id: int) -> Session:
+    s = agenda_store.session_by_id(db, session_id)
+    if s is None or s.group_id != group.id:
+        raise UserError(f"{group.slug} has no session #{session_id} (see convene session list {group.slug})")
+    return s
+
+
+def change_deadline(db, session: Session, text: str, now: datetime) -> Session:
+    """``text``: a wall-clock time in the session's zone (optionally followed by a zone), or off."""
+    text = text.strip()
+    if text.lower() in ("off", "none"):
+        return set_deadline(db, session, None, now)
+    try:
+        when = timefmt.parse_user_datetime(text, session.timezone)
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    if when <= now:
+        raise UserError("That deadline is already past: give a time ahead.")
+    return set_deadline(db, session, when, now)
+
+
+def reschedule(db, session: Session, text: str, now: datetime) -> Session:
+    try:
+        when = timefmt.parse_user_datetime(text, session.timezone)
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    return move_session(db, session, when, now)
+
+
+def pick_session(db, group: Group, session_id: int | None, purpose, now: datetime, *, latest: bool = False
+                 ) -> Session:
+    """The named session, or the one the resolver (commands.sessions) means for ``purpose``. Without ``latest``, a
+    session already closed for that purpose is refused rather than changed by surprise."""
+    from commands.sessions import Ambiguous, Purpose, choose
+    if session_id is not None:
+        return session_by_id(db, group, session_id)
+    try:
+        found = choose(sessions(db, group), now, purpose)
+    except Ambiguous as e:
+        raise UserError(f"two sessions fit equally well ({e}): name one with --session ID")
+    closed = found is not None and (found.past if purpose is Purpose.READ
+                                    else (found.session.deadline or found.session.end) <= now)
+    if found is None or (closed and not latest):
+        raise UserError(f"{group.slug} has no session ahead; name one with --session ID")
+    return found.session
+
+
+# --- feeds ---------------------------------------------------------------------------------
+
+def rotate_feed(db, group: Group) -> None:
+    """A new secret link for the group's agenda page and calendar: the old one stops working at once."""
+    from storage import feeds as feed_store
+    feed_store.rotate(db, group.id)
+
+
+def share_feed(db, room: str, on: bool) -> None:
+    from storage import feeds as feed_store
+    feed_store.set_room_shared(db, room, on)
+
+
+# --- the database --------------------------------------------------------------------------
+
+def backup(db, target: str) -> int:
+    """An online copy of the database (SQLite's backup API; safe while the bot runs). Returns pages copied."""
+    from storage.db import backup as copy
+    return copy(db, target)
+
+
+def restore(db, source: str, db_path: str, now: datetime) -> tuple[int, str]:
+    """Replace the database with the backup ``source``: refused while a bot runs on it (its scheduler lease is
+    live) or when ``source`` is not a sound database; the database replaced is kept beside it first.
+    Returns (pages restored, where the previous database was saved)."""
+    import os
+    from storage import leases
+    from storage.backups import integrity, restore_into
+    if not os.path.isfile(source):
+        raise UserError(f"there is no backup file at {source}")
+    lease = leases.current(db, "scheduler")
+    if lease is not None and lease.expires_at > now:
+        raise UserError(f"a bot is running on this database (scheduler lease held by {lease.holder}): stop it "
+                        "first, then restore")
+    check = integrity(source)
+    if check != "ok":
+        raise UserError(f"{source} is not a sound database ({check}); nothing was changed")
+    safety = f"{db_path}.before-restore-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    backup(db, safety)
+    return restore_into(db, source), safety
