@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from storage.db import from_iso, now_iso, to_iso, write_tx
+from storage.db import from_iso, now_iso, query, to_iso, write_tx
 from storage.models import ImportedItem, Item, Question, QuestionList, Session
 
 
@@ -56,7 +56,7 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
     notes: list[str] = []
     stamp = now_iso()
     with write_tx(db):
-        existing = list(db.query("SELECT * FROM sessions WHERE group_id = ? AND source_key = ?",
+        existing = list(query(db, "SELECT * FROM sessions WHERE group_id = ? AND source_key = ?",
                                  [group_id, source_key]))
         values = [title, to_iso(start), to_iso(end), timezone, venue, symbol, background]
         if existing:
@@ -91,10 +91,10 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
                     "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO UPDATE SET "
                     "item_id = excluded.item_id, position = excluded.position, text = excluded.text",
                     [sid, item_id, ref, qpos, text])
-        for row in list(db.query("SELECT id, ref FROM questions WHERE session_id = ?", [sid])):
+        for row in list(query(db, "SELECT id, ref FROM questions WHERE session_id = ?", [sid])):
             if row["ref"] in wanted:
                 continue
-            used = list(db.query("SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
+            used = list(query(db, "SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
             if used:
                 notes.append(f"question {row['ref']} is no longer in the document but has {used} input(s); kept")
             else:
@@ -103,17 +103,17 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
 
 
 def session_by_id(db, session_id: int) -> Session | None:
-    rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    rows = list(query(db, "SELECT * FROM sessions WHERE id = ?", [session_id]))
     return _session(rows[0]) if rows else None
 
 
 def sessions_of_group(db, group_id: int) -> list[Session]:
-    return [_session(r) for r in db.query(
+    return [_session(r) for r in query(db, 
         "SELECT * FROM sessions WHERE group_id = ? ORDER BY start, id", [group_id])]
 
 
 def all_sessions(db) -> list[Session]:
-    return [_session(r) for r in db.query("SELECT * FROM sessions ORDER BY start, id")]
+    return [_session(r) for r in query(db, "SELECT * FROM sessions ORDER BY start, id")]
 
 
 def set_deadline(db, session_id: int, deadline: datetime | None, *, at: datetime | None = None) -> None:
@@ -141,21 +141,21 @@ def delete_session(db, session_id: int) -> None:
 
 
 def items_of_session(db, session_id: int) -> list[Item]:
-    return [_item(r) for r in db.query("SELECT * FROM items WHERE session_id = ? ORDER BY position", [session_id])]
+    return [_item(r) for r in query(db, "SELECT * FROM items WHERE session_id = ? ORDER BY position", [session_id])]
 
 
 def questions_of_session(db, session_id: int) -> list[Question]:
-    return [_question(r) for r in db.query(
+    return [_question(r) for r in query(db, 
         "SELECT * FROM questions WHERE session_id = ? ORDER BY position", [session_id])]
 
 
 def question_by_id(db, question_id: int) -> Question | None:
-    rows = list(db.query("SELECT * FROM questions WHERE id = ?", [question_id]))
+    rows = list(query(db, "SELECT * FROM questions WHERE id = ?", [question_id]))
     return _question(rows[0]) if rows else None
 
 
 def session_question(db, session_id: int, ref: str) -> Question | None:
-    rows = list(db.query("SELECT * FROM questions WHERE session_id = ? AND ref = ?", [session_id, ref]))
+    rows = list(query(db, "SELECT * FROM questions WHERE session_id = ? AND ref = ?", [session_id, ref]))
     return _question(rows[0]) if rows else None
 
 
@@ -167,7 +167,7 @@ def save_list(db, group_id: int, *, name: str, symbol: str, short: str, descript
     notes: list[str] = []
     stamp = now_iso()
     with write_tx(db):
-        existing = list(db.query("SELECT id FROM question_lists WHERE group_id = ? AND symbol = ?",
+        existing = list(query(db, "SELECT id FROM question_lists WHERE group_id = ? AND symbol = ?",
                                  [group_id, symbol]))
         if existing:
             lid, created = existing[0]["id"], False
@@ -185,10 +185,10 @@ def save_list(db, group_id: int, *, name: str, symbol: str, short: str, descript
                 "INSERT INTO questions (list_id, ref, position, text) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (list_id, ref) WHERE list_id IS NOT NULL DO UPDATE SET "
                 "position = excluded.position, text = excluded.text", [lid, ref, position, text])
-        for row in list(db.query("SELECT id, ref FROM questions WHERE list_id = ?", [lid])):
+        for row in list(query(db, "SELECT id, ref FROM questions WHERE list_id = ?", [lid])):
             if row["ref"] in wanted:
                 continue
-            used = list(db.query("SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
+            used = list(query(db, "SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
             if used:
                 notes.append(f"issue {row['ref']} is no longer in the document but has {used} input(s); kept")
             else:
@@ -197,28 +197,28 @@ def save_list(db, group_id: int, *, name: str, symbol: str, short: str, descript
 
 
 def list_by_id(db, list_id: int) -> QuestionList | None:
-    rows = list(db.query("SELECT * FROM question_lists WHERE id = ?", [list_id]))
+    rows = list(query(db, "SELECT * FROM question_lists WHERE id = ?", [list_id]))
     return _list(rows[0]) if rows else None
 
 
 def lists_of_group(db, group_id: int) -> list[QuestionList]:
-    return [_list(r) for r in db.query(
+    return [_list(r) for r in query(db, 
         "SELECT * FROM question_lists WHERE group_id = ? ORDER BY created_at, id", [group_id])]
 
 
 def questions_of_list(db, list_id: int) -> list[Question]:
-    return [_question(r) for r in db.query(
+    return [_question(r) for r in query(db, 
         "SELECT * FROM questions WHERE list_id = ? ORDER BY position", [list_id])]
 
 
 def list_question(db, list_id: int, ref: str) -> Question | None:
-    rows = list(db.query("SELECT * FROM questions WHERE list_id = ? AND ref = ?", [list_id, ref]))
+    rows = list(query(db, "SELECT * FROM questions WHERE list_id = ? AND ref = ?", [list_id, ref]))
     return _question(rows[0]) if rows else None
 
 
 def add_retired_question(db, session_id: int, ref: str, text: str) -> None:
     """A question no longer on the agenda but kept for its inputs (restoring such an export)."""
-    pos = list(db.query("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM questions WHERE session_id = ?",
+    pos = list(query(db, "SELECT COALESCE(MAX(position), 0) + 1 AS p FROM questions WHERE session_id = ?",
                         [session_id]))[0]["p"]
     db.execute("INSERT INTO questions (session_id, item_id, ref, position, text) VALUES (?, NULL, ?, ?, ?) "
                "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO NOTHING", [session_id, ref, pos, text])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage.db import now_iso, to_iso
+from storage.db import now_iso, query, to_iso
 
 
 def first_sighting(db, key: str, at: datetime | None = None) -> bool:
@@ -23,7 +23,7 @@ def record_many(db, keys: list[str], at: datetime | None = None) -> None:
 
 def seen(db, key: str) -> bool:
     """Whether ``key`` was recorded (a read: it never waits for the write lock)."""
-    return bool(list(db.query("SELECT 1 FROM seen_events WHERE key = ?", [key])))
+    return bool(list(query(db, "SELECT 1 FROM seen_events WHERE key = ?", [key])))
 
 
 def forget_before(db, moment: datetime) -> int:

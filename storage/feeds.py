@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from storage.db import from_iso, now_iso, write_tx
+from storage.db import from_iso, now_iso, query, write_tx
 from storage.groups import _group
 from storage.models import Group
 
@@ -17,13 +17,13 @@ def _new_token() -> str:
 
 def token_of(db, group_id: int) -> str:
     """The group's feed token, created on first use."""
-    rows = list(db.query("SELECT token FROM feeds WHERE group_id = ?", [group_id]))
+    rows = list(query(db, "SELECT token FROM feeds WHERE group_id = ?", [group_id]))
     if rows:
         return rows[0]["token"]
     with write_tx(db):
         db.execute("INSERT INTO feeds (group_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (group_id) DO NOTHING",
                    [group_id, _new_token(), now_iso()])
-    return list(db.query("SELECT token FROM feeds WHERE group_id = ?", [group_id]))[0]["token"]
+    return list(query(db, "SELECT token FROM feeds WHERE group_id = ?", [group_id]))[0]["token"]
 
 
 def rotate(db, group_id: int) -> str:
@@ -37,7 +37,7 @@ def rotate(db, group_id: int) -> str:
 
 
 def group_by_token(db, token: str) -> Group | None:
-    rows = list(db.query("SELECT groups.* FROM feeds JOIN groups ON groups.id = feeds.group_id WHERE feeds.token = ?",
+    rows = list(query(db, "SELECT groups.* FROM feeds JOIN groups ON groups.id = feeds.group_id WHERE feeds.token = ?",
                          [token]))
     return _group(rows[0]) if rows else None
 
@@ -48,19 +48,19 @@ def set_room_shared(db, room: str, shared: bool) -> bool:
 
 
 def room_shared(db, room: str) -> bool:
-    rows = list(db.query("SELECT feed_shared FROM rooms WHERE room = ?", [room]))
+    rows = list(query(db, "SELECT feed_shared FROM rooms WHERE room = ?", [room]))
     return bool(rows and rows[0]["feed_shared"])
 
 
 def shared_anywhere(db, group_id: int) -> bool:
-    return bool(list(db.query("SELECT 1 FROM rooms WHERE group_id = ? AND feed_shared = 1 LIMIT 1", [group_id])))
+    return bool(list(query(db, "SELECT 1 FROM rooms WHERE group_id = ? AND feed_shared = 1 LIMIT 1", [group_id])))
 
 
 def fingerprint(db, group_id: int) -> tuple:
     """Changes whenever anything the feed or page shows changes: a session added, removed or changed
     (every change raises its revision), the group's name, zone or reminder offsets, a question list,
     the rooms (which platforms the answering hints name), or the token."""
-    row = list(db.query(
+    row = list(query(db, 
         "SELECT g.name, g.timezone, g.session_offsets, g.deadline_offsets, "
         "(SELECT COALESCE(SUM(revision), 0) || '/' || COUNT(*) || '/' || COALESCE(MAX(id), 0) || '/' || "
         " COALESCE(MAX(updated_at), '') FROM sessions WHERE group_id = g.id) AS sessions, "
@@ -75,10 +75,10 @@ def fingerprint(db, group_id: int) -> tuple:
 
 
 def last_modified(db, group_id: int):
-    rows = list(db.query("SELECT MAX(updated_at) AS m FROM sessions WHERE group_id = ?", [group_id]))
+    rows = list(query(db, "SELECT MAX(updated_at) AS m FROM sessions WHERE group_id = ?", [group_id]))
     value = rows[0]["m"] if rows else None
     if value is None:
-        rows = list(db.query("SELECT created_at FROM groups WHERE id = ?", [group_id]))
+        rows = list(query(db, "SELECT created_at FROM groups WHERE id = ?", [group_id]))
         value = rows[0]["created_at"] if rows else None
     return from_iso(value)
 

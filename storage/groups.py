@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import StorageError, from_iso, now_iso, write_tx
+from storage.db import StorageError, from_iso, now_iso, query, write_tx
 from storage.models import Group, Member
 
 
@@ -38,21 +38,21 @@ def create_group(db, slug: str, name: str, timezone: str = "Europe/Zurich") -> G
 
 
 def group_by_slug(db, slug: str) -> Group | None:
-    rows = list(db.query("SELECT * FROM groups WHERE slug = ?", [slug]))
+    rows = list(query(db, "SELECT * FROM groups WHERE slug = ?", [slug]))
     return _group(rows[0]) if rows else None
 
 
 def group_by_id(db, group_id: int) -> Group | None:
-    rows = list(db.query("SELECT * FROM groups WHERE id = ?", [group_id]))
+    rows = list(query(db, "SELECT * FROM groups WHERE id = ?", [group_id]))
     return _group(rows[0]) if rows else None
 
 
 def all_groups(db) -> list[Group]:
-    return [_group(r) for r in db.query("SELECT * FROM groups ORDER BY slug")]
+    return [_group(r) for r in query(db, "SELECT * FROM groups ORDER BY slug")]
 
 
 def slug_taken(db, slug: str) -> bool:
-    return bool(list(db.query("SELECT 1 FROM groups WHERE slug = ?", [slug])))
+    return bool(list(query(db, "SELECT 1 FROM groups WHERE slug = ?", [slug])))
 
 
 def update_group(db, group_id: int, **fields) -> None:
@@ -81,31 +81,31 @@ def unbind_room(db, room: str) -> bool:
 
 
 def group_for_room(db, room: str) -> Group | None:
-    rows = list(db.query(
+    rows = list(query(db, 
         "SELECT groups.* FROM rooms JOIN groups ON groups.id = rooms.group_id WHERE rooms.room = ?",
         [room]))
     return _group(rows[0]) if rows else None
 
 
 def rooms_of_group(db, group_id: int) -> list[str]:
-    return [r["room"] for r in db.query(
+    return [r["room"] for r in query(db, 
         "SELECT room FROM rooms WHERE group_id = ? ORDER BY created_at, room", [group_id])]
 
 
 # --- members ---------------------------------------------------------------
 
 def member(db, group_id: int, user: str) -> Member | None:
-    rows = list(db.query("SELECT * FROM members WHERE group_id = ? AND user = ?", [group_id, user]))
+    rows = list(query(db, "SELECT * FROM members WHERE group_id = ? AND user = ?", [group_id, user]))
     return _member(rows[0]) if rows else None
 
 
 def members_of_group(db, group_id: int) -> list[Member]:
-    return [_member(r) for r in db.query(
+    return [_member(r) for r in query(db, 
         "SELECT * FROM members WHERE group_id = ? ORDER BY delegation COLLATE NOCASE, user", [group_id])]
 
 
 def groups_of_user(db, user: str) -> list[Group]:
-    return [_group(r) for r in db.query(
+    return [_group(r) for r in query(db, 
         "SELECT groups.* FROM members JOIN groups ON groups.id = members.group_id "
         "WHERE members.user = ? ORDER BY groups.name", [user])]
 
@@ -143,14 +143,14 @@ def set_coordinator(db, group_id: int, user: str, is_coordinator: bool = True,
 
 
 def coordinators(db, group_id: int) -> list[Member]:
-    return [_member(r) for r in db.query(
+    return [_member(r) for r in query(db, 
         "SELECT * FROM members WHERE group_id = ? AND is_coordinator = 1 ORDER BY user", [group_id])]
 
 
 def canonical_delegation(db, group_id: int, delegation: str) -> str:
     """The spelling already used in the group for this delegation, or the one given."""
     key = delegation.casefold()
-    for row in db.query(
+    for row in query(db, 
         "SELECT delegation FROM members WHERE group_id = ? AND delegation IS NOT NULL "
         "UNION SELECT delegation FROM submissions WHERE group_id = ?", [group_id, group_id]):
         if row["delegation"].casefold() == key:
@@ -161,7 +161,7 @@ def canonical_delegation(db, group_id: int, delegation: str) -> str:
 def delegations(db, group_id: int) -> list[str]:
     """Registered delegations of the group, one spelling each, sorted ignoring case."""
     seen: dict[str, str] = {}
-    for row in db.query("SELECT delegation FROM members WHERE group_id = ? AND delegation IS NOT NULL "
+    for row in query(db, "SELECT delegation FROM members WHERE group_id = ? AND delegation IS NOT NULL "
                         "ORDER BY created_at", [group_id]):
         seen.setdefault(row["delegation"].casefold(), row["delegation"])
     return sorted(seen.values(), key=str.casefold)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import now_iso, to_iso
+from storage.db import now_iso, query, to_iso
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def enqueue(db, event_id: str, room: str, event: dict) -> bool:
 
 
 def pending(db, limit: int = 100) -> list[InboxEntry]:
-    return [_entry(r) for r in db.query(
+    return [_entry(r) for r in query(db, 
         "SELECT * FROM inbox WHERE status != 'done' ORDER BY seq LIMIT ?", [limit])]
 
 
@@ -63,7 +63,7 @@ def finish(db, seq: int) -> None:
 
 
 def event_of(db, event_id: str) -> dict | None:
-    rows = list(db.query("SELECT event FROM inbox WHERE event_id = ?", [event_id]))
+    rows = list(query(db, "SELECT event FROM inbox WHERE event_id = ?", [event_id]))
     return json.loads(rows[0]["event"]) if rows else None
 
 
@@ -74,7 +74,7 @@ def prune(db, before: datetime) -> int:
 
 
 def counts(db) -> dict:
-    return {r["status"]: r["n"] for r in db.query("SELECT status, count(*) AS n FROM inbox GROUP BY status")}
+    return {r["status"]: r["n"] for r in query(db, "SELECT status, count(*) AS n FROM inbox GROUP BY status")}
 
 
 # --- input messages ---------------------------------------------------------------------
@@ -98,7 +98,7 @@ def set_receipt(db, event_id: str, receipt_event_id: str) -> None:
 
 
 def input_message(db, event_id: str) -> InputMessage | None:
-    rows = list(db.query("SELECT * FROM input_messages WHERE event_id = ?", [event_id]))
+    rows = list(query(db, "SELECT * FROM input_messages WHERE event_id = ?", [event_id]))
     return _input(rows[0]) if rows else None
 
 

@@ -1,11 +1,11 @@
 """Small durable settings of the adapters (Matrix sync token, access token, direct rooms)."""
 from __future__ import annotations
 
-from storage.db import now_iso
+from storage.db import now_iso, query
 
 
 def get(db, key: str) -> str | None:
-    rows = list(db.query("SELECT value FROM kv WHERE key = ?", [key]))
+    rows = list(query(db, "SELECT value FROM kv WHERE key = ?", [key]))
     return rows[0]["value"] if rows else None
 
 

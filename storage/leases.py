@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.db import from_iso, to_iso, write_tx
+from storage.db import from_iso, query, to_iso, write_tx
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ def acquire(db, name: str, holder: str, now: datetime, ttl: timedelta) -> tuple[
     """Take or renew the lease. (held, newly_taken): held when ``holder`` has it until ``now + ttl``; newly_taken
     when it was free or expired (another holder died or stopped renewing) rather than renewed."""
     with write_tx(db):
-        rows = list(db.query("SELECT holder, expires_at FROM leases WHERE name = ?", [name]))
+        rows = list(query(db, "SELECT holder, expires_at FROM leases WHERE name = ?", [name]))
         if rows and rows[0]["holder"] != holder and from_iso(rows[0]["expires_at"]) > now:
             return False, False
         fresh = not rows or rows[0]["holder"] != holder
@@ -36,7 +36,7 @@ def release(db, name: str, holder: str) -> None:
 
 
 def current(db, name: str) -> Lease | None:
-    rows = list(db.query("SELECT * FROM leases WHERE name = ?", [name]))
+    rows = list(query(db, "SELECT * FROM leases WHERE name = ?", [name]))
     if not rows:
         return None
     r = rows[0]

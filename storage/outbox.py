@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import from_iso, to_iso
+from storage.db import from_iso, query, to_iso
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,17 @@ def finish(db, delivery_id: int, status: str, now: datetime, error: str | None =
 
 
 def get(db, delivery_id: int) -> Delivery | None:
-    rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [delivery_id]))
+    rows = list(query(db, "SELECT * FROM outbox WHERE id = ?", [delivery_id]))
     return _delivery(rows[0]) if rows else None
 
 
 def queued(db, limit: int = 500) -> list[Delivery]:
-    return [_delivery(r) for r in db.query("SELECT * FROM outbox WHERE status = 'queued' ORDER BY id LIMIT ?",
+    return [_delivery(r) for r in query(db, "SELECT * FROM outbox WHERE status = 'queued' ORDER BY id LIMIT ?",
                                            [limit])]
 
 
 def recent(db, limit: int = 50) -> list[Delivery]:
-    return [_delivery(r) for r in db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])]
+    return [_delivery(r) for r in query(db, "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])]
 
 
 def mark_uncertain(db, now: datetime) -> int:

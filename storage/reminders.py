@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import from_iso, to_iso
+from storage.db import from_iso, query, to_iso
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def finish(db, key: str, status: str, now: datetime, detail: str | None = None) 
 
 
 def mark_unconfirmed_uncertain(db, now: datetime) -> list[LogEntry]:
-    rows = [_entry(r) for r in db.query("SELECT * FROM reminder_log WHERE status = 'claimed'")]
+    rows = [_entry(r) for r in query(db, "SELECT * FROM reminder_log WHERE status = 'claimed'")]
     if rows:
         db.execute("UPDATE reminder_log SET status = 'uncertain', done_at = ?, "
                    "detail = 'claimed but not confirmed when the bot stopped; not resent' WHERE status = 'claimed'",
@@ -63,36 +63,36 @@ def mark_unconfirmed_uncertain(db, now: datetime) -> list[LogEntry]:
 def handled_reminders(db) -> dict[tuple[str, int, str], datetime]:
     """(kind, session, offset) → the latest due time recorded for it, in any status."""
     out: dict[tuple[str, int, str], datetime] = {}
-    for r in db.query('SELECT kind, session_id, "offset", MAX(due_at) AS due FROM reminder_log '
+    for r in query(db, 'SELECT kind, session_id, "offset", MAX(due_at) AS due FROM reminder_log '
                       'GROUP BY kind, session_id, "offset"'):
         out[(r["kind"], r["session_id"], r["offset"])] = from_iso(r["due"])
     return out
 
 
 def sent_dues(db, kind: str, session_id: int) -> list[datetime]:
-    return [from_iso(r["due_at"]) for r in db.query(
+    return [from_iso(r["due_at"]) for r in query(db, 
         "SELECT DISTINCT due_at FROM reminder_log WHERE kind = ? AND session_id = ? AND status IN "
         "('sent', 'claimed', 'uncertain')", [kind, session_id])]
 
 
 def log_of_session(db, session_id: int) -> list[LogEntry]:
-    return [_entry(r) for r in db.query("SELECT * FROM reminder_log WHERE session_id = ? ORDER BY claimed_at, key",
+    return [_entry(r) for r in query(db, "SELECT * FROM reminder_log WHERE session_id = ? ORDER BY claimed_at, key",
                                         [session_id])]
 
 
 def all_entries(db) -> list[LogEntry]:
-    return [_entry(r) for r in db.query("SELECT * FROM reminder_log ORDER BY claimed_at, key")]
+    return [_entry(r) for r in query(db, "SELECT * FROM reminder_log ORDER BY claimed_at, key")]
 
 
 def reminder_candidates(db, since: datetime, group_id: int | None = None) -> list[dict]:
     """Sessions whose start or deadline is after ``since``, with their group's offsets and zone."""
     if group_id is not None:
-        return list(db.query(
+        return list(query(db, 
             'SELECT s.id AS session_id, s.group_id, s.start, s.deadline, s.timezone, s.title, s.updated_at, '
             "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
             "WHERE s.group_id = ? AND (s.start > ? OR (s.deadline IS NOT NULL AND s.deadline > ?)) ORDER BY s.start",
             [group_id, to_iso(since), to_iso(since)]))
-    return list(db.query(
+    return list(query(db, 
         'SELECT s.id AS session_id, s.group_id, s.start, s.deadline, s.timezone, s.title, s.updated_at, '
         "g.session_offsets, g.deadline_offsets FROM sessions s JOIN groups g ON g.id = s.group_id "
         "WHERE s.start > ? OR (s.deadline IS NOT NULL AND s.deadline > ?) ORDER BY s.start",
@@ -102,7 +102,7 @@ def reminder_candidates(db, since: datetime, group_id: int | None = None) -> lis
 def reported_problems(db) -> dict[int, str]:
     """Groups whose reminders could not be planned and whose coordinators were told: group id → reason."""
     out = {}
-    for r in db.query("SELECT key, value FROM kv WHERE key LIKE 'scheduler:problem:%'"):
+    for r in query(db, "SELECT key, value FROM kv WHERE key LIKE 'scheduler:problem:%'"):
         out[int(r["key"].rsplit(":", 1)[1])] = r["value"]
     return out
 

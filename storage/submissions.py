@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import from_iso, now_iso, to_iso, write_tx
+from storage.db import from_iso, now_iso, query, to_iso, write_tx
 from storage.models import HistoryEntry, Submission
 
 _SELECT = (
@@ -35,13 +35,13 @@ def _record(db, submission_id: int, action: str, author: str, text: str, status:
 
 def current_for(db, question_id: int, delegation: str) -> Submission | None:
     """The input of ``delegation`` (any case) on the question, withdrawn or not."""
-    rows = list(db.query(_SELECT + "WHERE s.question_id = ? AND s.delegation_key = ?",
+    rows = list(query(db, _SELECT + "WHERE s.question_id = ? AND s.delegation_key = ?",
                          [question_id, delegation.casefold()]))
     return _submission(rows[0]) if rows else None
 
 
 def submission_by_id(db, submission_id: int) -> Submission | None:
-    rows = list(db.query(_SELECT + "WHERE s.id = ?", [submission_id]))
+    rows = list(query(db, _SELECT + "WHERE s.id = ?", [submission_id]))
     return _submission(rows[0]) if rows else None
 
 
@@ -56,7 +56,7 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
     stamp = to_iso(at) if at else now_iso()
     key = delegation.casefold()
     with write_tx(db):
-        rows = list(db.query("SELECT id, status FROM submissions WHERE question_id = ? AND delegation_key = ?",
+        rows = list(query(db, "SELECT id, status FROM submissions WHERE question_id = ? AND delegation_key = ?",
                              [question_id, key]))
         if rows:
             sid = rows[0]["id"]
@@ -102,7 +102,7 @@ def withdraw(db, submission_id: int, *, author: str, at: datetime | None = None)
     with write_tx(db):
         db.execute("UPDATE submissions SET status = 'withdrawn', author = ?, updated_at = ? WHERE id = ?",
                    [author, stamp, submission_id])
-        text = list(db.query("SELECT text FROM submissions WHERE id = ?", [submission_id]))[0]["text"]
+        text = list(query(db, "SELECT text FROM submissions WHERE id = ?", [submission_id]))[0]["text"]
         _record(db, submission_id, "withdraw", author, text, "withdrawn", stamp)
     return submission_by_id(db, submission_id)
 
@@ -111,37 +111,37 @@ def of_delegation(db, group_id: int, delegation: str, *, include_withdrawn: bool
     where = "WHERE s.group_id = ? AND s.delegation_key = ?"
     if not include_withdrawn:
         where += " AND s.status = 'current'"
-    return [_submission(r) for r in db.query(
+    return [_submission(r) for r in query(db, 
         _SELECT + where + " ORDER BY q.session_id IS NULL, q.session_id, q.list_id, q.position",
         [group_id, delegation.casefold()])]
 
 
 def of_question(db, question_id: int, *, include_withdrawn: bool = False) -> list[Submission]:
     where = "WHERE s.question_id = ?" + ("" if include_withdrawn else " AND s.status = 'current'")
-    return [_submission(r) for r in db.query(_SELECT + where + " ORDER BY s.delegation_key", [question_id])]
+    return [_submission(r) for r in query(db, _SELECT + where + " ORDER BY s.delegation_key", [question_id])]
 
 
 def of_group(db, group_id: int) -> list[Submission]:
-    return [_submission(r) for r in db.query(
+    return [_submission(r) for r in query(db, 
         _SELECT + "WHERE s.group_id = ? ORDER BY q.session_id IS NULL, q.session_id, q.list_id, q.position, "
         "s.delegation_key", [group_id])]
 
 
 def of_session(db, session_id: int, *, include_withdrawn: bool = False) -> list[Submission]:
     where = "WHERE q.session_id = ?" + ("" if include_withdrawn else " AND s.status = 'current'")
-    return [_submission(r) for r in db.query(_SELECT + where + " ORDER BY q.position, s.delegation_key",
+    return [_submission(r) for r in query(db, _SELECT + where + " ORDER BY q.position, s.delegation_key",
                                              [session_id])]
 
 
 def history(db, submission_id: int) -> list[HistoryEntry]:
-    return [_history(r) for r in db.query(
+    return [_history(r) for r in query(db, 
         "SELECT * FROM submission_history WHERE submission_id = ? ORDER BY id", [submission_id])]
 
 
 def count(db, group_id: int | None = None) -> int:
     if group_id is None:
-        return list(db.query("SELECT count(*) AS n FROM submissions"))[0]["n"]
-    return list(db.query("SELECT count(*) AS n FROM submissions WHERE group_id = ?", [group_id]))[0]["n"]
+        return list(query(db, "SELECT count(*) AS n FROM submissions"))[0]["n"]
+    return list(query(db, "SELECT count(*) AS n FROM submissions WHERE group_id = ?", [group_id]))[0]["n"]
 
 
 def restore(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str, status: str,
@@ -160,6 +160,6 @@ def restore(db, *, group_id: int, question_id: int, delegation: str, author: str
 
 def history_of_question(db, question_id: int) -> list[tuple[Submission, list[HistoryEntry]]]:
     """Every input (withdrawn too) on a question with its versions, by delegation."""
-    subs = [_submission(r) for r in db.query(_SELECT + "WHERE s.question_id = ? ORDER BY s.delegation COLLATE NOCASE",
+    subs = [_submission(r) for r in query(db, _SELECT + "WHERE s.question_id = ? ORDER BY s.delegation COLLATE NOCASE",
                                              [question_id])]
     return [(s, history(db, s.id)) for s in subs]

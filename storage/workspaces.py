@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from storage.db import now_iso, write_tx
+from storage.db import now_iso, query, write_tx
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -20,7 +20,7 @@ def installed_teams(db, table: str) -> list[str]:
         raise ValueError(f"not a table name: {table!r}")
     if table not in db.table_names():
         return []
-    return [r["team_id"] for r in db.query(
+    return [r["team_id"] for r in query(db, 
         f"SELECT DISTINCT team_id FROM {table} WHERE team_id != '' ORDER BY team_id")]
 
 
@@ -33,7 +33,7 @@ def remember_room(db, room: str, team_id: str) -> None:
 def room_teams(db, platform: str) -> dict[str, str]:
     """Room id (without the platform) → the workspace it was last used through."""
     prefix = platform + ":"
-    return {r["room"][len(prefix):]: r["team_id"] for r in db.query(
+    return {r["room"][len(prefix):]: r["team_id"] for r in query(db, 
         "SELECT room, team_id FROM room_workspaces WHERE substr(room, 1, ?) = ?", [len(prefix), prefix])}
 
 
