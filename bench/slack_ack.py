@@ -1,62 +1,36 @@
 """Time to ack over signed HTTP: our /agenda and /submit vs a bare bolt app with a no-op handler.
 
-Both apps run the same way (bolt AsyncApp behind an aiohttp server on 127.0.0.1, Web API calls
-to a fake Slack server), in this process, and are hit with bursts of 50 concurrent signed
-slash-command requests. Latency is measured at the client from send to complete response.
+Both are real processes served the same way (a bolt AsyncApp behind an aiohttp server on 127.0.0.1, one event
+loop): ours is `convene run` (python -m bot run) in Slack's HTTP mode, the baseline is bench/bare_bolt.py. Web API
+calls go to a fake Slack server. Each is hit with bursts of 50 concurrent signed slash-command requests from this
+process; latency is measured at the client from send to complete response.
 """
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bench.stats import ms, report, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings  # noqa: E402
 from commands.importing import import_file  # noqa: E402
 from storage import groups as group_store  # noqa: E402
 from storage import open_db  # noqa: E402
-from tests.fakes.loop import BackgroundLoop  # noqa: E402
+from tests.conftest import process_env, slack_process_env  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.fakes.slack_requests import SlackSender, slash_body  # noqa: E402
-from tests.slack_harness import SECRET, RunningBot, free_port, wait_http  # noqa: E402
+from tests.slack_harness import SECRET, free_port, wait_http  # noqa: E402
 
 CONCURRENCY = 50
-ROUNDS = 12
-
-
-def _bare_app(api_url: str) -> web.Application:
-    app = AsyncApp(client=AsyncWebClient(token="xoxb-bench", base_url=api_url), signing_secret=SECRET)
-
-    @app.command("/agenda")
-    async def noop(ack):
-        await ack()
-
-    @app.command("/submit")
-    async def noop2(ack):
-        await ack()
-
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-
-    async def events(request):
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
-
-    async def healthz(_request):
-        return web.Response(text="ok")
-    web_application = web.Application()
-    web_application.router.add_post("/slack/events", events)
-    web_application.router.add_get("/healthz", healthz)
-    return web_application
+ROUNDS = 20
 
 
 async def _burst(url: str, sender: SlackSender, bodies: list[str]) -> tuple[list[float], int]:
@@ -98,20 +72,12 @@ def run() -> None:
         group_store.set_delegation(db, g.id, f"slack:U{i:05d}", f"Delegation {i}")
     db.close()
 
-    bare_port = free_port()
-    bare_loop = BackgroundLoop()
-
-    async def start_bare():
-        runner = web.AppRunner(_bare_app(api.url), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", bare_port).start()
-        return runner
-    bare_runner = bare_loop.run(start_bare())
-
-    ours_port = free_port()
-    from commands.core import system_clock
-    bot = RunningBot(Settings(db_path=str(tmp / "bench.db"), slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
-                              slack_api_url=api.url, port=ours_port), system_clock)
+    bare_port, ours_port = free_port(), free_port()
+    bare_proc = subprocess.Popen([sys.executable, "-m", "bench.bare_bolt", str(bare_port), api.url, SECRET],
+                                 cwd=ROOT, env=process_env(tmp / "unused.db"))
+    ours_proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, stderr=subprocess.DEVNULL,
+                                 env=slack_process_env(tmp / "bench.db", api.url, ours_port, CONVENE_LOG_LEVEL="WARNING"))
+    wait_http(f"http://127.0.0.1:{bare_port}/healthz")
     wait_http(f"http://127.0.0.1:{ours_port}/healthz")
 
     bare = f"http://127.0.0.1:{bare_port}/slack/events"
@@ -127,9 +93,9 @@ def run() -> None:
                               ("bare /submit", bare, submit_bodies), ("ours /submit", ours, submit_bodies)):
         results[name] = _measure(url, bodies)
 
-    bot.stop()
-    bare_loop.run(bare_runner.cleanup())
-    bare_loop.close()
+    for proc in (ours_proc, bare_proc):
+        proc.terminate()
+        proc.wait(20)
     api.close()
 
     rows = []

@@ -58,7 +58,7 @@ def item_heading(it: Item, tz: str):
 
 
 @head("agenda", "agenda [SESSION] [ITEM] [public|ics]",
-      "The current session's agenda, or one item with its discussion questions.",
+      "The current session's agenda, or one item with its discussion questions.", pure=True,
       details="SESSION is #ID or a date YYYY-MM-DD; ITEM is an item number. Add 'public' to share the answer "
               "in the room, 'ics' for a calendar file of the sessions.")
 def agenda(ctx: Context, text: str) -> Reply:
@@ -152,6 +152,7 @@ def _item_reply(ctx: Context, s: Session, past: bool, word: str, public: bool) -
 
 @head("questions", "questions [ITEM|LIST] [public]",
       "Discussion questions with their refs: of an item (questions 3), of a list (questions WP.15), or all.",
+      pure=True,
       details="Agenda questions are ITEM.N (2.6); list questions are LIST:letter (WP.15:f).")
 def questions(ctx: Context, text: str) -> Reply:
     words, flags = strip_trailing_keywords(text.split(), {"public"})

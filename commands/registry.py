@@ -23,13 +23,15 @@ class Command:
     head: str = "convene"     # which command word it lives under
     details: str = ""
     kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs)
+    pure: bool = False        # reads only: the same request on the same data in the same minute, the same reply
 
 
-def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = ""):
-    """Describe a command word (``agenda``, ``submit`` …)."""
+def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = "", pure: bool = False):
+    """Describe a command word (``agenda``, ``submit`` …). ``pure``: it only reads, so its replies may be cached
+    (commands.dispatch.ReplyCache)."""
     def wrap(fn):
         fn.command = Command(name, usage, summary, fn, needs_group=needs_group, head=name, details=details,
-                             kind="head")
+                             kind="head", pure=pure)
         return fn
     return wrap
 

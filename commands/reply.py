@@ -7,6 +7,7 @@ Slack can show each reader their own time zone while the console shows the sessi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as _field      # Reply has an attribute called field
 from datetime import datetime
 
 from commands import timefmt
@@ -169,6 +170,7 @@ class Reply:
     expects: str | None = None         # a question value (S1:2.6): a reply to this message is input on it
     recorded: dict | None = None       # a receipt: {"question": value, "delegation": name, "action": verb} of the
                                        # input this request stored (front ends link the message that carried it)
+    rendered: dict = _field(default_factory=dict, compare=False, repr=False)   # a front end's memo of its rendering
 
     @property
     def ok(self) -> bool:

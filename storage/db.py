@@ -91,9 +91,16 @@ def write_tx(db: sqlite_utils.Database):
     SQLite answers "database is locked" at once, without waiting out the busy timeout.
     Taking the lock at BEGIN makes concurrent writers queue instead. Nested use is a savepoint.
     """
-    if db.conn.in_transaction:
-        with db.atomic():
+    conn = db.conn
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT convene_nested")
+        try:
             yield db
+        except BaseException:
+            conn.execute("ROLLBACK TO convene_nested")
+            conn.execute("RELEASE convene_nested")
+            raise
+        conn.execute("RELEASE convene_nested")
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:

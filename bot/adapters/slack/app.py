@@ -27,7 +27,7 @@ from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
 from commands.contract import ActionError, FormContext, SubmitInput
 from commands.core import Request
-from commands.dispatch import handle, handle_without_waiting
+from commands.dispatch import ReplyCache, handle, handle_without_waiting
 from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
@@ -113,6 +113,8 @@ class SlackAdapter:
             self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret or "socket-mode",
                                 request_verification_enabled=not settings.slack_app_token, logger=bolt_log)
         self._background: set[asyncio.Task] = set()
+        # Replies of read-only commands, while the data and the minute are the same (commands.dispatch.ReplyCache).
+        self.replies = ReplyCache(db, extra=lambda: self.workers.generation)
         self._register()
 
     def redirect_uri(self) -> str | None:
@@ -213,7 +215,8 @@ class SlackAdapter:
         if isinstance(self.workers, InlineWorkers):
             reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
         else:
-            reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
+            reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                           cache=self.replies)
             if reply is None:
                 reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
         metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
@@ -278,7 +281,10 @@ class SlackAdapter:
             form = FormContext(reply.form.command, f"slack:{command['channel_id']}")
             await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, form))
             return
-        await ack(response_type="in_channel" if reply.public and reply.ok else "ephemeral", **bk.message(reply))
+        msg = reply.rendered.get("slack")
+        if msg is None:
+            msg = reply.rendered["slack"] = bk.message(reply)
+        await ack(response_type="in_channel" if reply.public and reply.ok else "ephemeral", **msg)
         self.send_notices(reply)
         if reply.files:
             self.later(self.upload_files(reply, client, command["channel_id"], command["user_id"]))
