@@ -199,7 +199,7 @@ def _dispatch(args, db, settings) -> int:
     if args.cmd == "run":
         from bot.runtime import StartupError, run
         try:
-            return run(settings, db)
+            return run(settings, db, clock=clock_for(settings))
         except StartupError as e:
             raise CliError(f"cannot start: {e}")
     raise CliError(f"unknown command {args.cmd}")
@@ -327,6 +327,26 @@ def _feed_cmd(args, db, settings) -> int:
 def console_identity(args) -> str:
     name = args.user or os.environ.get("USER") or getpass.getuser() or "me"
     return f"console:{name}"
+
+
+def clock_for(settings):
+    """The system clock, or, for tests and rehearsals (CONVENE_TEST_CLOCK_FILE), the system clock shifted by the
+    number of seconds in that file, re-read when the file changes."""
+    if not settings.clock_offset_file:
+        return system_clock
+    from datetime import timedelta
+    path, memo = settings.clock_offset_file, {"mtime": None, "offset": timedelta(0)}
+
+    def clock():
+        try:
+            mtime = os.stat(path).st_mtime_ns
+            if mtime != memo["mtime"]:
+                with open(path) as fh:
+                    memo["offset"], memo["mtime"] = timedelta(seconds=float(fh.read().strip() or 0)), mtime
+        except (OSError, ValueError):
+            pass
+        return system_clock() + memo["offset"]
+    return clock
 
 
 def _console_cmd(args, db, settings, *, clock=system_clock) -> int:

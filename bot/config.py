@@ -49,6 +49,9 @@ class Settings:
     backup_dir: str | None = None
     backup_keep: int = 14
     backup_every_hours: int = 6
+    # Tests and rehearsals: a file holding a number of seconds the bot's clock runs ahead of the system's (read
+    # whenever it changes), so a whole week of reminders can be rehearsed in seconds. Unset in production.
+    clock_offset_file: str | None = None
     # Matrix
     matrix_homeserver: str | None = None
     matrix_user_id: str | None = None
@@ -105,6 +108,7 @@ class Settings:
             backup_dir=get("CONVENE_BACKUP_DIR"),
             backup_keep=_int(env, "CONVENE_BACKUP_KEEP", 14),
             backup_every_hours=_int(env, "CONVENE_BACKUP_EVERY_HOURS", 6),
+            clock_offset_file=get("CONVENE_TEST_CLOCK_FILE"),
             matrix_homeserver=get("MATRIX_HOMESERVER"),
             matrix_user_id=get("MATRIX_USER_ID"),
             matrix_password=get("MATRIX_PASSWORD"),

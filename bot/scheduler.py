@@ -23,6 +23,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -64,6 +65,7 @@ class ReminderScheduler:
         self.watch_seconds = watch_seconds
         self.front_ends = front_ends or frontends.ALL      # how each addressee types commands, for the texts
         self._fingerprint: str | None = None
+        self._last_look: tuple[datetime, float] | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self._pending_sync = False
@@ -93,18 +95,26 @@ class ReminderScheduler:
         # The database is the one dependency: a change made anywhere (a chat command, the CLI, another process)
         # moves its schedule fingerprint, and the next look (every WATCH_SECONDS) syncs.
         self._fingerprint = await self.workers.run(log_store.schedule_fingerprint)
+        self._last_look = (self.clock(), time.monotonic())
         self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id="reminders:watch",
                                coalesce=True, max_instances=1, misfire_grace_time=None)
         await self.sync()
 
     async def watch(self) -> None:
-        """Sync when the schedule changed in the database since the last look."""
+        """Sync when the schedule changed in the database since the last look, or when the clock jumped (a
+        suspended machine woke, the system clock was corrected): what fell due meanwhile is handled now."""
+        now, mono = self.clock(), time.monotonic()
+        jumped = self._last_look is not None and abs(
+            (now - self._last_look[0]).total_seconds() - (mono - self._last_look[1])) > 2
+        self._last_look = (now, mono)
         try:
             fingerprint = await self.workers.run(log_store.schedule_fingerprint)
         except Exception as e:
             log.warning("could not read the schedule's fingerprint: %s", e)
             return
-        if fingerprint != self._fingerprint:
+        if fingerprint != self._fingerprint or jumped:
+            if jumped:
+                log.info("the clock jumped: re-planning the reminders")
             self._fingerprint = fingerprint
             self.request_sync()
 
@@ -279,11 +289,17 @@ class ReminderScheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("reminder:") and job.id not in wanted:
                 job.remove()
+        # APScheduler runs jobs on the system clock; ours may run ahead of it (a rehearsal): fire at the system time
+        # that is the due time on our clock.
+        ahead = self.clock() - datetime.now(timezone.utc)
+        if abs(ahead) < timedelta(seconds=1):
+            ahead = timedelta(0)
         for job_id, p in wanted.items():
+            run_at = p.due - ahead
             job = self.scheduler.get_job(job_id)
-            if job is not None and job.next_run_time == p.due:
+            if job is not None and job.next_run_time == run_at:
                 continue
-            self.scheduler.add_job(self.sync, DateTrigger(run_date=p.due, timezone=timezone.utc), id=job_id,
+            self.scheduler.add_job(self.sync, DateTrigger(run_date=run_at, timezone=timezone.utc), id=job_id,
                                    replace_existing=True, misfire_grace_time=None, coalesce=True)
 
     def job_ids(self) -> list[str]:
