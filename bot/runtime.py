@@ -61,15 +61,18 @@ def web_server(settings, db, clock, workers=None):
 HOUSEKEEPING_EVERY = 3600          # seconds
 SEEN_EVENTS_KEPT = timedelta(days=1)   # Slack retries within minutes and signs for 5; a day is plenty
 OUTBOX_KEPT = timedelta(days=30)       # the record of what was sent, for a coordinator's "did they get it?"
+INBOX_KEPT = timedelta(days=30)        # handled chat events (an edit of an older message still finds its input)
 
 
 def housekeeping(db, clock) -> int:
     """Prune the dedupe log (Slack event ids, signed-request replay keys, Matrix invites) of entries older than a
     day (duplicates come within minutes, so older keys only take space), and the outbox of deliveries settled more
-    than 30 days ago. Returns how many rows were removed."""
-    from storage import events
-    from storage import outbox
-    return events.forget_before(db, clock() - SEEN_EVENTS_KEPT) + outbox.forget_before(db, clock() - OUTBOX_KEPT)
+    than 30 days ago, and the front ends' inbox of events handled more than 30 days ago. Returns how many rows were
+    removed."""
+    from storage import events, inbox, outbox
+    now = clock()
+    return (events.forget_before(db, now - SEEN_EVENTS_KEPT) + outbox.forget_before(db, now - OUTBOX_KEPT)
+            + inbox.prune(db, now - INBOX_KEPT))
 
 
 async def _housekeeping_forever(db, clock) -> None:

@@ -40,19 +40,33 @@ def test_malformed_requests_get_400_and_no_traceback(slack_bot, caplog):
     assert slack_bot.sender.command("/agenda")[0] == 200       # still answering
 
 
-def test_housekeeping_bounds_the_dedupe_log(db, clock):
-    """A long run: a week of Slack traffic leaves at most a day's keys behind."""
+def test_housekeeping_bounds_the_dedupe_logs(db, clock):
+    """A long run: ten weeks of traffic leave at most a day's dedupe keys, and 30 days of settled outbox
+    deliveries and handled inbox events, behind (queued deliveries are never pruned)."""
     from datetime import timedelta
     from bot.runtime import housekeeping
-    from storage import events
+    from storage import events, inbox
+    from storage import outbox as out_store
+    from storage.db import to_iso
     start = clock()
-    for hour in range(24 * 7):
-        for n in range(20):
-            events.first_sighting(db, f"slack:request:{hour}:{n}", start + timedelta(hours=hour))
-        clock.set(start + timedelta(hours=hour))
+    for hour in range(0, 24 * 70, 6):
+        at = start + timedelta(hours=hour)
+        for n in range(5):
+            events.first_sighting(db, f"slack:request:{hour}:{n}", at)
+            d = out_store.enqueue(db, "console:x", "{}", "notice", at)
+            out_store.finish(db, d, "sent", at)
+            inbox.enqueue(db, f"$ev{hour}.{n}", "!room", {"n": n})
+            db.execute("UPDATE inbox SET status = 'done', done_at = ? WHERE event_id = ?", [to_iso(at),
+                                                                                          f"$ev{hour}.{n}"])
+        clock.set(at)
         housekeeping(db, clock)
-    kept = list(db.query("SELECT count(*) AS n FROM seen_events"))[0]["n"]
-    assert kept <= 25 * 20 and kept >= 24 * 20
+    count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    assert 4 * 5 <= count("SELECT count(*) FROM seen_events") <= 5 * 5           # a day: 4 or 5 six-hour steps
+    assert 120 * 5 <= count("SELECT count(*) FROM outbox") <= 121 * 5            # 30 days
+    assert 120 * 5 <= count("SELECT count(*) FROM inbox") <= 121 * 5
+    queued = out_store.enqueue(db, "console:x", "{}", "notice", start)          # ten weeks old, never sent
+    housekeeping(db, clock)
+    assert out_store.get(db, queued).status == "queued"
 
 
 def test_slow_bodies_time_out_and_oversized_headers_are_refused(slack_bot, monkeypatch):
