@@ -67,7 +67,7 @@ run: $(STAMP)
 	@$(BIN)/python -m bot run
 
 test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
-	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest
+	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest -n 2
 
 bench: $(DEV_STAMP)
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } \
