@@ -72,7 +72,7 @@ def home(db, user: str, now, front_end: FrontEnd | None = None, settings=None) -
                 state = "passed" if s.deadline <= now else "due"
                 body.append(line(f"Written input {state} ", When(s.deadline, s.timezone, "datetime")))
             sections.append(Section(body=body))
-        input_s = session_for(db, g.id, now, Purpose.INPUT)
+        input_s = session_for(db, g, now, Purpose.INPUT)
         if member.delegation:
             todo = open_questions(db, g.id, member.delegation, input_s)
             if todo:

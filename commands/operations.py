@@ -112,16 +112,14 @@ def pick_session(db, group: Group, session_id: int | None, purpose, now: datetim
                  ) -> Session:
     """The named session, or the one the resolver (commands.sessions) means for ``purpose``. Without ``latest``, a
     session already closed for that purpose is refused rather than changed by surprise."""
-    from commands.sessions import Ambiguous, Purpose, choose
+    from commands.sessions import Ambiguous, choose
     if session_id is not None:
         return session_by_id(db, group, session_id)
     try:
-        found = choose(sessions(db, group), now, purpose)
+        found = choose(sessions(db, group), now, purpose, late_accepted=group.late_policy == "accept")
     except Ambiguous as e:
         raise UserError(f"two sessions fit equally well ({e}): name one with --session ID")
-    closed = found is not None and (found.past if purpose is Purpose.READ
-                                    else (found.session.deadline or found.session.end) <= now)
-    if found is None or (closed and not latest):
+    if found is None or (found.past and not latest):
         raise UserError(f"{group.slug} has no session ahead; name one with --session ID")
     return found.session
 

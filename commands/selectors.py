@@ -30,7 +30,7 @@ def default_session(ctx: Context, purpose: Purpose) -> Resolved | None:
     """The session a command means when none is named (the rule per purpose is in commands.sessions); when two
     fit equally, the user is asked to name one."""
     try:
-        return choose(sessions(ctx), ctx.now, purpose)
+        return choose(sessions(ctx), ctx.now, purpose, late_accepted=ctx.require_group().late_policy == "accept")
     except Ambiguous as e:
         ids = " or ".join(f"#{s.id} ({s.title})" for s in e.sessions)
         raise UserError(f"Two sessions fit equally well here: say which with {ids}.", _session_hint(ctx))

@@ -7,11 +7,13 @@ purpose    the session meant                                                    
 =========  ========================================================================  =========================
 READ       the earliest session not over yet (end ahead); if all are over, the       agenda, questions, ics,
            latest (shown as past)                                                    Home "next sessions"
-INPUT      the earliest session still open for input: its deadline (or, without      submit, inputs edit/append
-           one, its end) ahead; if none is open, the latest                          /withdraw, deadline, Home
-                                                                                     "open questions"
-COMPILE    as INPUT: the compilation being assembled is the one still taking input;  inputs status, inputs
-           once every deadline has passed, the latest                                export, convene export
+INPUT      the session open for input: the earliest whose deadline (or, without      submit, inputs edit/append
+           one, its end) is ahead — except that after a deadline, while the group    /withdraw, deadline, Home
+           accepts late input and that session has not ended, input still goes to    "open questions"
+           it (a late input is never moved to the next session); if none, the latest
+COMPILE    the session whose deadline passed most recently, while its compilation    inputs status, inputs
+           window is open (until the next session's deadline); else the next one     export, convene export
+           still taking input; when every window has closed, the latest
 REMIND     every session with something still to remind of (its start or its        the scheduler
            deadline ahead), in order
 =========  ========================================================================  =========================
@@ -54,8 +56,24 @@ def _input_closes(s: Session) -> datetime:
     return s.deadline or s.end
 
 
-def choose(sessions: list[Session], now: datetime, purpose: Purpose) -> Resolved | None:
-    """The rule itself, on a group's sessions (ordered by start). None when there are no sessions."""
+def _open(s: Session, now: datetime) -> bool:
+    """Still taking input on time: up to and including its deadline (as submit counts lateness), or, without a
+    deadline, until the session ends."""
+    return now <= s.deadline if s.deadline is not None else now < s.end
+
+
+def _one(candidates: list[Session], key) -> Session:
+    first = candidates[0]
+    tied = [s for s in candidates if key(s) == key(first)]
+    if len(tied) > 1:
+        raise Ambiguous(tied)
+    return first
+
+
+def choose(sessions: list[Session], now: datetime, purpose: Purpose, *, late_accepted: bool = True
+           ) -> Resolved | None:
+    """The rule itself, on a group's sessions (ordered by start). None when there are no sessions.
+    ``late_accepted``: the group accepts input after a deadline (its late policy)."""
     if not sessions:
         return None
     if purpose is Purpose.READ:
@@ -66,27 +84,37 @@ def choose(sessions: list[Session], now: datetime, purpose: Purpose) -> Resolved
         if len(tied) > 1:
             raise Ambiguous(tied)
         return Resolved(ahead[0], False)
-    if purpose in (Purpose.INPUT, Purpose.COMPILE):
-        open_s = sorted((s for s in sessions if _input_closes(s) > now), key=lambda s: (_input_closes(s), s.start))
-        if not open_s:
-            return Resolved(sessions[-1], sessions[-1].end <= now)
-        first = open_s[0]
-        tied = [s for s in open_s if (_input_closes(s), s.start) == (_input_closes(first), first.start)]
-        if len(tied) > 1:
-            raise Ambiguous(tied)
-        return Resolved(first, first.end <= now)
+    order = (lambda s: (_input_closes(s), s.start))
+    open_s = sorted((s for s in sessions if _open(s, now)), key=order)
+    closed = sorted((s for s in sessions if not _open(s, now)), key=order)
+    if purpose is Purpose.INPUT:
+        if late_accepted:
+            late = [s for s in reversed(closed) if s.deadline is not None and s.end > now]
+            if late:
+                chosen = _one(late, order)
+                return Resolved(chosen, False)
+        if open_s:
+            chosen = _one(open_s, order)
+            return Resolved(chosen, chosen.end <= now)
+        return Resolved(sessions[-1], sessions[-1].end <= now)
+    if purpose is Purpose.COMPILE:
+        # The most recently closed session, for as long as its window is open: until the next deadline passes,
+        # which makes that session the most recently closed one. Before any deadline has passed: the next one.
+        chosen = _one(list(reversed(closed)), order) if closed else _one(open_s, order)
+        return Resolved(chosen, chosen.end <= now)
     raise ValueError(f"{purpose} names no single session: use to_remind()")
 
 
-def resolve(db, group_id: int, now: datetime, purpose: Purpose) -> Resolved | None:
-    return choose(agenda_store.sessions_of_group(db, group_id), now, purpose)
+def resolve(db, group, now: datetime, purpose: Purpose) -> Resolved | None:
+    return choose(agenda_store.sessions_of_group(db, group.id), now, purpose,
+                  late_accepted=group.late_policy == "accept")
 
 
-def session_for(db, group_id: int, now: datetime, purpose: Purpose) -> Session | None:
+def session_for(db, group, now: datetime, purpose: Purpose) -> Session | None:
     """The session meant, or None; when two fit equally, the earlier by id (for places that cannot ask, such as
     the Home tab: it names the ``#ID`` it shows)."""
     try:
-        r = resolve(db, group_id, now, purpose)
+        r = resolve(db, group, now, purpose)
     except Ambiguous as e:
         return min(e.sessions, key=lambda s: s.id)
     return r.session if r else None

@@ -35,15 +35,25 @@ def test_each_purpose_has_its_rule(db, group):
     # Before anything: reading and input both mean the first session.
     assert choose([first, second], at(2030, 2, 1), Purpose.READ).session.id == first.id
     assert choose([first, second], at(2030, 2, 1), Purpose.INPUT).session.id == first.id
-    # The first's deadline has passed, its meeting has not: reading still means it, input moves on.
+    # The first's deadline has passed, its meeting has not: reading still means it; a late input still goes to it
+    # while late input is accepted (never to the next session's question of the same number), else input moves
+    # on; the compilation is the first's until the second's deadline.
     mid = at(2030, 3, 2, 12)
     assert choose([first, second], mid, Purpose.READ).session.id == first.id
-    assert choose([first, second], mid, Purpose.INPUT).session.id == second.id
-    assert choose([first, second], mid, Purpose.COMPILE).session.id == second.id
+    assert choose([first, second], mid, Purpose.INPUT).session.id == first.id
+    assert choose([first, second], mid, Purpose.INPUT, late_accepted=False).session.id == second.id
+    assert choose([first, second], mid, Purpose.COMPILE).session.id == first.id
+    # After the first meeting: input goes to the second; the first is still being compiled until the second's
+    # deadline, then the second is.
+    after = at(2030, 3, 4)
+    assert choose([first, second], after, Purpose.INPUT).session.id == second.id
+    assert choose([first, second], after, Purpose.COMPILE).session.id == first.id
+    assert choose([first, second], at(2030, 3, 8, 17), Purpose.COMPILE).session.id == second.id
     # Everything over: the latest, marked past.
     late = choose([first, second], at(2031, 1, 1), Purpose.READ)
     assert (late.session.id, late.past) == (second.id, True)
     assert choose([first, second], at(2031, 1, 1), Purpose.INPUT).session.id == second.id
+    assert choose([first, second], at(2031, 1, 1), Purpose.COMPILE).session.id == second.id
     assert choose([], mid, Purpose.READ) is None
     assert [s.id for s in to_remind([first, second], mid)] == [first.id, second.id]
     assert [s.id for s in to_remind([first, second], at(2030, 3, 4))] == [second.id]
@@ -64,25 +74,27 @@ def test_two_equally_plausible_sessions_are_asked_about_not_guessed(db, group, c
     # Naming one works.
     assert "Second" in bot(f"agenda #{second.id}")
     # The Home tab cannot ask: it shows the one with the smaller id, by its #ID.
-    assert session_for(db, group.id, clock(), Purpose.INPUT).id == first.id
+    assert session_for(db, group, clock(), Purpose.INPUT).id == first.id
 
 
-def test_home_status_and_submit_agree_when_a_deadline_passes(db, group, clock):
-    """At the moment the first deadline passes, the Home tab's open questions, inputs status and submit all mean
-    the second session (they ask the same resolver)."""
-    first, second = two_sessions(db, group)
+def test_a_late_input_stays_with_its_session_and_everyone_agrees(db, group, clock):
+    """When the first deadline passes: submit (late), inputs status and the Home tab all still mean the first
+    session (they ask the same resolver); when the group refuses late input, input and Home move to the second
+    while the coordinators still compile the first."""
     from storage import groups as group_store
+    from storage import submissions as sub_store
+    first, second = two_sessions(db, group)
     group_store.set_delegation(db, group.id, "console:ana", "Chile")
     bot = Bot(db, clock)
-    clock.set(datetime(2030, 3, 1, 16, 0, tzinfo=UTC))          # the first deadline, exactly
+    clock.set(datetime(2030, 3, 1, 16, 1, tzinfo=UTC))          # a minute after the first deadline
     status = bot("inputs status", user="console:coord")
-    assert f"#{second.id}" in status and f"#{first.id}" not in status
+    assert f"#{first.id}" in status and f"#{second.id}" not in status
     reply = bot.reply("submit 1.1 Our view")
-    assert reply.ok
-    assert agenda_store.session_question(db, second.id, "1.1").id in {
-        s.question_id for s in __import__("storage.submissions", fromlist=["x"]).of_group(db, group.id)}
+    assert reply.ok and "the deadline had passed" in reply.plain()
+    [sub] = sub_store.of_group(db, group.id)
+    assert (sub.question_id, sub.late) == (agenda_store.session_question(db, first.id, "1.1").id, True)
     page = home(db, "console:ana", clock()).plain()
-    assert "Second question?" not in page                          # answered just now, in the second session
-    clock.set(datetime(2030, 3, 1, 15, 59, tzinfo=UTC))          # a minute earlier: all three meant the first
+    assert "First question?" not in page and "Second question?" not in page   # first answered; second not yet shown
+    bot("late refuse", user="console:coord")
+    assert "Second question?" in home(db, "console:ana", clock()).plain()
     assert f"#{first.id}" in bot("inputs status", user="console:coord")
-    assert "First question?" in home(db, "console:ana", clock()).plain()
