@@ -16,6 +16,7 @@ from commands.core import UserError, system_clock
 from commands.importers import DocumentError
 from commands.importing import import_file
 from commands.sessions import Purpose
+from commands.words import count
 from bot import frontends
 from commands import operations as ops
 from commands.adapter_state import DatabaseError as StorageError
@@ -87,10 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     gco.add_argument("slug")
     gco.add_argument("user")
     g.add_parser("list", help="list groups")
-    gr = g.add_parser("reminders", help="when reminders go out: session|deadline OFFSETS (2d,1h,15m or off)")
+    gr = g.add_parser("reminders", help="when reminders go out: session|deadline OFFSETS (2d,1h,15m or off), or "
+                                        "where the status before deadlines goes: status coordinators|room|off")
     gr.add_argument("slug")
-    gr.add_argument("which", choices=["session", "deadline"])
-    gr.add_argument("offsets", help="comma-separated durations in d, h, m, s (d = calendar days), or off")
+    gr.add_argument("which", choices=["session", "deadline", "status"])
+    gr.add_argument("offsets", help="comma-separated durations in d, h, m, s (d = calendar days), or off; for "
+                                    "status: coordinators, room or off")
 
     f = sub.add_parser("feed", help="print a group's agenda page and calendar feed URLs, one per line")
     f.add_argument("slug")
@@ -220,6 +223,9 @@ def _group_cmd(args, db, settings) -> int:
     elif args.gcmd == "reminders":
         group = _group(db, args.slug)
         value = ops.set_reminders(db, group, args.which, args.offsets)
+        if args.which == "status":
+            print(f"{group.slug}: the status before deadlines goes to: {value}")
+            return 0
         print(f"{group.slug}: reminders before {'sessions' if args.which == 'session' else 'deadlines'}: {value}")
     elif args.gcmd == "list":
         for g, rooms in ops.all_groups(db):
@@ -259,9 +265,10 @@ def _import_cmd(args, db) -> int:
         except OSError as e:
             raise CliError(f"cannot read {args.file}: {e.strerror}")
         group, counts = restore_group(db, raw, slug=args.group)
-        print(f"restored group {group.slug}: {group.name} — {counts['sessions']} session(s), {counts['lists']} "
-              f"list(s), {counts['members']} member(s), {counts['inputs']} input(s), {counts['rooms']} room(s)"
-              + (f"; {counts['rooms_skipped']} room(s) already bound to another group were not bound"
+        print(f"restored group {group.slug}: {group.name} — {count(counts['sessions'], 'session')}, "
+              f"{count(counts['lists'], 'list')}, {count(counts['members'], 'member')}, "
+              f"{count(counts['inputs'], 'input')}, {count(counts['rooms'], 'room')}"
+              + (f"; {count(counts['rooms_skipped'], 'room')} already bound to another group were not bound"
                  if counts["rooms_skipped"] else ""))
         return 0
     if not args.group:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from commands.words import count
 from commands import timefmt
 from commands.args import shown
 from commands.args import split_options, take_word
@@ -120,7 +121,7 @@ def session_list(ctx: Context, text: str) -> Reply:
         if s.deadline:
             body.append(line("Input due ", When(s.deadline, s.timezone, "datetime")))
         sections.append(Section(heading=line(Strong(f"#{s.id}"), " ", s.title), body=body))
-    return Reply(text=f"{len(sessions)} session(s)", title=f"Sessions — {ctx.group.name}", sections=sections,
+    return Reply(text=count(len(sessions), "session"), title=f"Sessions — {ctx.group.name}", sections=sections,
                  context=[line("Choose one with ", Code(ctx.cmd("agenda #ID")))])
 
 

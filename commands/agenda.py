@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from commands.words import count
 from commands.contract import QuestionRef, SubmitInput
 from commands.core import Context, UserError
 from commands.args import shown
@@ -184,7 +185,7 @@ def questions(ctx: Context, text: str) -> Reply:
     for lst in lists(ctx):
         n = len(agenda_store.questions_of_list(ctx.db, lst.id))
         sections.append(Section(heading=line(Strong(lst.short), " ", lst.name),
-                                body=[line(f"{n} questions — ", Code(ctx.cmd(f"questions {lst.short}")))]))
+                                body=[line(f"{count(n, 'question')} — ", Code(ctx.cmd(f"questions {lst.short}")))]))
     if not sections:
         sections.append(Section(body=[line("No discussion questions yet.")]))
     return Reply(text=f"Questions: {s.title}", title=f"Questions — {s.title}", sections=sections, public=public,

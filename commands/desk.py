@@ -1,6 +1,7 @@
 """The coordinators' desk: status grid, compiled exports, history, disclosure, roles."""
 from __future__ import annotations
 
+from commands.words import count
 from commands import timefmt
 from commands.args import shown
 from commands.agenda import excerpt
@@ -152,7 +153,7 @@ def inputs_question(ctx: Context, text: str) -> Reply:
     if not visible:
         ctxl.append(line("No inputs visible to you yet."))
     if hidden:
-        ctxl.append(line(f"{hidden} more input(s) are for the coordinators only."))
+        ctxl.append(line(f"{count(hidden, 'more input')} {'is' if hidden == 1 else 'are'} for the coordinators only."))
     ctxl.append(line("Send your delegation's input: ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
     return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl)
 

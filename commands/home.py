@@ -5,6 +5,7 @@ delegation has not answered yet (of the session open for input and of open lists
 """
 from __future__ import annotations
 
+from commands.words import count
 from commands.agenda import excerpt
 from commands.contract import FrontEnd, QuestionRef, SubmitInput, platform_of
 from commands.core import Context, Request
@@ -76,7 +77,7 @@ def home(db, user: str, now, front_end: FrontEnd | None = None, settings=None) -
         if member.delegation:
             todo = open_questions(db, g.id, member.delegation, input_s)
             if todo:
-                sections.append(Section(body=[line(Strong(f"Open for {member.delegation}: {len(todo)} question(s)"))]))
+                sections.append(Section(body=[line(Strong(f"Open for {member.delegation}: {count(len(todo), 'question')}"))]))
                 for label, value, text in todo[:MAX_OPEN_SHOWN]:
                     sections.append(Section(body=[line(Code(label), " ", excerpt(text, 180))],
                                             button=Button("Submit input", SubmitInput.action_id,

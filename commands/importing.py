@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from commands.words import count
 from commands.importers import DocumentError, ParsedDocument, read_document
 from commands.timefmt import TimeError, localize
 from commands.sanitize import clean_tree
@@ -27,12 +28,13 @@ class ImportResult:
             from commands.timefmt import long_date, hm
             out.append(f"{verb} session #{s.id}: {s.title} — {long_date(s.start, s.timezone)}, "
                        f"{hm(s.start, s.timezone)}–{hm(s.end, s.timezone)} ({s.timezone}); "
-                       f"{sum(1 for i in items if i.kind == 'item')} items, "
-                       f"{sum(1 for i in items if i.kind == 'break')} breaks, {len(questions)} questions")
+                       f"{count(sum(1 for i in items if i.kind == 'item'), 'item')}, "
+                       f"{count(sum(1 for i in items if i.kind == 'break'), 'break')}, "
+                       f"{count(len(questions), 'question')}")
         for lst, created in self.lists:
             n = len(agenda_store.questions_of_list(db, lst.id))
             verb = "created" if created else "updated"
-            out.append(f"{verb} question list {lst.short} ({lst.symbol}): {lst.name}; {n} questions")
+            out.append(f"{verb} question list {lst.short} ({lst.symbol}): {lst.name}; {count(n, 'question')}")
         out.extend(f"note: {n}" for n in self.notes)
         return out
 

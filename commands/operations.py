@@ -61,10 +61,22 @@ def make_coordinator(db, group: Group, user: str, name: str | None = None) -> No
     group_store.set_coordinator(db, group.id, user, True, name)
 
 
+STATUS_POSTS = ("coordinators", "room", "off")
+
+
 def set_reminders(db, group: Group, which: str, offsets: str) -> str:
-    """``which`` is session or deadline; returns the offsets as they are now written ("off" when none)."""
+    """``which`` is session or deadline (``offsets`` then are durations), or status (``offsets`` then says where
+    the before-deadline status goes: coordinators, room or off). Returns the setting as it is now written."""
+    if which == "status":
+        where = offsets.strip().lower()
+        if where not in STATUS_POSTS:
+            raise UserError("Say where the status before a deadline goes: reminders status coordinators (only them), "
+                            "room (everyone in the group's rooms) or off.")
+        group_store.update_group(db, group.id, status_posts=where)
+        return where
     if which not in ("session", "deadline"):
-        raise UserError("Say which reminders: reminders session OFFSETS or reminders deadline OFFSETS.")
+        raise UserError("Say which reminders: reminders session OFFSETS, reminders deadline OFFSETS or "
+                        "reminders status coordinators|room|off.")
     try:
         value = format_offsets(parse_offsets(offsets))
     except DurationError as e:

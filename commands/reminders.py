@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from commands.words import count
 from commands import timefmt
 from commands.agenda import excerpt
 from commands.args import take_word
@@ -148,6 +149,19 @@ def _cmd(target: str, text: str, front_ends: FrontEnds) -> str:
     return front_ends.of(target).typed(text, default_registry().head_names())
 
 
+def _moved(p: Planned) -> bool:
+    """The reminder is late because its session or deadline was set or changed after it would have gone out (not
+    because the bot was down)."""
+    return p.changed_at is not None and p.changed_at > p.due
+
+
+def _late_note(p: Planned):
+    if _moved(p):
+        what = "session was scheduled or moved" if p.kind == "session" else "deadline was set or changed"
+        return line(f"(Sent now: the {what} after this reminder would have gone out.)")
+    return line("(Sent late: Convene was not running when this reminder was due.)")
+
+
 def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
                      front_ends: FrontEnds = NOWHERE) -> Reply:
     s = agenda_store.session_by_id(db, p.session_id)
@@ -159,7 +173,7 @@ def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
     if s.deadline and s.deadline > now:
         body.append(line("Written input due ", When(s.deadline, s.timezone, "datetime")))
     if late:
-        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
+        body.append(_late_note(p))
     sections = [Section(body=body)]
     items = [it for it in agenda_store.items_of_session(db, s.id) if it.kind == "item"]
     if items:
@@ -167,7 +181,8 @@ def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
         if len(items) > AGENDA_IN_BRIEF:
             brief.append(line(f"… and {len(items) - AGENDA_IN_BRIEF} more"))
         sections.append(Section(heading=line(Strong("Agenda in brief")), body=brief))
-    return Reply(text=f"Reminder: {s.title} starts {rel}" + (" (late reminder)" if late else ""),
+    suffix = ("" if _moved(p) else " (late reminder)") if late else ""
+    return Reply(text=f"Reminder: {s.title} starts {rel}" + suffix,
                  title=f"Reminder: {s.title}", sections=sections, public=True,
                  context=[line("Full agenda: ", Code(_cmd(target, "agenda", front_ends)), " · an item: ",
                                Code(_cmd(target, "agenda 2", front_ends)), " · questions: ",
@@ -191,7 +206,7 @@ def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: st
     body = [line(Strong(member.delegation), f" has not sent written input for “{s.title}” yet. It is due {rel}: ",
                  When(s.deadline, s.timezone, "datetime"), f" {timefmt.zone_label(s.timezone)}.")]
     if late:
-        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
+        body.append(_late_note(p))
     sections = [Section(body=body)]
     if qs:
         shown = [line(Code(q.ref), " ", excerpt(q.text, 140)) for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
@@ -217,20 +232,23 @@ def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str,
     n_in = len(registered) - len(missing)
     rel = timefmt.relative(now, s.deadline, s.timezone)
     body = [line(f"Written input for “{s.title}” is due {rel} (", When(s.deadline, s.timezone, "datetime"), ")."),
-            line(Strong(f"{n_in} of {len(registered)}"), " registered delegations have sent input.")]
+            line(Strong(f"{n_in} of {len(registered)}"),
+                 f" registered delegation{'s' if len(registered) != 1 else ''} {'has' if n_in == 1 else 'have'} "
+                 "sent input.")]
     if missing:
         body.append(line("Not yet: ", ", ".join(missing)))
     if late:
-        body.append(line("(Sent late: Convene was offline when this reminder was due.)"))
-    return Reply(text=f"Written input: {n_in} of {len(registered)} delegations in", title="Written input — status",
-                 sections=[Section(body=body)], public=True,
+        body.append(_late_note(p))
+    return Reply(text=f"Written input: {n_in} of {len(registered)} delegation{'s' if len(registered) != 1 else ''} in",
+                 title="Written input — status", sections=[Section(body=body)], public=True,
                  context=[line("For coordinators. Delegations that have not sent input get a direct reminder.")])
 
 
 def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds = NOWHERE
                ) -> list[tuple[str, Reply]]:
     """(target, reply) pairs for one reminder: rooms for session reminders; for deadlines a direct
-    message to each registered delegate whose delegation has sent nothing, and a status in the rooms.
+    message to each registered delegate whose delegation has sent nothing, and the status to the coordinators (or
+    the rooms, or nobody: the group's ``status_posts``).
     ``front_ends`` say how each addressee types commands."""
     rooms = group_store.rooms_of_group(db, p.group_id)
     out: list[tuple[str, Reply]] = []
@@ -242,20 +260,24 @@ def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds 
     for m in group_store.members_of_group(db, p.group_id):
         if m.delegation and m.delegation.casefold() not in done:
             out.append((m.user, deadline_nudge(db, p, now, late, m, m.user, front_ends)))
-    for room in rooms:
-        summary = deadline_summary(db, p, now, late, room, front_ends)
+    # The status names the delegations that have not sent input: by default only the coordinators see it.
+    group = group_store.group_by_id(db, p.group_id)
+    where = {"room": rooms, "coordinators": coordinators_of(db, p.group_id), "off": []}[group.status_posts]
+    for target in where:
+        summary = deadline_summary(db, p, now, late, target, front_ends)
         if summary is not None:
-            out.append((room, summary))
+            out.append((target, summary))
     return out
 
 
 # --- commands ------------------------------------------------------------------------
 
-@subcommand("reminders", "reminders [session|deadline OFFSETS]",
+@subcommand("reminders", "reminders [session|deadline OFFSETS | status coordinators|room|off]",
             "Show or set when reminders go out: before sessions (default 1d,1h) and before deadlines (default 3d,1d,2h).",
             coordinator=True,
             details="OFFSETS are comma-separated durations in d, h, m, s (2d,1h,15m); 'off' disables. d counts "
-                    "calendar days in the session's time zone.")
+                    "calendar days in the session's time zone. 'status' says where the status before a deadline "
+                    "(which delegations have sent input) goes: the coordinators (default), the room, or nowhere.")
 def reminders_command(ctx: Context, text: str) -> Reply:
     which, rest = take_word(text)
     g = ctx.group
@@ -263,10 +285,18 @@ def reminders_command(ctx: Context, text: str) -> Reply:
         return Reply(text="Reminder settings", sections=[Section(heading=line(Strong(f"Reminders in {g.name}")), body=[
             line("Before sessions: ", Code(g.session_offsets or "off")),
             line("Before input deadlines: ", Code(g.deadline_offsets or "off")),
+            line("Status before a deadline (who has sent input) goes to: ", Code(g.status_posts)),
         ])], context=[line("Change: ", Code(ctx.cmd("reminders session 2d,1h,15m")), " · what is planned: ",
                            Code(ctx.cmd("upcoming")))])
     which = which.lower()
     value = ops.set_reminders(ctx.db, g, which, rest)
+    if which == "status":
+        msg = {"coordinators": "Before a deadline, the status (who has sent input) goes to the coordinators only.",
+               "room": "Before a deadline, the status (who has sent input, who has not) is posted in this group's "
+                       "rooms, for everyone in them.",
+               "off": "No status is sent before deadlines (delegations without input still get their reminder)."}
+        return Reply(text=msg[value], sections=[Section(body=[line(msg[value])])],
+                     context=[line("See what is planned: ", Code(ctx.cmd("upcoming")))])
     what = "sessions" if which == "session" else "input deadlines"
     return Reply(text=f"Reminders before {what}: {value}", sections=[Section(body=[
         line(f"Reminders before {what} in {g.name}: ", Code(value), ".")])],
@@ -333,13 +363,13 @@ def upcoming_command(ctx: Context, text: str) -> Reply:
     for p in todo[:40]:
         s = agenda_store.session_by_id(ctx.db, p.session_id)
         if p.kind == "session":
-            what = f"reminder {p.offset} before #{s.id} {excerpt(s.title, 60)} → {rooms} room(s)"
+            what = f"reminder {p.offset} before #{s.id} {excerpt(s.title, 60)} → {count(rooms, 'room')}"
         else:
             what = f"input deadline {p.offset} before, #{s.id} → delegations not yet in, and a status to the room(s)"
         body.append(line(When(p.due, p.tz, "datetime"), "  ", what))
     if len(todo) > 40:
         body.append(line(f"… and {len(todo) - 40} more"))
-    return Reply(text=f"{len(todo)} post(s) planned", title=f"Planned posts — {g.name}",
+    return Reply(text=f"{count(len(todo), 'post')} planned", title=f"Planned posts — {g.name}",
                  sections=[Section(body=body)], timezone=g.timezone,
                  context=[line("Settings: ", Code(ctx.cmd("reminders")))])
 

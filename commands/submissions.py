@@ -1,6 +1,7 @@
 """submit and inputs: written input from delegations, one current input per question and delegation."""
 from __future__ import annotations
 
+from commands.words import count
 from commands import timefmt
 from commands.args import shown
 from commands.agenda import excerpt, excerpt_lines
@@ -268,7 +269,7 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
         sections.append(Section(heading=line(*meta),
                                 body=[line("Q: ", excerpt(q.text, 120)),
                                       line(excerpt(sub.text, 500) + f"  ({len(sub.text):,} characters)")]))
-    return Reply(text=f"{delegation}: {len(subs)} input(s)", title=f"Inputs of {delegation} — {ctx.group.name}",
+    return Reply(text=f"{delegation}: {count(len(subs), 'input')}", title=f"Inputs of {delegation} — {ctx.group.name}",
                  sections=sections, timezone=tz,
                  context=[line("Change one: ", Code(ctx.cmd("inputs edit REF TEXT")), " · ",
                                Code(ctx.cmd("inputs append REF TEXT")), " · ", Code(ctx.cmd("inputs withdraw REF")))])

@@ -65,11 +65,13 @@ def localize_lenient(naive: datetime, tz_name: str) -> datetime:
 def relative(now: datetime, moment: datetime, tz_name: str) -> str:
     """'in 20 minutes', 'today at 15:00', 'tomorrow at 10:00', 'on Friday 25 June at 10:00' (zone's wall clock)."""
     delta = moment - now
-    minutes = int(delta.total_seconds() // 60)
+    minutes = round(delta.total_seconds() / 60)      # to the nearest minute: the 1-hour reminder says "in 1 hour"
     if delta.total_seconds() < 0:
         return "now"
     if minutes < 1:
         return "in less than a minute"
+    if minutes == 60:
+        return "in 1 hour"
     if minutes < 90:
         return f"in {minutes} minute{'s' if minutes != 1 else ''}"
     local_now, local = to_local(now, tz_name), to_local(moment, tz_name)

@@ -12,7 +12,7 @@ def _group(row) -> Group:
         id=row["id"], slug=row["slug"], name=row["name"], timezone=row["timezone"],
         session_offsets=row["session_offsets"], deadline_offsets=row["deadline_offsets"],
         registration=row["registration"], late_policy=row["late_policy"],
-        created_at=from_iso(row["created_at"]),
+        created_at=from_iso(row["created_at"]), status_posts=row["status_posts"],
     )
 
 
@@ -56,7 +56,8 @@ def slug_taken(db, slug: str) -> bool:
 
 
 def update_group(db, group_id: int, **fields) -> None:
-    allowed = {"name", "timezone", "session_offsets", "deadline_offsets", "registration", "late_policy"}
+    allowed = {"name", "timezone", "session_offsets", "deadline_offsets", "registration", "late_policy",
+               "status_posts"}
     if not fields or set(fields) - allowed:
         raise ValueError(f"cannot update group fields {set(fields) - allowed}")
     assignments = ", ".join(f"{k} = ?" for k in fields)

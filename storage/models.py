@@ -16,6 +16,7 @@ class Group:
     registration: str
     late_policy: str
     created_at: datetime
+    status_posts: str = "coordinators"    # where the before-deadline status goes: coordinators | room | off
 
 
 @dataclass(frozen=True)

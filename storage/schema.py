@@ -278,3 +278,13 @@ def m010_platform_neutral_names(db):
     ALTER TABLE room_workspaces RENAME COLUMN channel TO room;
     UPDATE room_workspaces SET room = 'slack:' || room
     """)
+
+
+@migrations()
+def m011_status_posts(db):
+    """Where the before-deadline status (who has sent input, who has not) goes: to the coordinators (the default:
+    naming delegations in the room is a diplomatic matter), to the group's rooms, or nowhere."""
+    _run(db, """
+    ALTER TABLE groups ADD COLUMN status_posts TEXT NOT NULL DEFAULT 'coordinators'
+        CHECK (status_posts IN ('coordinators','room','off'))
+    """)

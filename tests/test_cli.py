@@ -148,7 +148,7 @@ def test_cli_exports_restore_and_backup(setup_group, tmp_path):
     # restore into a fresh database: the group comes from the file
     fresh = dict(setup_group, CONVENE_DB=str(tmp_path / "fresh.db"))
     out = convene(fresh, "import", str(dump)).stdout
-    assert "restored group cg" in out and "1 input(s)" in out
+    assert "restored group cg" in out and "1 input," in out
     again = convene(fresh, "import", str(dump), check=False)
     assert again.returncode != 0 and "already exists" in again.stderr
     convene(fresh, "import", str(dump), "--group", "cg-copy")

@@ -177,3 +177,13 @@ def test_commands_register_explicitly_and_once():
     full = build_registry()
     assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene")
     assert len(full.all()) == 30
+
+
+def test_counts_are_said_properly(bot):
+    from commands.words import count
+    assert [count(0, "break"), count(1, "break"), count(2, "break"), count(1200, "delegation")] == [
+        "0 breaks", "1 break", "2 breaks", "1,200 delegations"]
+    assert bot.reply("session list", user="console:coord").text == "1 session"
+    bot("iam Chile")
+    bot("submit 2.6 Our view")
+    assert bot.reply("inputs mine").text == "Chile: 1 input"

@@ -38,7 +38,7 @@ def test_history_shows_every_version_and_who(desk):
 
 def test_disclosure_group_and_coordinators_only(desk):
     delegate_view = desk("inputs question 2.1", user="console:no")
-    assert "Chile privately" not in delegate_view and "1 more input(s) are for the coordinators only" in delegate_view
+    assert "Chile privately" not in delegate_view and "1 more input is for the coordinators only" in delegate_view
     assert "Chile privately" in desk("inputs question 2.1", user="console:coord")
     assert "Chile privately" in desk("inputs question 2.1", user="console:cl")   # their own
     assert "Norway revised" in desk("inputs question 2.6", user="console:pe")

@@ -122,6 +122,7 @@ def test_reminder_and_nudge_delivered(matrix):
 def test_deadline_nudge_arrives_in_a_direct_room(matrix):
     m = matrix
     room, g, session = group_with_ana_in_chile(m)
+    group_store.set_coordinator(m.check, g.id, f"matrix:{m.coord.user_id}", True)
     deadline = session.start - timedelta(days=2)
     agenda_store.set_deadline(m.check, session.id, deadline)
     group_store.update_group(m.check, g.id, session_offsets="")
@@ -130,7 +131,9 @@ def test_deadline_nudge_arrives_in_a_direct_room(matrix):
     dm = m.ana.accept_direct_room()
     [nudge] = m.bot_said(m.ana, dm, 1)
     assert "Chile has not sent written input" in body(nudge)
-    summary = m.bot_said(m.coord, room, 1)[-1]
+    # The status goes to the coordinator, privately (the group's default), not to the room.
+    coord_dm = m.coord.accept_direct_room()
+    [summary] = m.bot_said(m.coord, coord_dm, 1)
     assert "0 of 1" in body(summary)
 
 

@@ -22,7 +22,7 @@ def test_many_long_sections_are_cut_to_fit_with_a_pointer():
                                                    body=[line("支持" * 1200)]) for i in range(60)])
     c = render.content(reply)
     assert size(c) <= render.MAX_CONTENT_BYTES
-    assert "Delegation 0" in c["body"] and "more part(s) not shown" in c["body"]
+    assert "Delegation 0" in c["body"] and "more parts not shown" in c["body"]
     assert "formatted_body" in c
 
 

@@ -92,7 +92,7 @@ def test_session_reminders_at_each_offset_once(db, world):
     assert len(rec.delivered) == 1                 # no duplicate on a second pass
     clock.set(local("2026-12-03 09:00"))
     sync(sched)
-    assert len(rec.delivered) == 2 and "Starts in 60 minutes" in rec.texts()[-1]
+    assert len(rec.delivered) == 2 and "Starts in 1 hour: " in rec.texts()[-1]
     statuses = [(e.offset, e.status) for e in log_store.log_of_session(db, s.id)]
     assert statuses == [("1d", "sent"), ("1h", "sent")]
 
@@ -174,14 +174,38 @@ def test_deadline_nudges_only_delegations_without_input_and_summary(db, world):
     assert "is due" in out and "Tue 8 Dec 2026 17:00" in out
     clock.set(local("2026-12-07 17:00"))             # 1d before
     sync(sched)
-    dms = sorted(t for t in rec.targets() if t.startswith("slack:U"))
+    dms = sorted(t for t in rec.targets() if t.startswith("slack:U") and t != "slack:U0COORD")
     assert dms == ["slack:U2", "slack:U3", "slack:U4"]
     nudge = rec.texts("slack:U3")[0]
     assert "Peru has not sent written input" in nudge and "tomorrow at 17:00" in nudge and "2.1" in nudge
     assert "/submit REF TEXT" in nudge
-    [summary] = rec.texts("slack:C0RM")
-    assert "1 of 3" in summary and "Norway, Peru" in summary
+    # The status names who has not sent input: by default it goes to the coordinators only, never the room.
+    [summary] = rec.texts("slack:U0COORD")
+    assert "1 of 3 registered delegations has sent input." in summary and "Not yet: Norway, Peru" in summary
+    assert rec.texts("slack:C0RM") == []
     assert "slack:U1" not in rec.targets()
+
+
+def test_the_status_before_a_deadline_goes_where_the_coordinators_say(db, world):
+    g, clock, rec, sched = world
+    make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    coord = dict(user="slack:U0COORD", platform="slack")
+    bot("iam Chile", user="slack:U1", platform="slack")
+    bot("deadline 2026-12-08 17:00", **coord)
+    assert bot("reminders status room", **coord) == ("Before a deadline, the status (who has sent input, who has not) "
+                                                     "is posted in this group's rooms, for everyone in them.\n"
+                                                     "See what is planned: /convene upcoming")
+    assert "Only coordinators" in bot("reminders status off", user="slack:U1", platform="slack")
+    assert "room (everyone in the group's rooms) or off" in bot("reminders status everyone", **coord)
+    clock.set(local("2026-12-05 17:00"))             # 3d before
+    sync(sched)
+    assert len(rec.texts("slack:C0RM")) == 1 and rec.texts("slack:U0COORD") == []
+    bot("reminders status off", **coord)
+    clock.set(local("2026-12-07 17:00"))             # 1d before
+    sync(sched)
+    assert len(rec.texts("slack:C0RM")) == 1 and rec.texts("slack:U0COORD") == []
+    assert len(rec.texts("slack:U1")) == 2           # with the status off, Chile (nothing in) is still nudged
 
 
 def test_late_input_marked_and_coordinators_told_or_refused(db, world):
@@ -220,7 +244,7 @@ def test_reschedule_later_reminder_due_again_earlier_not_repeated(db, world):
     bot("reschedule #%d 2026-12-03 15:00" % s.id, user="slack:U0COORD", platform="slack")
     clock.set(local("2026-12-03 14:00"))
     sync(sched)
-    assert len(rec.delivered) == n + 1 and "Starts in 60 minutes" in rec.texts()[-1]
+    assert len(rec.delivered) == n + 1 and "Starts in 1 hour: " in rec.texts()[-1]
 
 
 @pytest.mark.parametrize("session_local, due_local, due_utc", [
@@ -336,3 +360,18 @@ def test_two_processes_after_downtime_send_once_and_only_one_logs_skipped(db_pat
     sent = recorders[0].targets() + recorders[1].targets()
     assert sent == ["slack:C0TWO"]
     assert len([r for r in caplog.records if "skipped" in r.getMessage()]) == 1
+
+
+def test_a_reminder_made_late_by_a_change_does_not_blame_downtime(db, world):
+    """A session scheduled after its 1-hour reminder would have gone out: the reminder comes now, and says why,
+    without claiming the bot was down."""
+    g, clock, rec, sched = world
+    clock.set(local("2026-12-03 09:30"))
+    s = make_session(db, g, "2026-12-03 10:00")
+    from storage.db import to_iso
+    db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [to_iso(clock()), s.id])   # scheduled at 09:30
+    sync(sched)
+    [text] = rec.texts("slack:C0RM")
+    assert "Starts in 30 minutes: " in text
+    assert "(Sent now: the session was scheduled or moved after this reminder would have gone out.)" in text
+    assert "not running" not in text and "offline" not in text

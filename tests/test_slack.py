@@ -181,7 +181,7 @@ def test_home_button_submission_without_channel(slack_bot, fake_slack):
     [s] = sub_store.of_group(slack_bot.check, 1)
     assert s.ref == "2.3" and s.text == "From the Home tab"
     [home] = fake_slack.wait_for("views.publish")          # the Home tab is refreshed after the submission
-    assert "Open for Chile: 27 question(s)" in all_text(home["view"])   # 28 open, 2.3 now answered
+    assert "Open for Chile: 27 questions" in all_text(home["view"])   # 28 open, 2.3 now answered
     assert fake_slack.of("conversations.open")[0]["users"] == "U0ANA"
 
 

@@ -115,10 +115,11 @@ def test_nudge_to_200_delegates_loses_none_under_rate_limits(fake_slack, slack_d
     finally:
         loop.close()
     posted = fake_slack.of("chat.postMessage")
-    dms = [p["channel"] for p in posted if p["channel"].startswith("DU")]
+    dms = [p["channel"] for p in posted if p["channel"].startswith("DU") and p["channel"] != "DU0COORD"]
     assert sorted(dms) == sorted(f"DU{i:04d}" for i in range(200))
     assert len(fake_slack.of("chat.postMessage:429")) == 3
-    assert [p["channel"] for p in posted if p["channel"] == "C0CG"] == ["C0CG"]
+    # The status goes to the coordinator (the default), not to the room.
+    assert [p["channel"] for p in posted if p["channel"] in ("C0CG", "DU0COORD")] == ["DU0COORD"]
     statuses = {e.status for e in log_store.all_entries(db)}
     assert statuses == {"sent"} and len(log_store.all_entries(db)) == 201
     db.close()

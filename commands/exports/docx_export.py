@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from commands.words import count
 from commands import sanitize, timefmt
 from commands.exports.compilation import Compilation, input_marks
 
@@ -86,7 +87,7 @@ def build_docx(c: Compilation) -> bytes:
         row[0].text = q.ref
         row[1].text = clean(q.text if len(q.text) <= 160 else q.text[:159] + "…")
         row[2].text = clean(", ".join(i.delegation for i in q.inputs) or "—")
-    doc.add_paragraph(f"{len(c.contributing)} delegation(s) contributed"
+    doc.add_paragraph(f"{count(len(c.contributing), 'delegation')} contributed"
                       + (f"; registered without input: {', '.join(c.missing)}" if c.missing else "") + ".")
 
     for sec in c.sections:

@@ -64,7 +64,8 @@ def group_document(db, group: Group) -> dict:
     return {
         "format": "convene-group", "version": FORMAT_VERSION,
         "group": {"slug": group.slug, "name": group.name, "timezone": group.timezone,
-                  "reminders": {"session": group.session_offsets, "deadline": group.deadline_offsets},
+                  "reminders": {"session": group.session_offsets, "deadline": group.deadline_offsets,
+                                "status": group.status_posts},
                   "registration": group.registration, "late_policy": group.late_policy,
                   "rooms": group_store.rooms_of_group(db, group.id), "created_at": to_iso(group.created_at)},
         "sessions": sessions_out,

@@ -94,6 +94,7 @@ def _check(doc: dict, slug_override: str | None) -> None:
     rem = g.get("reminders") or {}
     if not isinstance(rem, dict):
         fail("group.reminders", "expected an object")
+    choice("group.reminders.status", rem.get("status"), ("coordinators", "room", "off"), "coordinators")
     for key in ("session", "deadline"):
         value = rem.get(key)
         if value not in (None, ""):
@@ -181,7 +182,8 @@ def _restore(db, doc, g, slug, tz, counts):
         group_store.update_group(db, group.id, session_offsets=rem.get("session", group.session_offsets),
                                  deadline_offsets=rem.get("deadline", group.deadline_offsets),
                                  registration=g.get("registration", "open"),
-                                 late_policy=g.get("late_policy", "accept"))
+                                 late_policy=g.get("late_policy", "accept"),
+                                 status_posts=rem.get("status") or "coordinators")
         for room in g.get("rooms") or []:
             if group_store.group_for_room(db, room) is None:
                 group_store.bind_room(db, group.id, room)

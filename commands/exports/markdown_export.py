@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from commands.words import count
 from commands import timefmt
 from commands.exports.compilation import Compilation, input_marks
 from commands.sanitize import clean
@@ -40,7 +41,7 @@ def build_markdown(c: Compilation) -> bytes:
     for q in c.questions:
         out.append(f"| {md(q.ref)} | {len(q.inputs)} | {md(', '.join(i.delegation for i in q.inputs)) or '—'} |")
     out.append("")
-    out.append(f"{len(c.contributing)} delegation(s) contributed"
+    out.append(f"{count(len(c.contributing), 'delegation')} contributed"
                + (f"; registered without input: {md(', '.join(c.missing))}" if c.missing else "") + ".\n")
     for sec in c.sections:
         heading = f"{sec.number}. {sec.title}" if sec.number else sec.title

@@ -10,6 +10,7 @@ import html
 import json
 import re
 
+from commands.words import count
 from commands import timefmt
 from commands.reply import Code, Link, Quote, Reply, Section, Strong, When, line
 
@@ -114,7 +115,7 @@ def content(reply: Reply, *, reply_to: str | None = None, extra: dict | None = N
     while len(sections) > 1:
         sections.pop()
         dropped += 1
-        note = Section(body=[line(f"… {dropped} more part(s) not shown: Matrix messages are limited in size. "
+        note = Section(body=[line(f"… {count(dropped, 'more part')} not shown: Matrix messages are limited in size. "
                                   "Ask for one item or question (!agenda 2, !inputs question 2.6), or export "
                                   "(!inputs export md).")])
         c = _content(dataclasses.replace(reply, sections=sections + [note]), reply_to, extra, thread)

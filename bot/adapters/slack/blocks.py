@@ -11,6 +11,7 @@ import json
 from datetime import timezone
 
 from bot.adapters.slack.text import escape, notification_text, plain_escape
+from commands.words import count
 from commands import timefmt
 from commands.contract import FormContext, SubmitInput
 from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
@@ -110,7 +111,7 @@ def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/")
     if len(blocks) > room:
         hidden = len(blocks) - (room - 1)
         blocks = blocks[: room - 1]
-        blocks.append(_context([f"… {hidden} more part(s) not shown here: Slack shows at most {limit} blocks. "
+        blocks.append(_context([f"… {count(hidden, 'more part')} not shown here: Slack shows at most {limit} blocks. "
                                 f"Ask for one item (`{slash}agenda 2`, `{slash}questions 3`) to see it whole."]))
     return blocks + tail
 
