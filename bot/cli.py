@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export a group")
     e.add_argument("slug")
     e.add_argument("--format", required=True, choices=["docx", "md", "csv", "json", "ics"])
+    e.add_argument("--edition", choices=["public", "full"], default="public",
+                   help="docx/md/csv: public (default: without coordinators-only inputs, fit to forward) or full "
+                        "(with them, marked restricted on every page)")
     e.add_argument("--session", type=int, help="session id for docx/md/csv/ics (default: the session open for input; "
                                                "ics: every session)")
     b = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
@@ -293,7 +296,7 @@ def _export_cmd(args, db) -> int:
             session = _pick_session(db, group, args.session, Purpose.COMPILE, latest=True)
     if args.format == "json" and args.session is not None:
         raise CliError("the JSON export always carries the whole group; --session is for docx, md, csv and ics")
-    data = render(db, group, args.format, session, system_clock()).content
+    data = render(db, group, args.format, session, system_clock(), edition=args.edition).content
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:

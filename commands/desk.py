@@ -7,7 +7,7 @@ from commands.args import shown
 from commands.agenda import excerpt
 from commands.args import take_word
 from commands.core import Context, UserError
-from commands.exports import FORMATS, render
+from commands.exports import FORMATS, export_filename, render
 from commands.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
@@ -77,29 +77,38 @@ def inputs_status(ctx: Context, text: str) -> Reply:
                  title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl)
 
 
-@subcommand("export", "inputs export [SESSION] docx|md|csv|json",
+@subcommand("export", "inputs export [SESSION] docx|md|csv|json [full]",
             "The compilation of written inputs as a file (DOCX, Markdown, CSV), or the whole group as JSON.",
-            coordinator=True, under="inputs")
+            coordinator=True, under="inputs",
+            details="The compilation is the public edition, without coordinators-only inputs (what may be "
+                    "forwarded to governments); add 'full' for the edition with them, marked restricted on every "
+                    "page.")
 def inputs_export(ctx: Context, text: str) -> Reply:
     session, rest = _session_arg(ctx, text)
-    fmt = (rest.strip().lower() or "docx").lstrip(".")
+    words = rest.strip().lower().split()
+    edition = "full" if words[-1:] == ["full"] else "public"
+    if words[-1:] in (["full"], ["public"]):
+        words = words[:-1]
+    fmt = (" ".join(words) or "docx").lstrip(".")
     if fmt not in FORMATS or fmt == "ics":
         raise UserError(f"'{shown(fmt)}' is not an export format: choose docx, md, csv or json "
                         f"(a calendar is {ctx.cmd('agenda ics')}).")
     group, now = ctx.group, ctx.now
     ext, mime = FORMATS[fmt]
     stem = f"{group.slug}-session-{session.id}" if (session and fmt != "json") else group.slug
-    filename = f"{group.slug}.json" if fmt == "json" else f"{stem}-inputs.{ext}"
+    filename = f"{group.slug}.json" if fmt == "json" else export_filename(stem, ext, edition)
     if session is None and fmt != "json" and not agenda_store.lists_of_group(ctx.db, group.id):
         raise UserError(f"{group.name} has no sessions or question lists yet: nothing to compile.")
     sid = session.id if session else None
 
     def build(db):
         s = agenda_store.session_by_id(db, sid) if sid else None
-        return render(db, group_store.group_by_id(db, group.id), fmt, s, now).content
+        return render(db, group_store.group_by_id(db, group.id), fmt, s, now, edition=edition).content
 
     what = "the whole group (settings, members, sessions, inputs with history)" if fmt == "json" else \
-        f"the compilation of written inputs{f' for “{session.title}”' if session else ''}"
+        (f"the compilation of written inputs{f' for “{session.title}”' if session else ''}, "
+         + ("full edition: coordinators-only inputs included, marked restricted" if edition == "full" else
+            "public edition: without coordinators-only inputs (add 'full' for them)"))
     return Reply(text=f"Preparing {filename}…", sections=[Section(body=[
         line(f"Preparing {fmt.upper()}: ", what, ". It arrives as a file, only for you.")])],
         files=[Attachment(filename, None, mime, f"{group.name} — {fmt.upper()} export", build=build)])

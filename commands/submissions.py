@@ -9,7 +9,7 @@ from commands.args import take_word
 from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
-from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, line
+from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
 from commands.selectors import (
     Target, input_session, lists, list_target, resolve_ref, select_session, take_target,
 )
@@ -113,11 +113,12 @@ def submit_form(ctx: Context, preselect: Target | None = None) -> Reply:
     return Reply(text="Opening the submission form…", form=form)
 
 
-def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool]:
-    """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only)."""
+def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | None]:
+    """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only: True when asked, None when not
+    said — an input's visibility is sticky: a re-submit without the flag keeps it)."""
     target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example submit 2.6 We support …",
                                line("See the refs with ", Code(ctx.cmd("questions"))))
-    coordinators_only = False
+    coordinators_only = None
     flag, after = take_word(rest)
     if flag == FLAG_COORDINATORS:
         coordinators_only, rest = True, after
@@ -176,7 +177,10 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
     if sub.late:
         body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
     if sub.disclosure == "coordinators":
-        body.append(line("Visible to the coordinators only."))
+        body.append(line("Visible to the coordinators only (", Code(ctx.cmd(f"inputs visibility {target.label} group")),
+                         " shares it with the group)."))
+    else:
+        body.append(line("Visible to the group."))
     body.append(line(Quote(excerpt_lines(sub.text, 300))))
     notices = _late_notices(ctx, target, sub) if sub.late else []
     return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.label}", title=None,
@@ -220,7 +224,8 @@ def submit(ctx: Context, text: str) -> Reply:
     late = _is_late(ctx, target)
     sub, action = sub_store.submit(
         ctx.db, group_id=ctx.group.id, question_id=target.question.id, delegation=delegation,
-        author=ctx.request.user, text=body, disclosure="coordinators" if coordinators_only else "group",
+        author=ctx.request.user, text=body,
+        disclosure=None if coordinators_only is None else ("coordinators" if coordinators_only else "group"),
         late=late, at=ctx.now, note=note)
     return _received(ctx, target, sub, action, "submit")
 
@@ -322,6 +327,29 @@ def inputs_append(ctx: Context, text: str) -> Reply:
     return _received(ctx, target, sub, "append", "append")
 
 
+@subcommand("visibility", "inputs visibility REF group|coordinators",
+            "Who may read your delegation's input: the group, or the coordinators only.", under="inputs",
+            details="An input keeps its visibility when it is re-submitted or edited; only this command (or the form's "
+                    "choice) changes it. Coordinators-only inputs are left out of the public compilation.")
+def inputs_visibility(ctx: Context, text: str) -> Reply:
+    delegation, target, sub, rest = _own_input(ctx, text, "visibility")
+    choice = rest.strip().lower()
+    if choice not in ("group", "coordinators"):
+        raise UserError(f"Say who may read it: {ctx.cmd(f'inputs visibility {target.label} group')} or "
+                        f"{ctx.cmd(f'inputs visibility {target.label} coordinators')}.")
+    if sub is None or sub.status != "current":
+        raise UserError(f"{delegation} has no input on {target.label}.")
+    if sub.disclosure == choice:
+        who = "the group" if choice == "group" else "the coordinators only"
+        return info(f"{delegation}'s input on {target.label} is already visible to {who}.")
+    sub_store.set_disclosure(ctx.db, sub.id, choice, author=ctx.request.user, at=ctx.now)
+    who = "the whole group" if choice == "group" else "the coordinators only"
+    return Reply(text=f"Now visible to {who}: {delegation} on {target.label}", sections=[Section(body=[
+        line(Strong(delegation), " on ", Code(target.label), f": now visible to {who}."),
+        line("The public compilation includes it." if choice == "group" else
+             "The public compilation leaves it out; the full edition includes it, marked restricted.")])])
+
+
 @subcommand("withdraw", "inputs withdraw REF", "Withdraw your delegation's input (it stays in the history).",
             under="inputs")
 def inputs_withdraw(ctx: Context, text: str) -> Reply:
@@ -343,4 +371,4 @@ def _withdraw_target(ctx: Context, target: Target) -> Reply:
 
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
-    registry.add(submit, inputs, inputs_mine, inputs_edit, inputs_append, inputs_withdraw)
+    registry.add(submit, inputs, inputs_mine, inputs_edit, inputs_append, inputs_visibility, inputs_withdraw)

@@ -46,7 +46,7 @@ def submission_by_id(db, submission_id: int) -> Submission | None:
 
 
 def submit(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str,
-           disclosure: str = "group", late: bool = False, at: datetime | None = None,
+           disclosure: str | None = "group", late: bool = False, at: datetime | None = None,
            note: str | None = None) -> tuple[Submission, str]:
     """Store the delegation's input on the question, replacing its current one.
 
@@ -65,10 +65,14 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
         sid, status, created, stored_delegation, ref, session_id, list_id, list_short = row
         if sid is not None:
             action = "replace" if status == "current" else "resubmit"
-            conn.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', disclosure = ?, late = ?, "
-                         "note = ?, updated_at = ? WHERE id = ?", [text, author, disclosure, int(late), note, stamp, sid])
+            conn.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', "
+                         "disclosure = coalesce(?, disclosure), late = ?, note = ?, updated_at = ? WHERE id = ?",
+                         [text, author, disclosure, int(late), note, stamp, sid])
+            if disclosure is None:
+                disclosure = conn.execute("SELECT disclosure FROM submissions WHERE id = ?", [sid]).fetchone()[0]
         else:
             action, created = "submit", stamp
+            disclosure = disclosure or "group"
             sid = conn.execute(
                 "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
                 "disclosure, late, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?)",
@@ -104,6 +108,16 @@ def update_text(db, submission_id: int, *, author: str, text: str, action: str,
                        "WHERE id = ?", [text, author, int(late), stamp, submission_id])
         _record(db, submission_id, action, author, text, "current", stamp)
     return submission_by_id(db, submission_id)
+
+
+def set_disclosure(db, submission_id: int, disclosure: str, *, author: str, at: datetime | None = None) -> None:
+    """Change who may read an input (recorded in its history as a 'visibility' change)."""
+    stamp = to_iso(at) if at else now_iso()
+    with write_tx(db):
+        db.execute("UPDATE submissions SET disclosure = ?, updated_at = ? WHERE id = ?", [disclosure, stamp,
+                                                                                        submission_id])
+        text = db.execute("SELECT text FROM submissions WHERE id = ?", [submission_id]).fetchone()[0]
+        _record(db, submission_id, f"visibility:{disclosure}", author, text, "current", stamp)
 
 
 def withdraw(db, submission_id: int, *, author: str, at: datetime | None = None) -> Submission:

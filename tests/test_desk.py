@@ -112,3 +112,56 @@ def test_coordinator_commands_refused_for_delegates_at_the_console(desk, db, see
     reply = desk.reply(example_line(name), user="console:pe")
     assert not reply.ok and "Only coordinators" in reply.plain()
     assert group_store.group_by_id(db, seeded.id) == before
+
+
+def test_visibility_is_sticky_and_changes_only_on_purpose(desk, db, seeded):
+    from storage import submissions as sub_store
+
+    def disclosure():
+        return {s.question_id: s for s in sub_store.of_group(db, seeded.id) if s.delegation == "Chile"}
+    chile_21 = [s for s in disclosure().values() if s.text == "Chile privately"][0]
+    assert chile_21.disclosure == "coordinators"
+    # A colleague re-submits without the flag: it stays coordinators-only, and the receipt says so.
+    out = desk("submit 2.1 Chile revised", user="console:cl")
+    assert "Visible to the coordinators only (inputs visibility 2.1 group shares it with the group)." in out
+    assert disclosure()[chile_21.question_id].disclosure == "coordinators"
+    desk("inputs edit 2.1 Chile edited", user="console:cl")
+    assert disclosure()[chile_21.question_id].disclosure == "coordinators"
+    # Only on purpose, and recorded in the history.
+    assert desk("inputs visibility 2.1 group", user="console:cl").startswith("Chile on 2.1: now visible to the whole group.")
+    assert disclosure()[chile_21.question_id].disclosure == "group"
+    assert "Visible to the group." in desk("submit 2.1 Chile final", user="console:cl")
+    assert [h.action for h in sub_store.history(db, chile_21.id)][-2:] == ["visibility:group", "replace"]
+    assert "Say who may read it" in desk("inputs visibility 2.1 everyone", user="console:cl")
+
+
+def test_the_compilation_comes_in_a_public_and_a_full_edition(desk, db):
+    public = desk.reply("inputs export md", user="console:coord")
+    full = desk.reply("inputs export md full", user="console:coord")
+    assert public.files[0].filename == "cg-session-1-inputs.md"
+    assert full.files[0].filename == "cg-session-1-inputs-full.md"
+    public_md = public.files[0].materialize(db).decode()
+    full_md = full.files[0].materialize(db).decode()
+    assert "Chile privately" not in public_md and "Restricted" not in public_md
+    assert "_Public edition: 1 input for the coordinators only is not included._" in public_md
+    assert "Chile privately" in full_md
+    assert full_md.startswith("> **Restricted — contains coordinators-only inputs.** Do not forward outside the "
+                              "coordinators.")
+
+
+def test_the_full_docx_says_restricted_on_every_page_and_the_cli_defaults_to_public(desk, db, seeded, db_path, capsys):
+    import io
+
+    from docx import Document
+
+    from bot.cli import main
+    full = desk.reply("inputs export docx full", user="console:coord").files[0].materialize(db)
+    doc = Document(io.BytesIO(full))
+    assert doc.sections[0].header.paragraphs[0].text == "RESTRICTED — CONTAINS COORDINATORS-ONLY INPUTS"
+    public = Document(io.BytesIO(desk.reply("inputs export docx", user="console:coord").files[0].materialize(db)))
+    assert public.sections[0].header.paragraphs[0].text == ""
+    assert "Chile privately" not in "\n".join(p.text for p in public.paragraphs)
+    assert main(["--db", str(db_path), "export", "cg", "--format", "md", "-o", "-"]) == 0
+    assert "Chile privately" not in capsys.readouterr().out
+    assert main(["--db", str(db_path), "export", "cg", "--format", "md", "--edition", "full", "-o", "-"]) == 0
+    assert "Chile privately" in capsys.readouterr().out

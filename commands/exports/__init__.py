@@ -25,8 +25,14 @@ class Exported:
     title: str
 
 
-def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *,
-           include_coordinators_only: bool = True) -> Exported:
+EDITIONS = ("public", "full")
+
+
+def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *, edition: str = "public"
+           ) -> Exported:
+    """A file of ``fmt``. Compilations come in two editions: ``public`` (the default, without coordinators-only
+    inputs: what may be forwarded) and ``full`` (with them, marked restricted on every page); JSON is the whole
+    group (a backup) and the calendar has no inputs."""
     from commands.exports.compilation import compile_inputs
     ext, mime = FORMATS[fmt]
     if fmt == "json":
@@ -37,7 +43,7 @@ def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *
         sessions = [session] if session else agenda_store.sessions_of_group(db, group.id)
         name = f"{group.slug}-session-{session.id}.ics" if session else f"{group.slug}-calendar.ics"
         return Exported(name, build_ics(db, group, sessions, now), mime, f"{group.name} — calendar")
-    comp = compile_inputs(db, group, session, now, include_coordinators_only=include_coordinators_only)
+    comp = compile_inputs(db, group, session, now, edition=edition)
     if fmt == "docx":
         from commands.exports.docx_export import build_docx
         data = build_docx(comp)
@@ -48,4 +54,9 @@ def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *
         from commands.exports.csv_export import build_csv
         data = build_csv(comp)
     stem = f"{group.slug}-session-{session.id}" if session else f"{group.slug}-lists"
-    return Exported(f"{stem}-inputs.{ext}", data, mime, f"Compilation of written inputs — {comp.title}")
+    return Exported(export_filename(stem, ext, edition), data, mime,
+                    f"Compilation of written inputs — {comp.title}" + (" (full edition)" if edition == "full" else ""))
+
+
+def export_filename(stem: str, ext: str, edition: str = "public") -> str:
+    return f"{stem}-inputs{'-full' if edition == 'full' else ''}.{ext}"

@@ -56,6 +56,13 @@ class Compilation:
     sections: list[CompiledSection]
     delegations: list[str]    # registered
     tz: str
+    edition: str = "public"   # public: no coordinators-only inputs | full: all of them, marked restricted
+    withheld: int = 0         # coordinators-only inputs left out of the public edition
+
+    @property
+    def restricted(self) -> bool:
+        """The full edition with coordinators-only inputs in it: every page says so."""
+        return self.edition == "full" and any(i.coordinators_only for q in self.questions for i in q.inputs)
 
     @property
     def questions(self) -> list[CompiledQuestion]:
@@ -82,13 +89,24 @@ def _inputs(db, question_id: int) -> list[CompiledInput]:
     return sorted(out, key=lambda i: i.delegation.casefold())
 
 
-def compile_inputs(db, group: Group, session: Session | None, now: datetime, *,
-                   include_coordinators_only: bool = True) -> Compilation:
+RESTRICTED = "Restricted — contains coordinators-only inputs"
+
+
+def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, edition: str = "public"
+                   ) -> Compilation:
+    """The compilation: ``edition`` public (what goes to governments: no coordinators-only inputs) or full."""
+    if edition not in ("public", "full"):
+        raise ValueError(f"unknown edition {edition!r}")
     sections: list[CompiledSection] = []
     tz = session.timezone if session else group.timezone
+    withheld = 0
 
     def keep(inputs):
-        return inputs if include_coordinators_only else [i for i in inputs if not i.coordinators_only]
+        nonlocal withheld
+        if edition == "full":
+            return inputs
+        withheld += sum(1 for i in inputs if i.coordinators_only)
+        return [i for i in inputs if not i.coordinators_only]
 
     if session is not None:
         qs = agenda_store.questions_of_session(db, session.id)
@@ -114,7 +132,8 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *,
             deadline = f"{timefmt.short_datetime(session.deadline, tz)} ({timefmt.zone_label(tz)})"
     return Compilation(group=group, session=session, title=title, when=when, venue=venue, symbol=symbol,
                        deadline=deadline, generated_at=now, sections=sections,
-                       delegations=group_store.delegations(db, group.id), tz=tz)
+                       delegations=group_store.delegations(db, group.id), tz=tz, edition=edition,
+                       withheld=withheld)
 
 
 def input_marks(i: CompiledInput) -> str:

@@ -16,7 +16,7 @@ from docx.shared import Pt, RGBColor
 
 from commands.words import count
 from commands import sanitize, timefmt
-from commands.exports.compilation import Compilation, input_marks
+from commands.exports.compilation import RESTRICTED, Compilation, input_marks
 
 _XML_BAD = dict.fromkeys(i for i in range(32) if i not in (9, 10, 13))
 
@@ -53,6 +53,12 @@ def build_docx(c: Compilation) -> bytes:
     style.font.name = "Calibri"
     style.font.size = Pt(11)
     _page_number_footer(doc)
+    if c.restricted:
+        header = doc.sections[0].header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        hr = header.add_run(RESTRICTED.upper())
+        hr.bold = True
+        hr.font.size = Pt(9)
 
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -75,6 +81,18 @@ def build_docx(c: Compilation) -> bytes:
                       f"({timefmt.zone_label(c.tz)})" + (f" · input deadline {c.deadline}" if c.deadline else ""))
     mr.italic = True
     mr.font.size = Pt(9)
+    if c.restricted:
+        warn = doc.add_paragraph()
+        warn.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        wr = warn.add_run(f"{RESTRICTED}. Do not forward outside the coordinators.")
+        wr.bold = True
+    elif c.withheld:
+        note = doc.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        nr = note.add_run(f"Public edition: {count(c.withheld, 'input')} for the coordinators only "
+                          f"{'is' if c.withheld == 1 else 'are'} not included.")
+        nr.italic = True
+        nr.font.size = Pt(9)
 
     doc.add_heading("Summary", level=1)
     qs = c.questions

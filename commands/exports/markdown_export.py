@@ -5,7 +5,7 @@ import re
 
 from commands.words import count
 from commands import timefmt
-from commands.exports.compilation import Compilation, input_marks
+from commands.exports.compilation import RESTRICTED, Compilation, input_marks
 from commands.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -26,6 +26,8 @@ def md(text: str) -> str:
 
 def build_markdown(c: Compilation) -> bytes:
     out: list[str] = []
+    if c.restricted:
+        out.append(f"> **{RESTRICTED}.** Do not forward outside the coordinators.\n")
     if c.symbol:
         out.append(f"**{md(c.symbol)}**\n")
     out.append(f"# {md(c.title)}\n")
@@ -35,6 +37,9 @@ def build_markdown(c: Compilation) -> bytes:
     out.append("\n**Compilation of written inputs**  ")
     out.append(f"_Prepared by Convene on {timefmt.short_datetime(c.generated_at, c.tz)} ({timefmt.zone_label(c.tz)})"
                + (f" · input deadline {md(c.deadline)}" if c.deadline else "") + "_\n")
+    if c.withheld and not c.restricted:
+        out.append(f"_Public edition: {count(c.withheld, 'input')} for the coordinators only "
+                   f"{'is' if c.withheld == 1 else 'are'} not included._\n")
     out.append("## Summary\n")
     out.append("| Ref | Inputs | From |")
     out.append("|---|---|---|")
