@@ -110,10 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     sd.add_argument("datetime", nargs="+", help="YYYY-MM-DDTHH:MM or 'YYYY-MM-DD HH:MM' [ZONE] in the session's "
                                                 "zone, or off")
     sd.add_argument("--session", type=int, help="session id (see convene session list)")
+    sd.add_argument("--confirm", action="store_true", help="set a deadline after the session's end on purpose")
     sm = s.add_parser("move", help="reschedule a session, shifting its items (default: the next session)")
     sm.add_argument("slug")
     sm.add_argument("datetime", nargs="+", help="new start: YYYY-MM-DDTHH:MM [ZONE], in the session's zone")
     sm.add_argument("--session", type=int, help="session id (see convene session list)")
+    sm.add_argument("--confirm", action="store_true", help="move the session to end before its deadline on purpose")
     return p
 
 
@@ -244,7 +246,7 @@ def _pick_session(db, group, session_id: int | None, purpose: Purpose, *, latest
 
 def _session_change(args, db) -> int:
     group = _group(db, args.slug)
-    text = " ".join(args.datetime)
+    text = " ".join(args.datetime) + (" confirm" if args.confirm else "")
     session = _pick_session(db, group, args.session, Purpose.INPUT if args.scmd == "deadline" else Purpose.READ)
     if args.scmd == "deadline":
         s = ops.change_deadline(db, session, text, system_clock())

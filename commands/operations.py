@@ -98,9 +98,27 @@ def session_by_id(db, group: Group, session_id: int) -> Session:
     return s
 
 
+CONFIRM = "confirm"
+
+
+def _confirmed(text: str) -> tuple[str, bool]:
+    """``… confirm`` → (the rest, True): a change whose consequence was explained is made on purpose."""
+    words = text.split()
+    if words and words[-1].lower() == CONFIRM:
+        return " ".join(words[:-1]), True
+    return text, False
+
+
+def _after_session(session: Session, deadline: datetime, end: datetime) -> str:
+    return (f"That deadline ({timefmt.short_datetime(deadline, session.timezone)}) falls after “{session.title}” "
+            f"(#{session.id}) ends ({timefmt.short_datetime(end, session.timezone)}): written input would then be "
+            "collected after the meeting. That is allowed; to do it on purpose, add 'confirm' at the end.")
+
+
 def change_deadline(db, session: Session, text: str, now: datetime) -> Session:
-    """``text``: a wall-clock time in the session's zone (optionally followed by a zone), or off."""
-    text = text.strip()
+    """``text``: a wall-clock time in the session's zone (optionally followed by a zone), or off; a deadline after
+    the session's end needs ``confirm`` at the end (post-session input is legitimate, but never by accident)."""
+    text, confirmed = _confirmed(text.strip())
     if text.lower() in ("off", "none"):
         return set_deadline(db, session, None, now)
     try:
@@ -109,14 +127,24 @@ def change_deadline(db, session: Session, text: str, now: datetime) -> Session:
         raise UserError(str(e))
     if when <= now:
         raise UserError("That deadline is already past: give a time ahead.")
+    if when > session.end and not confirmed:
+        raise UserError(_after_session(session, when, session.end))
     return set_deadline(db, session, when, now)
 
 
 def reschedule(db, session: Session, text: str, now: datetime) -> Session:
+    """Move a session; moving it so that it ends before its input deadline needs ``confirm`` at the end."""
+    text, confirmed = _confirmed(text.strip())
     try:
         when = timefmt.parse_user_datetime(text, session.timezone)
     except timefmt.TimeError as e:
         raise UserError(str(e))
+    new_end = when + (session.end - session.start)
+    if session.deadline is not None and session.deadline > new_end and not confirmed:
+        raise UserError(f"Moved there, “{session.title}” (#{session.id}) would end before its input deadline "
+                        f"({timefmt.short_datetime(session.deadline, session.timezone)}): written input would be "
+                        "collected after the meeting. Move the deadline first, or add 'confirm' at the end to move "
+                        "it anyway.")
     return move_session(db, session, when, now)
 
 

@@ -303,7 +303,7 @@ def reminders_command(ctx: Context, text: str) -> Reply:
         context=[line("See what is planned: ", Code(ctx.cmd("upcoming")))])
 
 
-@subcommand("deadline", "deadline [SESSION] DATETIME [ZONE] | deadline [SESSION] off",
+@subcommand("deadline", "deadline [SESSION] DATETIME [ZONE] [confirm] | deadline [SESSION] off",
             "Set the input deadline of the next session (wall-clock in its time zone unless a zone is given).",
             coordinator=True,
             details="For example: deadline 2026-12-01 17:00, deadline #3 2026-12-01 17:00 America/New_York.")
@@ -327,7 +327,7 @@ def deadline_command(ctx: Context, text: str) -> Reply:
     ])], timezone=session.timezone, context=[line("Planned posts: ", Code(ctx.cmd("upcoming")))])
 
 
-@subcommand("reschedule", "reschedule SESSION DATETIME [ZONE]",
+@subcommand("reschedule", "reschedule SESSION DATETIME [ZONE] [confirm]",
             "Move a session (and every item with it) to a new start; reminders follow.", coordinator=True,
             details="SESSION is #ID or its date. For example: reschedule #1 2026-12-02 15:00.")
 def reschedule_command(ctx: Context, text: str) -> Reply:

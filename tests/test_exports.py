@@ -50,9 +50,13 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def doc_header(data: bytes) -> str:
+    return Document(io.BytesIO(data)).sections[0].header.paragraphs[0].text
+
+
 def test_docx_carries_every_input_in_order_with_marks(db, filled, clock):
     group, session = filled
-    data = render(db, group, "docx", session, clock()).content
+    data = render(db, group, "docx", session, clock(), edition="full").content
     text = _docx_text(data)
     assert "Special Session on International Cooperation and Assistance" in text
     assert "Friday 25 June 2010, 10:00–13:00 (Geneva time)" in text
@@ -64,6 +68,9 @@ def test_docx_carries_every_input_in_order_with_marks(db, filled, clock):
     order = [text.index(f"\n{d} — ") for d in sorted(TEXTS, key=str.casefold)]
     assert order == sorted(order)
     assert "For the coordinators only" in text and "(coordinators only)" in text
+    assert doc_header(data) == "RESTRICTED — CONTAINS COORDINATORS-ONLY INPUTS"
+    public = render(db, group, "docx", session, clock()).content          # the default edition
+    assert "(coordinators only)" not in _docx_text(public) and doc_header(public) == ""
     assert "Question WP.15:f" in text and "registered without input: Peru" in text
     doc = Document(io.BytesIO(data))
     footer_xml = doc.sections[0].footer._element.xml
@@ -85,7 +92,7 @@ def test_markdown_escapes_and_carries_texts(db, filled, clock):
 
 def test_csv_round_trips_exact_texts(db, filled, clock):
     group, session = filled
-    data = render(db, group, "csv", session, clock()).content
+    data = render(db, group, "csv", session, clock(), edition="full").content
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     by = {(r["ref"], r["delegation"]): r for r in rows}

@@ -375,3 +375,22 @@ def test_a_reminder_made_late_by_a_change_does_not_blame_downtime(db, world):
     assert "Starts in 30 minutes: " in text
     assert "(Sent now: the session was scheduled or moved after this reminder would have gone out.)" in text
     assert "not running" not in text and "offline" not in text
+
+
+def test_a_deadline_after_the_meeting_or_a_move_before_the_deadline_needs_confirm(db, world):
+    """Post-session written input is legitimate, but never set by accident."""
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    coord = dict(user="slack:U0COORD", platform="slack")
+    refused = bot("deadline 2026-12-12 17:00", **coord)
+    assert refused == (f"That deadline (Sat 12 Dec 2026 17:00) falls after “Contact group meeting” (#{s.id}) ends "
+                       "(Thu 10 Dec 2026 13:00): written input would then be collected after the meeting. That is "
+                       "allowed; to do it on purpose, add 'confirm' at the end.")
+    assert agenda_store.session_by_id(db, s.id).deadline is None
+    assert "is due" in bot("deadline 2026-12-12 17:00 confirm", **coord)
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).deadline, TZ) == "17:00"
+    moved = bot(f"reschedule #{s.id} 2026-12-11 09:00", **coord)
+    assert "would end before its input deadline" in moved
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).start, TZ) == "10:00"
+    assert "now takes place" in bot(f"reschedule #{s.id} 2026-12-11 09:00 confirm", **coord)

@@ -43,7 +43,8 @@ def test_register_submit_refuse_and_read_back(bot):
     received = bot.say("submit 2.6 We support a dedicated fund.").split("\n")
     assert received[0] == "Received"
     assert received[1].strip().startswith("Chile on 2.6 — 28 characters, Mon 21 Jun 2010 11:00")
-    assert received[2].strip() == "> We support a dedicated fund."
+    assert received[2].strip() == "Visible to the group."
+    assert received[3].strip() == "> We support a dedicated fund."
     assert received[-1] == f"Your inputs: {p}inputs mine · add more: {p}inputs append 2.6 TEXT"
     agenda = bot.say("agenda 2").split("\n")
     assert agenda[0] == "2. International cooperation and assistance: victim assistance"
