@@ -7,6 +7,7 @@ from commands.words import count
 from commands import timefmt
 from commands.args import shown
 from commands.args import split_options, take_word
+from commands.selectors import example_ref
 from commands.core import Context, UserError
 from commands.importers import DocumentError
 from commands.importing import import_file
@@ -92,7 +93,7 @@ def iam(ctx: Context, text: str) -> Reply:
     return Reply(text=f"You are registered with {m.delegation}.",
                  sections=[Section(body=[line("You are registered with the delegation of ", Strong(m.delegation),
                                               f" in {group.name}{changed}.")])],
-                 context=[line("Send input: ", Code(ctx.cmd("submit 2.6 TEXT")), " · see questions: ",
+                 context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")), " · see questions: ",
                                Code(ctx.cmd("questions")))])
 
 

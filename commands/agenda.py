@@ -10,7 +10,7 @@ from commands.args import shown
 from commands.registry import head
 from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
 from commands.selectors import (
-    find_list, is_session_selector, lists, require_session,
+    example_ref, find_list, is_session_selector, lists, require_session,
 )
 from commands.args import strip_trailing_keywords
 from storage import agenda as agenda_store
@@ -88,7 +88,7 @@ def agenda(ctx: Context, text: str) -> Reply:
             body.append(line(f"{n} discussion question{'s' if n > 1 else ''} — ", Code(ctx.cmd(f"agenda {it.number}"))))
         sections.append(Section(heading=item_heading(it, s.timezone), body=body))
     context = [line("Details of an item: ", Code(ctx.cmd("agenda 2")), " · send input: ",
-                    Code(ctx.cmd("submit 2.6 TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
+                    Code(ctx.cmd(f"submit {example_ref(ctx, s)} TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
     from commands.feed import links_line, shared_links
     links = shared_links(ctx)
     if links is not None:

@@ -196,3 +196,25 @@ def take_target(ctx: Context, text: str, usage: str, *hints) -> tuple[Target, st
     if not word:
         raise UserError(usage, *hints)
     return resolve_ref(ctx, word, session), rest
+
+
+def example_ref(ctx: Context, session: Session | None = None) -> str:
+    """A ref that exists, for the hints under replies ("send input: submit 2.1 TEXT"): the first question of
+    ``session`` (or of the session open for input), else of an open question list, else REF."""
+    if ctx.group is None:
+        return "REF"
+    if session is None:
+        try:
+            session = input_session(ctx)
+        except UserError:
+            session = None
+    if session is not None:
+        qs = agenda_store.questions_of_session(ctx.db, session.id)
+        if qs:
+            return qs[0].ref
+    for lst in lists(ctx):
+        if lst.is_open:
+            qs = agenda_store.questions_of_list(ctx.db, lst.id)
+            if qs:
+                return f"{lst.short}:{qs[0].ref}"
+    return "REF"

@@ -11,7 +11,7 @@ from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
 from commands.selectors import (
-    Target, input_session, lists, list_target, resolve_ref, select_session, take_target,
+    Target, example_ref, input_session, lists, list_target, resolve_ref, select_session, take_target,
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -259,7 +259,7 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
         return Reply(text=f"{delegation} has not submitted anything yet.",
                      sections=[Section(body=[line(f"{delegation} has not submitted anything yet in {ctx.group.name}.")])],
                      context=[line("See the questions: ", Code(ctx.cmd("questions")), " · send input: ",
-                                   Code(ctx.cmd("submit 2.6 TEXT")))])
+                                   Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")))])
     sections = []
     for sub in subs:
         label = f"{sub.list_short}:{sub.ref}" if sub.list_short else sub.ref

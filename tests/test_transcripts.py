@@ -39,7 +39,7 @@ def test_register_submit_refuse_and_read_back(bot):
     """Whole replies, exactly, as each person reads them; only how a command is typed differs."""
     p, no = PREFIX[bot.name], REFUSED[bot.name]
     assert bot.say("iam Chile") == ("You are registered with the delegation of Chile in Contact Group on Cooperation.\n"
-                                    f"Send input: {p}submit 2.6 TEXT · see questions: {p}questions")
+                                    f"Send input: {p}submit 2.1 TEXT · see questions: {p}questions")
     received = bot.say("submit 2.6 We support a dedicated fund.").split("\n")
     assert received[0] == "Received"
     assert received[1].strip().startswith("Chile on 2.6 — 28 characters, Mon 21 Jun 2010 11:00")
