@@ -134,7 +134,7 @@ def inputs_history(ctx: Context, text: str) -> Reply:
         msg = "No inputs on this question yet." if ctx.is_coordinator else \
             "Your delegation has no inputs on this question (coordinators see everyone's history)."
         sections = [Section(body=[line(msg)])]
-    return Reply(text=f"History of {target.label}", title=f"History — {target.label}", sections=sections,
+    return Reply(text=f"History of {target.short}", title=f"History — {target.named}", sections=sections,
                  timezone=tz, context=[line("Question: ", excerpt(target.question.text, 200))])
 
 

@@ -203,7 +203,7 @@ def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: st
     s = agenda_store.session_by_id(db, p.session_id)
     rel = timefmt.relative(now, s.deadline, s.timezone)
     qs = _session_questions(db, s.id)
-    body = [line(Strong(member.delegation), f" has not sent written input for “{s.title}” yet. It is due {rel}: ",
+    body = [line(Strong(member.delegation), f" has not sent written input for #{s.id} “{s.title}” yet. It is due {rel}: ",
                  When(s.deadline, s.timezone, "datetime"), f" {timefmt.zone_label(s.timezone)}.")]
     if late:
         body.append(_late_note(p))
@@ -231,7 +231,7 @@ def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str,
     missing = [d for d in registered if d.casefold() not in done]
     n_in = len(registered) - len(missing)
     rel = timefmt.relative(now, s.deadline, s.timezone)
-    body = [line(f"Written input for “{s.title}” is due {rel} (", When(s.deadline, s.timezone, "datetime"), ")."),
+    body = [line(f"Written input for #{s.id} “{s.title}” is due {rel} (", When(s.deadline, s.timezone, "datetime"), ")."),
             line(Strong(f"{n_in} of {len(registered)}"),
                  f" registered delegation{'s' if len(registered) != 1 else ''} {'has' if n_in == 1 else 'have'} "
                  "sent input.")]

@@ -93,12 +93,32 @@ def require_session(ctx: Context, word: str | None = None, *, purpose: Purpose =
 
 # --- refs ------------------------------------------------------------------------
 
+SESSION_TITLE_SHOWN = 40
+
+
+def session_ref(session: Session, label: str) -> str:
+    """How every answer names a session's question: "#3 Special Session · 2.2" (the #ID always)."""
+    title = session.title if len(session.title) <= SESSION_TITLE_SHOWN else \
+        session.title[:SESSION_TITLE_SHOWN - 1].rstrip() + "…"
+    return f"#{session.id} {title} · {label}"
+
+
 @dataclass(frozen=True)
 class Target:
     question: Question
     label: str                        # "2.6" or "WP.15:f"
     session: Session | None = None
     qlist: QuestionList | None = None
+
+    @property
+    def named(self) -> str:
+        """The question named with its session: "#3 Special Session · 2.2"; a list's: "WP.15:f"."""
+        return session_ref(self.session, self.label) if self.session is not None else self.label
+
+    @property
+    def short(self) -> str:
+        """For one-line summaries (notifications): "#3 · 2.2", or "WP.15:f"."""
+        return f"#{self.session.id} · {self.label}" if self.session is not None else self.label
 
 
 def lists(ctx: Context) -> list[QuestionList]:

@@ -11,7 +11,7 @@ from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
 from commands.selectors import (
-    Target, example_ref, input_session, lists, list_target, resolve_ref, select_session, take_target,
+    Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -145,7 +145,7 @@ def _reply_prompt(ctx: Context, target: Target) -> Reply:
         body.append(line(f"{delegation} has already sent {len(current.text):,} characters; a reply replaces them "
                          "(the history keeps the old version)."))
     return Reply(text=f"Reply to this message with {delegation}'s input on {target.label}",
-                 sections=[Section(heading=line(Strong("Question "), Code(target.label)), body=body)],
+                 sections=[Section(heading=line(Strong("Question "), Code(target.named)), body=body)],
                  context=[line("Reply to this message with your delegation's input: any length up to "
                                f"{MAX_INPUT_CHARS:,} characters, several paragraphs welcome.")],
                  expects=question_value(target))
@@ -158,8 +158,8 @@ def _late_notices(ctx: Context, target: Target, sub) -> list:
     for m in group_store.coordinators(ctx.db, ctx.group.id):
         if m.user == ctx.request.user:
             continue
-        note = Reply(text=f"Late input: {sub.delegation} on {target.label}", sections=[Section(body=[
-            line(Strong("Late input: "), Strong(sub.delegation), " on ", Code(target.label),
+        note = Reply(text=f"Late input: {sub.delegation} on {target.short}", sections=[Section(body=[
+            line(Strong("Late input: "), Strong(sub.delegation), " on ", Code(target.named),
                  f" in {ctx.group.name}, received ", When(sub.updated_at, ctx.group.timezone, "datetime"),
                  *((" — the deadline was ", When(s.deadline, s.timezone, "datetime")) if s and s.deadline else ())),
             line("> ", excerpt(sub.text, 200)),
@@ -172,7 +172,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
     what = {"submit": "Received", "replace": "Received — replaces your earlier input",
             "resubmit": "Received — your withdrawn input is back, with this text",
             "edit": "Updated", "append": "Added"}[action if verb == "submit" else verb]
-    body = [line(Strong(sub.delegation), " on ", Code(target.label), f" — {len(sub.text):,} characters, ",
+    body = [line(Strong(sub.delegation), " on ", Code(target.named), f" — {len(sub.text):,} characters, ",
                  When(sub.updated_at, ctx.group.timezone, "datetime"))]
     if sub.late:
         body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
@@ -183,7 +183,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
         body.append(line("Visible to the group."))
     body.append(line(Quote(excerpt_lines(sub.text, 300))))
     notices = _late_notices(ctx, target, sub) if sub.late else []
-    return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.label}", title=None,
+    return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.short}", title=None,
                  recorded={"question": question_value(target), "delegation": sub.delegation, "action": verb},
                  sections=[Section(heading=line(Strong(what)), body=body),
                            Section(body=[line("Question: ", excerpt(target.question.text, 200))])],
@@ -261,9 +261,14 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
                      context=[line("See the questions: ", Code(ctx.cmd("questions")), " · send input: ",
                                    Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")))])
     sections = []
+    sessions_by_id: dict = {}
     for sub in subs:
-        label = f"{sub.list_short}:{sub.ref}" if sub.list_short else sub.ref
         q = agenda_store.question_by_id(ctx.db, sub.question_id)
+        if sub.list_short:
+            label = f"{sub.list_short}:{sub.ref}"
+        else:
+            session = sessions_by_id.setdefault(sub.session_id, agenda_store.session_by_id(ctx.db, sub.session_id))
+            label = session_ref(session, sub.ref)
         meta = [Code(label), "  ", When(sub.updated_at, tz, "datetime")]
         if sub.updated_at != sub.created_at:
             meta += [" (first sent ", When(sub.created_at, tz, "datetime"), ")"]
@@ -300,7 +305,7 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
     delegation = require_delegation(ctx)
     sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
-        raise UserError(f"{delegation} has no input on {target.label} to edit.",
+        raise UserError(f"{delegation} has no input on {target.short} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
     body = check_text(rest)
     late = _is_late(ctx, target) or sub.late
@@ -338,14 +343,14 @@ def inputs_visibility(ctx: Context, text: str) -> Reply:
         raise UserError(f"Say who may read it: {ctx.cmd(f'inputs visibility {target.label} group')} or "
                         f"{ctx.cmd(f'inputs visibility {target.label} coordinators')}.")
     if sub is None or sub.status != "current":
-        raise UserError(f"{delegation} has no input on {target.label}.")
+        raise UserError(f"{delegation} has no input on {target.short}.")
     if sub.disclosure == choice:
         who = "the group" if choice == "group" else "the coordinators only"
-        return info(f"{delegation}'s input on {target.label} is already visible to {who}.")
+        return info(f"{delegation}'s input on {target.short} is already visible to {who}.")
     sub_store.set_disclosure(ctx.db, sub.id, choice, author=ctx.request.user, at=ctx.now)
     who = "the whole group" if choice == "group" else "the coordinators only"
-    return Reply(text=f"Now visible to {who}: {delegation} on {target.label}", sections=[Section(body=[
-        line(Strong(delegation), " on ", Code(target.label), f": now visible to {who}."),
+    return Reply(text=f"Now visible to {who}: {delegation} on {target.short}", sections=[Section(body=[
+        line(Strong(delegation), " on ", Code(target.named), f": now visible to {who}."),
         line("The public compilation includes it." if choice == "group" else
              "The public compilation leaves it out; the full edition includes it, marked restricted.")])])
 
@@ -361,11 +366,11 @@ def _withdraw_target(ctx: Context, target: Target) -> Reply:
     delegation = require_delegation(ctx)
     sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
-        raise UserError(f"{delegation} has no input on {target.label} to withdraw.")
+        raise UserError(f"{delegation} has no input on {target.short} to withdraw.")
     sub_store.withdraw(ctx.db, sub.id, author=ctx.request.user, at=ctx.now)
-    return Reply(text=f"Withdrawn: {delegation}'s input on {target.label}",
+    return Reply(text=f"Withdrawn: {delegation}'s input on {target.short}",
                  recorded={"question": question_value(target), "delegation": delegation, "action": "withdraw"},
-                 sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.label),
+                 sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.named),
                                               ". It stays in the history; submitting again brings a new text.")])])
 
 

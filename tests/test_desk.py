@@ -71,10 +71,11 @@ def test_delegate_cannot_touch_other_delegations_input(desk, db, seeded):
     before = others()
     assert before == [("Chile", "current", "Chile on 2.6"), ("Chile", "current", "Chile privately"),
                       ("Norway", "current", "Norway revised")]
-    assert desk("inputs withdraw 2.6", user="console:pe") == "Peru has no input on 2.6 to withdraw."
-    assert desk("inputs edit 2.6 Hijacked", user="console:pe").startswith("Peru has no input on 2.6")
+    assert desk("inputs withdraw 2.6", user="console:pe") == "Peru has no input on #1 · 2.6 to withdraw."
+    assert desk("inputs edit 2.6 Hijacked", user="console:pe").startswith("Peru has no input on #1 · 2.6")
     # append with nothing to add to starts Peru's own input, never someone else's
-    assert desk("inputs append 2.6 Hijacked", user="console:pe").startswith("Received\n  Peru on 2.6 — 8 characters")
+    assert desk("inputs append 2.6 Hijacked", user="console:pe").startswith(
+        "Received\n  Peru on #1 Special Session on International Cooper… · 2.6 — 8 characters")
     assert others() == before
 
 
@@ -128,7 +129,8 @@ def test_visibility_is_sticky_and_changes_only_on_purpose(desk, db, seeded):
     desk("inputs edit 2.1 Chile edited", user="console:cl")
     assert disclosure()[chile_21.question_id].disclosure == "coordinators"
     # Only on purpose, and recorded in the history.
-    assert desk("inputs visibility 2.1 group", user="console:cl").startswith("Chile on 2.1: now visible to the whole group.")
+    assert desk("inputs visibility 2.1 group", user="console:cl").startswith(
+        "Chile on #1 Special Session on International Cooper… · 2.1: now visible to the whole group.")
     assert disclosure()[chile_21.question_id].disclosure == "group"
     assert "Visible to the group." in desk("submit 2.1 Chile final", user="console:cl")
     assert [h.action for h in sub_store.history(db, chile_21.id)][-2:] == ["visibility:group", "replace"]

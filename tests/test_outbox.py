@@ -52,7 +52,7 @@ def test_slack_and_matrix_in_one_process_tell_each_others_coordinators(synapse, 
     assert "the deadline had passed" in json.dumps(body["blocks"])
     dm = m.coord.accept_direct_room()
     [note] = m.bot_said(m.coord, dm, 1)
-    assert note["content"]["body"].startswith("Late input: Chile on 2.1")
+    assert note["content"]["body"].startswith("Late input: Chile on #1 Special Session on International Cooper… · 2.1")
 
     # Matrix → Slack
     m.ana.send(room, "!submit 2.2 Our late view")
@@ -64,14 +64,15 @@ def test_slack_and_matrix_in_one_process_tell_each_others_coordinators(synapse, 
     # Each Slack coordinator's notice went to their direct conversation: Chile's (caused on Slack), Peru's (Matrix).
     assert [p["users"] for p in fake_slack.of("conversations.open")] == ["U0COORD", "U0COORD"]
     dms = [p["text"].split(" in ")[0] for p in fake_slack.of("chat.postMessage") if p["channel"] == "DU0COORD"]
-    assert dms == ["Late input: Chile on 2.1", "Late input: Peru on 2.2"]
+    assert dms == ["Late input: Chile on #1 · 2.1", "Late input: Peru on #1 · 2.2"]
 
     # Every notice is recorded and sent once: each coordinator heard of both late inputs, on their own platform.
     rows = sorted((r["target"], r["cause"], r["status"]) for r in db.query("SELECT * FROM outbox"))
     assert rows == [("matrix:" + m.coord.user_id, "notice", "sent")] * 2 + [("slack:T0TEST:U0COORD", "notice",
                                                                              "sent")] * 2
-    notes = [e["content"]["body"].split(" in ")[0] for e in m.bot_said(m.coord, dm, 2)]
-    assert notes == ["Late input: Chile on 2.1", "Late input: Peru on 2.2"]
+    notes = [e["content"]["body"].split(" in Contact")[0] for e in m.bot_said(m.coord, dm, 2)]
+    assert notes == ["Late input: Chile on #1 Special Session on International Cooper… · 2.1",
+                     "Late input: Peru on #1 Special Session on International Cooper… · 2.2"]
 
 
 class Flaky:

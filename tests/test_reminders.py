@@ -218,7 +218,7 @@ def test_late_input_marked_and_coordinators_told_or_refused(db, world):
     reply = bot.reply("submit 2.1 Sorry for the delay", user="slack:U1", platform="slack")
     assert reply.ok and "Late:" in reply.plain()
     [(target, note)] = reply.notices
-    assert target == "slack:U0COORD" and "Late input: Chile on 2.1" in note.plain()
+    assert target == "slack:U0COORD" and "Late input: Chile on #1 Contact group meeting · 2.1" in note.plain()
     bot("late refuse", user="slack:U0COORD", platform="slack")
     refused = bot.reply("submit 2.2 Even later", user="slack:U1", platform="slack")
     assert not refused.ok and "does not accept late input" in refused.plain()

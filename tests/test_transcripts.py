@@ -42,7 +42,8 @@ def test_register_submit_refuse_and_read_back(bot):
                                     f"Send input: {p}submit 2.1 TEXT · see questions: {p}questions")
     received = bot.say("submit 2.6 We support a dedicated fund.").split("\n")
     assert received[0] == "Received"
-    assert received[1].strip().startswith("Chile on 2.6 — 28 characters, Mon 21 Jun 2010 11:00")
+    assert received[1].strip().startswith(
+        "Chile on #1 Special Session on International Cooper… · 2.6 — 28 characters, Mon 21 Jun 2010 11:00")
     assert received[2].strip() == "Visible to the group."
     assert received[3].strip() == "> We support a dedicated fund."
     assert received[-1] == f"Your inputs: {p}inputs mine · add more: {p}inputs append 2.6 TEXT"
@@ -55,7 +56,7 @@ def test_register_submit_refuse_and_read_back(bot):
         "you a coordinator.")
     # … and another delegation cannot withdraw Chile's input.
     assert bot.say("iam Peru", as_="bob").startswith("You are registered with the delegation of Peru")
-    assert bot.say("inputs withdraw 2.6", as_="bob") == no + "Peru has no input on 2.6 to withdraw."
+    assert bot.say("inputs withdraw 2.6", as_="bob") == no + "Peru has no input on #1 · 2.6 to withdraw."
     mine = bot.say("inputs mine").split("\n")
     assert mine[0] == "Inputs of Chile — Contact Group on Cooperation"
     assert "We support a dedicated fund.  (28 characters)" in [ln.strip() for ln in mine]
