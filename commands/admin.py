@@ -13,7 +13,7 @@ from commands.importers import DocumentError
 from commands.importing import import_file
 from commands.people import bare_id, named
 from commands.registry import find_subcommand, head, subcommand
-from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.reply import Code, Reply, Section, Strong, When, info, line
 from commands.sanitize import INVISIBLE
 from commands.slugs import unique_slug
 from storage import agenda as agenda_store
@@ -126,6 +126,61 @@ def session_list(ctx: Context, text: str) -> Reply:
                  context=[line("Choose one with ", Code(ctx.cmd("agenda #ID")))])
 
 
+@subcommand("session rename", "session rename SESSION TITLE",
+            "Give a session a new title (the same session: its inputs and reminders stay).", coordinator=True)
+def session_rename(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    from commands.selectors import is_session_selector, select_session
+    word, title = take_word(text)
+    if not word or not is_session_selector(word) or not title.strip():
+        raise UserError("Say which session and its new title: session rename #ID TITLE.")
+    s = ops.rename_session(ctx.db, ctx.group, select_session(ctx, word), title, ctx.request.user, ctx.now)
+    return info(f"Session #{s.id} is now called “{s.title}”.", public=True)
+
+
+@subcommand("group rename", "group rename NAME", "Give the group a new name.", coordinator=True)
+def group_rename(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    g = ops.rename_group(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
+    return info(f"This group is now called {g.name} (slug {g.slug}, unchanged).", public=True)
+
+
+@subcommand("group timezone", "group timezone ZONE",
+            "The time zone of sessions imported from now on (an IANA name, such as America/New_York).",
+            coordinator=True)
+def group_timezone(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    g = ops.set_group_timezone(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
+    return info(f"Sessions imported from now on use {g.timezone}; sessions already imported keep their own zone.")
+
+
+@subcommand("list close", "list close LIST", "Close a question list for input (its inputs stay).", coordinator=True)
+def list_close(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    lst = ops.set_list_open(ctx.db, ctx.group, text, False, ctx.request.user, ctx.now)
+    return info(f"{lst.short} is closed for input; what was sent stays, and stays in the compilation.", public=True)
+
+
+@subcommand("list open", "list open LIST", "Open a question list for input again.", coordinator=True)
+def list_open(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    lst = ops.set_list_open(ctx.db, ctx.group, text, True, ctx.request.user, ctx.now)
+    return info(f"{lst.short} is open for input.", public=True)
+
+
+@subcommand("audit", "audit", "Who changed this group's set-up, what, and when (the latest 20).", coordinator=True)
+def audit_command(ctx: Context, text: str) -> Reply:
+    from commands.people import display
+    from storage import audit
+    entries = audit.of_group(ctx.db, ctx.group.id, 20)
+    if not entries:
+        return info("No set-up changes recorded yet.")
+    tz = ctx.group.timezone
+    return Reply(text=f"Set-up changes — {ctx.group.name}", title=f"Set-up changes — {ctx.group.name}",
+                 sections=[Section(body=[line(When(e.at, tz, "datetime"), " · ", display(ctx, e.actor), " · ",
+                                              Strong(e.action), " · ", e.detail)]) for e in entries], timezone=tz)
+
+
 @subcommand("import", "import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT]",
             "Import an agenda or question list from a file on the bot's machine (in its own terminal).",
             coordinator=True)
@@ -198,4 +253,5 @@ def help_command(ctx: Context, text: str) -> Reply:
 
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
-    registry.add(convene, setup, iam, whoami, session_list, import_command, help_command)
+    registry.add(convene, setup, iam, whoami, session_list, session_rename, group_rename, group_timezone, list_close,
+                 list_open, audit_command, import_command, help_command)

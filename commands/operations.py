@@ -204,3 +204,60 @@ def restore(db, source: str, db_path: str, now: datetime) -> tuple[int, str]:
     safety = f"{db_path}.before-restore-{now.strftime('%Y%m%dT%H%M%SZ')}"
     backup(db, safety)
     return restore_into(db, source), safety
+
+
+# --- set-up changes, audited ---------------------------------------------------------------
+
+def _audit(db, group: Group, actor: str, action: str, detail: str, now: datetime) -> None:
+    from storage import audit
+    audit.record(db, group.id, actor, action, detail, now)
+
+
+def rename_session(db, group: Group, session: Session, title: str, actor: str, now: datetime) -> Session:
+    """A new title for a session (a fixed typo, a new name): the same session, its inputs and reminders stay."""
+    from commands.admin import clean_name
+    from storage.db import write_tx
+    title = clean_name(title, "session title", MAX_GROUP_NAME)
+    with write_tx(db):
+        agenda_store.rename_session(db, session.id, title, at=now)
+        _audit(db, group, actor, "session rename", f"#{session.id}: “{session.title}” → “{title}”", now)
+    return agenda_store.session_by_id(db, session.id)
+
+
+def rename_group(db, group: Group, name: str, actor: str, now: datetime) -> Group:
+    from commands.admin import clean_name
+    from storage.db import write_tx
+    name = clean_name(name, "group name", MAX_GROUP_NAME)
+    with write_tx(db):
+        group_store.update_group(db, group.id, name=name)
+        _audit(db, group, actor, "group rename", f"“{group.name}” → “{name}”", now)
+    return group_store.group_by_id(db, group.id)
+
+
+def set_group_timezone(db, group: Group, zone_name: str, actor: str, now: datetime) -> Group:
+    """The zone of sessions imported from now on (each session keeps the zone it was imported with)."""
+    from storage.db import write_tx
+    try:
+        zone_name = timefmt.check_zone(zone_name.strip())
+    except timefmt.TimeError as e:
+        raise UserError(str(e))
+    with write_tx(db):
+        group_store.update_group(db, group.id, timezone=zone_name)
+        _audit(db, group, actor, "group timezone", f"{group.timezone} → {zone_name}", now)
+    return group_store.group_by_id(db, group.id)
+
+
+def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: datetime):
+    """Open or close a question list for input (its inputs stay, and stay in the compilation)."""
+    from storage.db import write_tx
+    key = name.strip().casefold()
+    lists = [lst for lst in agenda_store.lists_of_group(db, group.id) if key in (lst.short.casefold(),
+                                                                              lst.symbol.casefold())]
+    if not lists:
+        known = ", ".join(lst.short for lst in agenda_store.lists_of_group(db, group.id)) or "none yet"
+        raise UserError(f"There is no question list called {name.strip()} (lists: {known}).")
+    lst = lists[0]
+    with write_tx(db):
+        agenda_store.set_list_open(db, lst.id, is_open, at=now)
+        _audit(db, group, actor, "list open" if is_open else "list close", f"{lst.short} ({lst.symbol})", now)
+    return lst

@@ -222,3 +222,13 @@ def add_retired_question(db, session_id: int, ref: str, text: str) -> None:
                         [session_id]))[0]["p"]
     db.execute("INSERT INTO questions (session_id, item_id, ref, position, text) VALUES (?, NULL, ?, ?, ?) "
                "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO NOTHING", [session_id, ref, pos, text])
+
+
+def rename_session(db, session_id: int, title: str, *, at: datetime | None = None) -> None:
+    db.execute("UPDATE sessions SET title = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+               [title, to_iso(at) if at else now_iso(), session_id])
+
+
+def set_list_open(db, list_id: int, is_open: bool, *, at: datetime | None = None) -> None:
+    db.execute("UPDATE question_lists SET is_open = ?, updated_at = ? WHERE id = ?",
+               [int(is_open), to_iso(at) if at else now_iso(), list_id])

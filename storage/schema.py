@@ -288,3 +288,19 @@ def m011_status_posts(db):
     ALTER TABLE groups ADD COLUMN status_posts TEXT NOT NULL DEFAULT 'coordinators'
         CHECK (status_posts IN ('coordinators','room','off'))
     """)
+
+
+@migrations()
+def m012_audit_log(db):
+    """Who changed what in a group's set-up, and when (renames, time zone, lists opened or closed …)."""
+    _run(db, """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_group ON audit_log(group_id, id)
+    """)

@@ -96,6 +96,9 @@ EXAMPLES = {
     "late": "late refuse", "status": "inputs status", "export": "inputs export docx",
     "coordinator add": "coordinator add @pe", "coordinator remove": "coordinator remove @coord",
     "member": "member @pe Chile", "registration": "registration lock", "feed": "feed share on",
+    "session rename": "session rename #1 Renamed", "group rename": "group rename Renamed group",
+    "group timezone": "group timezone America/New_York", "list close": "list close WP.15",
+    "list open": "list open WP.15", "audit": "audit",
 }
 
 
@@ -167,3 +170,23 @@ def test_the_full_docx_says_restricted_on_every_page_and_the_cli_defaults_to_pub
     assert "Chile privately" not in capsys.readouterr().out
     assert main(["--db", str(db_path), "export", "cg", "--format", "md", "--edition", "full", "-o", "-"]) == 0
     assert "Chile privately" in capsys.readouterr().out
+
+
+def test_setup_changes_are_made_and_audited(desk, db, seeded):
+    coord = dict(user="console:coord")
+    assert desk("session rename #1 Intersessional meeting on cooperation", **coord) == (
+        "Session #1 is now called “Intersessional meeting on cooperation”.")
+    assert desk("group rename Cooperation contact group", **coord) == (
+        "This group is now called Cooperation contact group (slug cg, unchanged).")
+    assert desk("group timezone Mars/Olympus", **coord) == (
+        "'Mars/Olympus' is not a time zone I know: use an IANA name such as Europe/Zurich")
+    assert desk("group timezone America/New_York", **coord).startswith("Sessions imported from now on use America")
+    assert desk("list close WP.15", **coord).startswith("WP.15 is closed for input")
+    assert "There is no open question list" in desk("submit f Too late", user="console:cl")
+    desk("list open WP.15", **coord)
+    audit = desk("audit", **coord)
+    lines = [ln for ln in audit.split("\n") if " · " in ln]
+    assert [ln.split(" · ")[2] for ln in lines] == ["list open", "list close", "group timezone", "group rename",
+                                                    "session rename"]
+    assert "#1: “Special Session on International Cooperation and Assistance” → “Intersessional meeting on " \
+           "cooperation”" in audit
