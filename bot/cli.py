@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     gb = g.add_parser("bind", help="bind a room (slack:C…, matrix:!room:server, console:NAME) to a group")
     gb.add_argument("slug")
     gb.add_argument("room")
+    gu = g.add_parser("unbind", help="a room is no longer the group's (the group and its inputs stay)")
+    gu.add_argument("slug")
+    gu.add_argument("room")
     gco = g.add_parser("coordinator", help="make a user (slack:U…, matrix:@a:server, console:NAME) a coordinator")
     gco.add_argument("slug")
     gco.add_argument("user")
@@ -111,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
                                                 "zone, or off")
     sd.add_argument("--session", type=int, help="session id (see convene session list)")
     sd.add_argument("--confirm", action="store_true", help="set a deadline after the session's end on purpose")
+    sr = s.add_parser("remove", help="remove a session and its agenda (a backup of the database is written first)")
+    sr.add_argument("slug")
+    sr.add_argument("--session", type=int, required=True, help="session id (see convene session list)")
+    sr.add_argument("--confirm", action="store_true", help="also when it has inputs: they are deleted")
     sm = s.add_parser("move", help="reschedule a session, shifting its items (default: the next session)")
     sm.add_argument("slug")
     sm.add_argument("datetime", nargs="+", help="new start: YYYY-MM-DDTHH:MM [ZONE], in the session's zone")
@@ -178,6 +185,13 @@ def _dispatch(args, db, settings) -> int:
     if args.cmd == "session":
         if args.scmd in ("deadline", "move"):
             return _session_change(args, db)
+        if args.scmd == "remove":
+            group = _group(db, args.slug)
+            session = ops.session_by_id(db, group, args.session)
+            saved = _backup_first(db, args, settings, "session-remove")
+            ops.remove_session(db, group, session, "confirm" if args.confirm else "", "cli", system_clock())
+            print(f"removed session #{session.id} {session.title} (the database before it: {saved})")
+            return 0
         if args.scmd != "list":
             raise CliError("usage: convene session list|deadline|move SLUG …")
         group = _group(db, args.slug)
@@ -213,6 +227,14 @@ def _dispatch(args, db, settings) -> int:
     raise CliError(f"unknown command {args.cmd}")
 
 
+def _backup_first(db, args, settings, what: str) -> str:
+    """A destructive command keeps the database as it was, beside it, first."""
+    path = args.db or settings.db_path
+    target = f"{path}.before-{what}-{system_clock().strftime('%Y%m%dT%H%M%SZ')}"
+    ops.backup(db, target)
+    return target
+
+
 def _group_cmd(args, db, settings) -> int:
     if args.gcmd == "create":
         group = ops.create_group(db, args.slug, args.name, args.tz or settings.default_timezone)
@@ -221,6 +243,10 @@ def _group_cmd(args, db, settings) -> int:
         group = _group(db, args.slug)
         ops.bind_room(db, group, args.room, frontends.ALL)
         print(f"bound {args.room} to {group.slug}")
+    elif args.gcmd == "unbind":
+        group = _group(db, args.slug)
+        ops.unbind_room(db, group, args.room, "cli", system_clock())
+        print(f"{args.room} is no longer a room of {group.slug}")
     elif args.gcmd == "coordinator":
         group = _group(db, args.slug)
         ops.make_coordinator(db, group, _user(args.user, db))

@@ -168,6 +168,48 @@ def list_open(ctx: Context, text: str) -> Reply:
     return info(f"{lst.short} is open for input.", public=True)
 
 
+@subcommand("session remove", "session remove SESSION [confirm]",
+            "Remove a session and its agenda; refused while it has inputs unless confirmed.", coordinator=True)
+def session_remove(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    from commands.selectors import is_session_selector, select_session
+    word, rest = take_word(text)
+    if not word or not is_session_selector(word):
+        raise UserError("Say which session: session remove #ID.")
+    s = select_session(ctx, word)
+    ops.remove_session(ctx.db, ctx.group, s, rest, ctx.request.user, ctx.now)
+    return info(f"Session #{s.id} “{s.title}” is removed.", public=True)
+
+
+@subcommand("list remove", "list remove LIST [confirm]",
+            "Remove a question list; refused while it has inputs unless confirmed.", coordinator=True)
+def list_remove(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    lst = ops.remove_list(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
+    return info(f"Question list {lst.short} is removed.", public=True)
+
+
+@subcommand("group unbind", "group unbind [ROOM]",
+            "This room (or ROOM) is no longer the group's: nothing more is posted there.", coordinator=True)
+def group_unbind(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    room = text.strip() or ctx.request.room
+    ops.unbind_room(ctx.db, ctx.group, room, ctx.request.user, ctx.now)
+    return info(f"{'This room' if room == ctx.request.room else room} is no longer a room of {ctx.group.name}; the "
+                "group, its sessions and inputs stay.", public=True)
+
+
+@subcommand("member remove", "member remove @USER", "Remove someone from the group (their delegation's inputs stay).",
+            coordinator=True)
+def member_remove(ctx: Context, text: str) -> Reply:
+    from commands import operations as ops
+    from commands.people import named, resolve_person
+    user = resolve_person(ctx, text.strip() or None)
+    who = named(ctx, user)
+    ops.remove_member(ctx.db, ctx.group, user, ctx.request.user, ctx.now)
+    return info(f"{who} is no longer a member of {ctx.group.name}; what their delegation sent stays.")
+
+
 @subcommand("audit", "audit", "Who changed this group's set-up, what, and when (the latest 20).", coordinator=True)
 def audit_command(ctx: Context, text: str) -> Reply:
     from commands.people import display
@@ -254,4 +296,5 @@ def help_command(ctx: Context, text: str) -> Reply:
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
     registry.add(convene, setup, iam, whoami, session_list, session_rename, group_rename, group_timezone, list_close,
-                 list_open, audit_command, import_command, help_command)
+                 list_open, session_remove, list_remove, group_unbind, member_remove, audit_command, import_command,
+                 help_command)

@@ -10,6 +10,7 @@ from datetime import datetime
 from commands import timefmt
 from commands.contract import FrontEnds, platform_of
 from commands.core import UserError
+from commands.words import count
 from commands.durations import DurationError, format_offsets, parse_offsets
 from commands.schedule import move_session, set_deadline
 from commands.slugs import slugify
@@ -261,3 +262,62 @@ def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: d
         agenda_store.set_list_open(db, lst.id, is_open, at=now)
         _audit(db, group, actor, "list open" if is_open else "list close", f"{lst.short} ({lst.symbol})", now)
     return lst
+
+
+# --- removals: refused while they would destroy inputs, unless confirmed ------------------
+
+def _destroys(what: str, inputs: int, delegations: int) -> str:
+    return (f"{what} has {count(inputs, 'input')} from {count(delegations, 'delegation')}: removing it deletes them "
+            "for good. Export the compilation first if you need it; to remove it with its inputs, add 'confirm'.")
+
+
+def remove_session(db, group: Group, session: Session, text: str, actor: str, now: datetime) -> None:
+    from storage.db import write_tx
+    _rest, confirmed = _confirmed(text)
+    inputs, delegations = agenda_store.inputs_count(db, session_id=session.id)
+    if inputs and not confirmed:
+        raise UserError(_destroys(f"Session #{session.id} “{session.title}”", inputs, delegations))
+    with write_tx(db):
+        agenda_store.delete_session(db, session.id)
+        _audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
+
+
+def remove_list(db, group: Group, text: str, actor: str, now: datetime):
+    from storage.db import write_tx
+    name, confirmed = _confirmed(text)
+    key = name.strip().casefold()
+    found = [lst for lst in agenda_store.lists_of_group(db, group.id) if key in (lst.short.casefold(),
+                                                                              lst.symbol.casefold())]
+    if not found:
+        raise UserError(f"There is no question list called {name.strip()}.")
+    lst = found[0]
+    inputs, delegations = agenda_store.inputs_count(db, list_id=lst.id)
+    if inputs and not confirmed:
+        raise UserError(_destroys(f"Question list {lst.short}", inputs, delegations))
+    with write_tx(db):
+        agenda_store.delete_list(db, lst.id)
+        _audit(db, group, actor, "list remove", f"{lst.short} ({lst.symbol}, {count(inputs, 'input')})", now)
+    return lst
+
+
+def unbind_room(db, group: Group, room: str, actor: str, now: datetime) -> None:
+    """The room is no longer the group's: nothing is posted there; the group, its sessions and inputs stay."""
+    from storage.db import write_tx
+    if room_group(db, room) is None or room_group(db, room).id != group.id:
+        raise UserError(f"{room} is not a room of {group.name}.")
+    with write_tx(db):
+        group_store.unbind_room(db, room)
+        _audit(db, group, actor, "group unbind", room, now)
+
+
+def remove_member(db, group: Group, user: str, actor: str, now: datetime) -> None:
+    """The person leaves the group; what their delegation sent stays. The last coordinator cannot be removed."""
+    from storage.db import write_tx
+    member = group_store.member(db, group.id, user)
+    if member is None:
+        raise UserError("That person is not a member of this group.")
+    if member.is_coordinator and len(group_store.coordinators(db, group.id)) == 1:
+        raise UserError("That is the last coordinator of this group: make someone else a coordinator first.")
+    with write_tx(db):
+        group_store.remove_member(db, group.id, user)
+        _audit(db, group, actor, "member remove", f"{user} ({member.delegation or 'no delegation'})", now)

@@ -232,3 +232,21 @@ def rename_session(db, session_id: int, title: str, *, at: datetime | None = Non
 def set_list_open(db, list_id: int, is_open: bool, *, at: datetime | None = None) -> None:
     db.execute("UPDATE question_lists SET is_open = ?, updated_at = ? WHERE id = ?",
                [int(is_open), to_iso(at) if at else now_iso(), list_id])
+
+
+def inputs_count(db, *, session_id: int | None = None, list_id: int | None = None) -> tuple[int, int]:
+    """(inputs, delegations) on a session's or a list's questions, withdrawn ones included."""
+    col = "session_id" if session_id is not None else "list_id"
+    row = db.execute(f"SELECT count(*), count(DISTINCT s.delegation_key) FROM submissions s JOIN questions q "
+                     f"ON q.id = s.question_id WHERE q.{col} = ?", [session_id if session_id is not None
+                                                                     else list_id]).fetchone()
+    return row[0], row[1]
+
+
+def delete_list(db, list_id: int) -> None:
+    with write_tx(db):
+        db.execute("DELETE FROM submission_history WHERE submission_id IN (SELECT s.id FROM submissions s "
+                   "JOIN questions q ON q.id = s.question_id WHERE q.list_id = ?)", [list_id])
+        db.execute("DELETE FROM submissions WHERE question_id IN (SELECT id FROM questions WHERE list_id = ?)",
+                   [list_id])
+        db.execute("DELETE FROM question_lists WHERE id = ?", [list_id])

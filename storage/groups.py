@@ -166,3 +166,8 @@ def delegations(db, group_id: int) -> list[str]:
                         "ORDER BY created_at", [group_id]):
         seen.setdefault(row["delegation"].casefold(), row["delegation"])
     return sorted(seen.values(), key=str.casefold)
+
+
+def remove_member(db, group_id: int, user: str) -> bool:
+    """The person leaves the group; what their delegation sent stays (inputs belong to the delegation)."""
+    return db.execute("DELETE FROM members WHERE group_id = ? AND user = ?", [group_id, user]).rowcount == 1

@@ -98,7 +98,8 @@ EXAMPLES = {
     "member": "member @pe Chile", "registration": "registration lock", "feed": "feed share on",
     "session rename": "session rename #1 Renamed", "group rename": "group rename Renamed group",
     "group timezone": "group timezone America/New_York", "list close": "list close WP.15",
-    "list open": "list open WP.15", "audit": "audit",
+    "list open": "list open WP.15", "audit": "audit", "session remove": "session remove #1 confirm",
+    "list remove": "list remove WP.15 confirm", "group unbind": "group unbind", "member remove": "member remove @cl",
 }
 
 
@@ -190,3 +191,37 @@ def test_setup_changes_are_made_and_audited(desk, db, seeded):
                                                     "session rename"]
     assert "#1: “Special Session on International Cooperation and Assistance” → “Intersessional meeting on " \
            "cooperation”" in audit
+
+
+def test_removals_refuse_to_destroy_inputs_unless_confirmed(desk, db, seeded, db_path, tmp_path):
+    from bot.cli import main
+    from storage import agenda as agenda_store
+    from storage import submissions as sub_store
+    coord = dict(user="console:coord")
+    before = sub_store.count(db, seeded.id)
+    assert desk("session remove #1", **coord) == (
+        "Session #1 “Special Session on International Cooperation and Assistance” has 3 inputs from 2 delegations: "
+        "removing it deletes them for good. Export the compilation first if you need it; to remove it with its "
+        "inputs, add 'confirm'.")
+    assert sub_store.count(db, seeded.id) == before and agenda_store.session_by_id(db, 1) is not None
+    assert desk("list remove WP.15", **coord) == "Question list WP.15 is removed."          # it had no inputs
+    assert desk("member remove @coord", **coord) == ("That is the last coordinator of this group: make someone else "
+                                                      "a coordinator first.")
+    assert desk("member remove @no", **coord).endswith("is no longer a member of Contact Group on Cooperation; what "
+                                                        "their delegation sent stays.")
+    assert sub_store.count(db, seeded.id) == before
+    # The CLI: refused the same way; with --confirm it keeps the database as it was beside it, then removes.
+    assert main(["--db", str(db_path), "session", "remove", "cg", "--session", "1"]) == 1
+    assert agenda_store.session_by_id(db, 1) is not None
+    assert main(["--db", str(db_path), "session", "remove", "cg", "--session", "1", "--confirm"]) == 0
+    assert agenda_store.session_by_id(db, 1) is None and sub_store.count(db, seeded.id) == 0
+    [saved] = list(db_path.parent.glob("convene.db.before-session-remove-*"))
+    from storage import open_db
+    kept = open_db(saved)
+    assert sub_store.count(kept, seeded.id) == before
+    kept.close()
+    audit = desk("audit", **coord)
+    assert [ln.split(" · ")[2] for ln in audit.split("\n") if " · " in ln][:3] == [
+        "session remove", "member remove", "list remove"]
+    assert desk("group unbind", **coord) == ("This room is no longer a room of Contact Group on Cooperation; the "
+                                             "group, its sessions and inputs stay.")
