@@ -19,6 +19,26 @@ from storage import groups as group_store
 from storage import submissions as sub_store
 
 GRID_MAX_QUESTIONS = 30
+STATUS_MAX_DELEGATIONS = 30     # more, and the reply summarises; the whole grid comes as a CSV file
+
+
+def status_csv(delegations: list[str], qs, cell) -> bytes:
+    """The whole grid, delegations × questions: "x", "late", "coordinators" (or both), empty for nothing."""
+    import csv
+    import io
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Delegation", "Inputs", *[q.ref for q in qs]])
+    for d in delegations:
+        marks = []
+        for q in qs:
+            s = cell.get((d.casefold(), q.id))
+            marks.append("" if s is None else " ".join(filter(None, ["late" if s.late else "x",
+                                                                     "coordinators" if s.disclosure == "coordinators"
+                                                                     else ""])))
+        safe = ("'" + d) if d[:1] in ("=", "+", "-", "@") else d
+        w.writerow([safe, sum(1 for m in marks if m), *marks])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _session_arg(ctx: Context, text: str):
@@ -49,7 +69,8 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     sections.append(Section(heading=line(Strong("Inputs per question")), body=[line(*[p for ln in per_q for p in
                                                                                     (*ln, "   ")])]))
     rows = []
-    for d in delegations:
+    large = len(delegations) > STATUS_MAX_DELEGATIONS or len(qs) > GRID_MAX_QUESTIONS
+    for d in delegations if len(delegations) <= STATUS_MAX_DELEGATIONS else []:
         marks = []
         for q in shown:
             s = cell.get((d.casefold(), q.id))
@@ -60,21 +81,36 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     if rows:
         sections.append(Section(heading=line(Strong("By delegation")),
                                 table=Table(["Delegation", "Inputs", "Questions"], rows)))
+    elif delegations:
+        answered = [sum(1 for q in qs if (d.casefold(), q.id) in cell) for d in delegations]
+        sections.append(Section(heading=line(Strong("By delegation")), body=[
+            line(f"{count(sum(1 for n in answered if qs and n == len(qs)), 'delegation')} answered every question, "
+                 f"{count(sum(1 for n in answered if 0 < n < len(qs)), 'delegation')} some, "
+                 f"{count(sum(1 for n in answered if n == 0), 'delegation')} none yet."),
+            line("The whole grid (every delegation × every question) is in the attached CSV file.")]))
     else:
         sections.append(Section(heading=line(Strong("By delegation")), body=[line("No delegation yet.")]))
     done = {s.delegation.casefold() for s in subs}
     missing = [d for d in registered if d.casefold() not in done]
-    sections.append(Section(heading=line(Strong(f"{len(registered) - len(missing)} of {len(registered)} "
-                                                "registered delegations have sent input")),
+    n_in = len(registered) - len(missing)
+    sections.append(Section(heading=line(Strong(f"{n_in} of {count(len(registered), 'registered delegation')} "
+                                                f"{'has' if n_in == 1 else 'have'} sent input")),
                             body=[line("Nothing yet: ", ", ".join(missing))] if missing else [line("Everyone is in.")]))
     ctxl = [line("·late = after the deadline, ·c = coordinators only. Compilation: ",
                  Code(ctx.cmd("inputs export docx")))]
     if len(qs) > GRID_MAX_QUESTIONS:
-        ctxl.append(line(f"{len(qs) - GRID_MAX_QUESTIONS} more questions are in the export."))
+        ctxl.append(line(f"{count(len(qs) - GRID_MAX_QUESTIONS, 'more question')} "
+                         f"{'is' if len(qs) - GRID_MAX_QUESTIONS == 1 else 'are'} in the attached CSV file and in "
+                         "the export."))
     deadline = [line("Deadline: ", When(session.deadline, session.timezone, "datetime"))] if session.deadline else []
     sections.insert(0, Section(body=[line(f"#{session.id} {session.title}"), *deadline]))
-    return Reply(text=f"Input status: {len(registered) - len(missing)} of {len(registered)} delegations",
-                 title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl)
+    files = []
+    if large:
+        files.append(Attachment(f"{ctx.group.slug}-session-{session.id}-status.csv",
+                                status_csv(delegations, qs, cell), "text/csv; charset=utf-8",
+                                f"Input status — #{session.id} {session.title}"))
+    return Reply(text=f"Input status: {len(registered) - len(missing)} of {count(len(registered), 'delegation')}",
+                 title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl, files=files)
 
 
 @subcommand("export", "inputs export [SESSION] docx|md|csv|json [full]",

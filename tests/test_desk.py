@@ -225,3 +225,40 @@ def test_removals_refuse_to_destroy_inputs_unless_confirmed(desk, db, seeded, db
         "session remove", "member remove", "list remove"]
     assert desk("group unbind", **coord) == ("This room is no longer a room of Contact Group on Cooperation; the "
                                              "group, its sessions and inputs stay.")
+
+
+def test_status_of_60_delegations_and_40_questions_is_a_summary_and_a_csv_grid(db, clock):
+    """Readable at scale: the reply summarises, the whole grid comes as a CSV file (in Slack, to the DM)."""
+    import csv
+    import io
+    from datetime import datetime
+    from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
+    from commands.importing import import_document
+    from storage import submissions as sub_store
+    from storage import agenda as agenda_store
+    from tests.conftest import Bot
+    g = group_store.create_group(db, "big", "Big group")
+    group_store.bind_room(db, g.id, "console:main")
+    group_store.set_coordinator(db, g.id, "console:coord", True)
+    import_document(db, g, ParsedDocument(sessions=[ParsedSession(
+        key="big", title="Big session", start=datetime(2030, 3, 3, 10), end=datetime(2030, 3, 3, 13),
+        timezone="Europe/Zurich",
+        items=[ParsedItem(number=str(i), title=f"Item {i}", questions=[f"Question {i}.{n}?" for n in range(1, 11)])
+               for i in range(1, 5)])]))
+    qs = agenda_store.questions_of_session(db, 1)
+    for d in range(60):
+        group_store.set_delegation(db, g.id, f"console:d{d}", f"Delegation {d:02d}")
+        for q in qs[: d % 41]:
+            sub_store.submit(db, group_id=g.id, question_id=q.id, delegation=f"Delegation {d:02d}",
+                             author=f"console:d{d}", text="x")
+    reply = Bot(db, clock).reply("inputs status", user="console:coord")
+    text = reply.plain()
+    assert len(text.split("\n")) < 25
+    assert "1 delegation answered every question, 57 delegations some, 2 delegations none yet." in text
+    assert "58 of 60 registered delegations have sent input\n  Nothing yet: Delegation 00, Delegation 41" in text
+    assert "10 more questions are in the attached CSV file and in the export." in text
+    [f] = reply.files
+    assert f.filename == "big-session-1-status.csv"
+    rows = list(csv.reader(io.StringIO(f.content.decode("utf-8-sig"))))
+    assert len(rows) == 61 and len(rows[0]) == 42 and rows[0][:3] == ["Delegation", "Inputs", "1.1"]
+    assert rows[2][:4] == ["Delegation 01", "1", "x", ""]

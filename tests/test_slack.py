@@ -246,7 +246,7 @@ def test_coordinator_desk_and_deadlines_over_slack(slack_bot, fake_slack):
     _, body = slack_bot.sender.command("/convene", "upcoming", **coord)
     assert "reminder 2d before" in all_text(body) and "input deadline 2h before" in all_text(body)
     _, body = slack_bot.sender.command("/inputs", "status", **coord)
-    assert "1 of 1 registered delegations" in all_text(body) and "*Chile* · 1 · 2.6" in all_text(body)
+    assert "1 of 1 registered delegation has sent input" in all_text(body) and "*Chile* · 1 · 2.6" in all_text(body)
     _, body = slack_bot.sender.command("/inputs", "history 2.6", **coord)
     text = all_text(body)
     assert "First &amp; foremost" in text and "Second version" in text and " · edit · " in text
