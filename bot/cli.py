@@ -188,9 +188,10 @@ def _dispatch(args, db, settings) -> int:
         if args.scmd == "remove":
             group = _group(db, args.slug)
             session = ops.session_by_id(db, group, args.session)
-            saved = _backup_first(db, args, settings, "session-remove")
-            ops.remove_session(db, group, session, "confirm" if args.confirm else "", "cli", system_clock())
-            print(f"removed session #{session.id} {session.title} (the database before it: {saved})")
+            saved: list[str] = []
+            ops.remove_session(db, group, session, "confirm" if args.confirm else "", "cli", system_clock(),
+                               before=lambda: saved.append(_backup_first(db, args, settings, "session-remove")))
+            print(f"removed session #{session.id} {session.title} (the database before it: {saved[0]})")
             return 0
         if args.scmd != "list":
             raise CliError("usage: convene session list|deadline|move SLUG …")

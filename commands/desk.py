@@ -147,7 +147,8 @@ def inputs_export(ctx: Context, text: str) -> Reply:
             "public edition: without coordinators-only inputs (add 'full' for them)"))
     return Reply(text=f"Preparing {filename}…", sections=[Section(body=[
         line(f"Preparing {fmt.upper()}: ", what, ". It arrives as a file, only for you.")])],
-        files=[Attachment(filename, None, mime, f"{group.name} — {fmt.upper()} export", build=build)])
+        files=[Attachment(filename, None, mime, f"{group.name} — {fmt.upper()} export"
+                          + (" (full edition)" if edition == "full" and fmt != "json" else ""), build=build)])
 
 
 @subcommand("history", "inputs history REF",

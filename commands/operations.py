@@ -248,16 +248,22 @@ def set_group_timezone(db, group: Group, zone_name: str, actor: str, now: dateti
     return group_store.group_by_id(db, group.id)
 
 
+def find_list(db, group: Group, name: str):
+    """A question list by name or symbol, or a message naming the lists there are."""
+    from commands.args import shown
+    if not name.strip():
+        raise UserError("Say which question list, by its name or symbol (for example WP.15).")
+    lst = agenda_store.list_named(db, group.id, name)
+    if lst is None:
+        known = ", ".join(x.short for x in agenda_store.lists_of_group(db, group.id)) or "none yet"
+        raise UserError(f"There is no question list called {shown(name)} (lists: {known}).")
+    return lst
+
+
 def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: datetime):
     """Open or close a question list for input (its inputs stay, and stay in the compilation)."""
     from storage.db import write_tx
-    key = name.strip().casefold()
-    lists = [lst for lst in agenda_store.lists_of_group(db, group.id) if key in (lst.short.casefold(),
-                                                                              lst.symbol.casefold())]
-    if not lists:
-        known = ", ".join(lst.short for lst in agenda_store.lists_of_group(db, group.id)) or "none yet"
-        raise UserError(f"There is no question list called {name.strip()} (lists: {known}).")
-    lst = lists[0]
+    lst = find_list(db, group, name)
     with write_tx(db):
         agenda_store.set_list_open(db, lst.id, is_open, at=now)
         _audit(db, group, actor, "list open" if is_open else "list close", f"{lst.short} ({lst.symbol})", now)
@@ -271,12 +277,16 @@ def _destroys(what: str, inputs: int, delegations: int) -> str:
             "for good. Export the compilation first if you need it; to remove it with its inputs, add 'confirm'.")
 
 
-def remove_session(db, group: Group, session: Session, text: str, actor: str, now: datetime) -> None:
+def remove_session(db, group: Group, session: Session, text: str, actor: str, now: datetime,
+                   before=None) -> None:
+    """``before``: called once the removal is allowed and just before it (the CLI keeps a backup there)."""
     from storage.db import write_tx
     _rest, confirmed = _confirmed(text)
     inputs, delegations = agenda_store.inputs_count(db, session_id=session.id)
     if inputs and not confirmed:
         raise UserError(_destroys(f"Session #{session.id} “{session.title}”", inputs, delegations))
+    if before is not None:
+        before()
     with write_tx(db):
         agenda_store.delete_session(db, session.id)
         _audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
@@ -285,12 +295,7 @@ def remove_session(db, group: Group, session: Session, text: str, actor: str, no
 def remove_list(db, group: Group, text: str, actor: str, now: datetime):
     from storage.db import write_tx
     name, confirmed = _confirmed(text)
-    key = name.strip().casefold()
-    found = [lst for lst in agenda_store.lists_of_group(db, group.id) if key in (lst.short.casefold(),
-                                                                              lst.symbol.casefold())]
-    if not found:
-        raise UserError(f"There is no question list called {name.strip()}.")
-    lst = found[0]
+    lst = find_list(db, group, name)
     inputs, delegations = agenda_store.inputs_count(db, list_id=lst.id)
     if inputs and not confirmed:
         raise UserError(_destroys(f"Question list {lst.short}", inputs, delegations))
@@ -303,8 +308,10 @@ def remove_list(db, group: Group, text: str, actor: str, now: datetime):
 def unbind_room(db, group: Group, room: str, actor: str, now: datetime) -> None:
     """The room is no longer the group's: nothing is posted there; the group, its sessions and inputs stay."""
     from storage.db import write_tx
-    if room_group(db, room) is None or room_group(db, room).id != group.id:
-        raise UserError(f"{room} is not a room of {group.name}.")
+    from commands.args import shown
+    bound = room_group(db, room)
+    if bound is None or bound.id != group.id:
+        raise UserError(f"{shown(room)} is not a room of {group.name}.")
     with write_tx(db):
         group_store.unbind_room(db, room)
         _audit(db, group, actor, "group unbind", room, now)

@@ -126,11 +126,7 @@ def lists(ctx: Context) -> list[QuestionList]:
 
 
 def find_list(ctx: Context, name: str) -> QuestionList | None:
-    key = name.casefold()
-    for lst in lists(ctx):
-        if key in (lst.short.casefold(), lst.symbol.casefold()):
-            return lst
-    return None
+    return agenda_store.list_named(ctx.db, ctx.require_group().id, name)
 
 
 def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Target:

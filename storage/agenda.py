@@ -131,12 +131,16 @@ def shift_session(db, session_id: int, delta: timedelta, *, new_start: datetime,
             db.execute('UPDATE items SET start = ?, "end" = ? WHERE id = ?', [to_iso(start), to_iso(end), item_id])
 
 
+def _delete_inputs_of(db, col: str, owner_id: int) -> None:
+    """The inputs (and their history) on the questions of a session (``col`` session_id) or a list (list_id)."""
+    db.execute(f"DELETE FROM submission_history WHERE submission_id IN (SELECT s.id FROM submissions s "
+               f"JOIN questions q ON q.id = s.question_id WHERE q.{col} = ?)", [owner_id])
+    db.execute(f"DELETE FROM submissions WHERE question_id IN (SELECT id FROM questions WHERE {col} = ?)", [owner_id])
+
+
 def delete_session(db, session_id: int) -> None:
     with write_tx(db):
-        db.execute("DELETE FROM submission_history WHERE submission_id IN (SELECT s.id FROM submissions s "
-                   "JOIN questions q ON q.id = s.question_id WHERE q.session_id = ?)", [session_id])
-        db.execute("DELETE FROM submissions WHERE question_id IN (SELECT id FROM questions WHERE session_id = ?)",
-                   [session_id])
+        _delete_inputs_of(db, "session_id", session_id)
         db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
 
 
@@ -234,6 +238,13 @@ def set_list_open(db, list_id: int, is_open: bool, *, at: datetime | None = None
                [int(is_open), to_iso(at) if at else now_iso(), list_id])
 
 
+def list_named(db, group_id: int, name: str) -> QuestionList | None:
+    """A group's question list by its short name or its document symbol, any case."""
+    key = name.strip().casefold()
+    return next((lst for lst in lists_of_group(db, group_id) if key in (lst.short.casefold(), lst.symbol.casefold())),
+                None)
+
+
 def inputs_count(db, *, session_id: int | None = None, list_id: int | None = None) -> tuple[int, int]:
     """(inputs, delegations) on a session's or a list's questions, withdrawn ones included."""
     col = "session_id" if session_id is not None else "list_id"
@@ -245,8 +256,5 @@ def inputs_count(db, *, session_id: int | None = None, list_id: int | None = Non
 
 def delete_list(db, list_id: int) -> None:
     with write_tx(db):
-        db.execute("DELETE FROM submission_history WHERE submission_id IN (SELECT s.id FROM submissions s "
-                   "JOIN questions q ON q.id = s.question_id WHERE q.list_id = ?)", [list_id])
-        db.execute("DELETE FROM submissions WHERE question_id IN (SELECT id FROM questions WHERE list_id = ?)",
-                   [list_id])
+        _delete_inputs_of(db, "list_id", list_id)
         db.execute("DELETE FROM question_lists WHERE id = ?", [list_id])

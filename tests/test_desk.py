@@ -204,6 +204,8 @@ def test_removals_refuse_to_destroy_inputs_unless_confirmed(desk, db, seeded, db
         "removing it deletes them for good. Export the compilation first if you need it; to remove it with its "
         "inputs, add 'confirm'.")
     assert sub_store.count(db, seeded.id) == before and agenda_store.session_by_id(db, 1) is not None
+    assert desk("list close", **coord) == "Say which question list, by its name or symbol (for example WP.15)."
+    assert desk("list remove <b>nope</b>", **coord) == "There is no question list called <b>nope</b> (lists: WP.15)."
     assert desk("list remove WP.15", **coord) == "Question list WP.15 is removed."          # it had no inputs
     assert desk("member remove @coord", **coord) == ("That is the last coordinator of this group: make someone else "
                                                       "a coordinator first.")
@@ -213,6 +215,7 @@ def test_removals_refuse_to_destroy_inputs_unless_confirmed(desk, db, seeded, db
     # The CLI: refused the same way; with --confirm it keeps the database as it was beside it, then removes.
     assert main(["--db", str(db_path), "session", "remove", "cg", "--session", "1"]) == 1
     assert agenda_store.session_by_id(db, 1) is not None
+    assert list(db_path.parent.glob("convene.db.before-*")) == []          # refused: nothing written either
     assert main(["--db", str(db_path), "session", "remove", "cg", "--session", "1", "--confirm"]) == 0
     assert agenda_store.session_by_id(db, 1) is None and sub_store.count(db, seeded.id) == 0
     [saved] = list(db_path.parent.glob("convene.db.before-session-remove-*"))

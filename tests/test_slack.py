@@ -285,3 +285,25 @@ def test_a_form_whose_context_was_tampered_with_submits_nothing(slack_bot, fake_
                                                                      "text": "Tampered"}))
     assert body["response_action"] == "update" and "out of date" in json.dumps(body["view"])
     assert not list(slack_bot.check.query("SELECT * FROM submissions"))
+
+
+def test_restricted_inputs_stay_restricted_and_out_of_the_public_edition_over_slack(slack_bot, fake_slack):
+    """Over the signed endpoint: a colleague's re-submit keeps coordinators-only; the default export leaves it out;
+    `full` brings it, in a file named so, marked restricted."""
+    send = slack_bot.sender.command
+    send("/convene", "iam Chile", user="U0CL")
+    send("/convene", "iam Chile", user="U0CL2")
+    send("/submit", "2.6 --coordinators Our private view", user="U0CL")
+    _, again = send("/submit", "2.6 Our revised private view", user="U0CL2")
+    assert "Visible to the coordinators only" in all_text(again)
+    [sub] = sub_store.of_group(slack_bot.check, 1)
+    assert (sub.text, sub.disclosure) == ("Our revised private view", "coordinators")
+    send("/inputs", "export md", user="U0COORD")
+    fake_slack.wait_for("files.completeUploadExternal")
+    send("/inputs", "export md full", user="U0COORD")
+    fake_slack.wait_for("files.completeUploadExternal", 2)
+    public, full = fake_slack.uploads()
+    assert b"Our revised private view" not in public and b"1 input for the coordinators only is not" in public
+    assert full.startswith(b"> **Restricted") and b"Our revised private view" in full
+    names = [f["title"] for c in fake_slack.of("files.completeUploadExternal") for f in c["files"]]
+    assert names[1].endswith("(full edition)")

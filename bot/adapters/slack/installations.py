@@ -21,16 +21,17 @@ STATE_EXPIRES = 600         # seconds an "Add to Slack" link stays valid between
 BOTS_TABLE = "slack_bots"   # slack_sdk's table of installed bots (one row per workspace)
 BARE_USER = "[UW][A-Z0-9]*"  # a Slack user id, as stored before ids carried their workspace
 HOME_TEAM_KEY = "slack.home_team"
+BUSY_SECONDS = 5            # the stores' short connections wait this long for the write lock (WAL: reads never do)
 
 
 class Installations(SQLite3InstallationStore):
-    """slack_sdk's SQLite installation store on the bot's database, with a busy timeout on its short connections
-    (WAL lets it read while the bot writes)."""
+    """slack_sdk's SQLite installation store on the bot's database; its short connections wait for the write lock
+    instead of failing at once (no SQL of ours here: the store's own)."""
 
     def connect(self) -> sqlite3.Connection:
-        conn = super().connect()
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return conn
+        if not self.init_called:
+            self.init()
+        return sqlite3.connect(database=self.database, timeout=BUSY_SECONDS)
 
     # slack_sdk's SQLite store implements these only synchronously; bolt's uninstall listeners call the async ones.
     async def async_delete_bot(self, *, enterprise_id, team_id) -> None:
@@ -42,9 +43,9 @@ class Installations(SQLite3InstallationStore):
 
 class States(SQLite3OAuthStateStore):
     def connect(self) -> sqlite3.Connection:
-        conn = super().connect()
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return conn
+        if not self.init_called:
+            self.init()
+        return sqlite3.connect(database=self.database, timeout=BUSY_SECONDS)
 
 
 def installation_store(db_path: str, client_id: str) -> Installations:
