@@ -30,7 +30,7 @@ def _setup(path: Path):
     db = open_db(path)
     g = group_store.create_group(db, "bench", "Bench group")
     start = datetime(2030, 1, 1, 9, tzinfo=timezone.utc)
-    session, _, _ = agenda_store.save_session(
+    session, _ = agenda_store.save_session(
         db, g.id, source_key="bench", title="Bench", start=start, end=start.replace(hour=12),
         timezone="Europe/Zurich", venue=None, symbol=None, background=None,
         items=[ImportedItem(number=str(i), title=f"Item {i}", questions=[f"Question {i}.{n}?" for n in range(1, 6)])

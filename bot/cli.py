@@ -14,7 +14,7 @@ from bot.config import ConfigError, Settings
 from commands import timefmt
 from commands.core import UserError, system_clock
 from commands.importers import DocumentError
-from commands.importing import import_file
+from commands.importing import ChangesNeedConfirmation, import_file
 from commands.sessions import Purpose
 from commands.words import count
 from bot import frontends
@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--kind", choices=["agenda", "list", "yaml"], help="force the document kind")
     i.add_argument("--symbol", help="document symbol of a question list, when the text carries none")
     i.add_argument("--name", help="name of a question list (default: the heading above it)")
+    i.add_argument("--dry-run", action="store_true",
+                   help="show what the import would create or change (sessions, items, questions, lists, lines "
+                        "not used, changes to stored questions) and change nothing")
+    i.add_argument("--accept-changes", action="store_true",
+                   help="apply changes that take answered questions off the agenda or reword them substantially "
+                        "(their inputs stay with the withdrawn question)")
+    i.add_argument("--session", type=int, help="the stored session (id) this document updates, when it is not "
+                                               "recognised by its title, date or symbol")
 
     e = sub.add_parser("export", help="export a group")
     e.add_argument("slug")
@@ -71,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--edition", choices=["public", "full"], default="public",
                    help="docx/md/csv: public (default: without coordinators-only inputs, fit to forward) or full "
                         "(with them, marked restricted on every page)")
+    e.add_argument("--paper", choices=["a4", "letter"], default="a4", help="docx: page size (default A4)")
     e.add_argument("--session", type=int, help="session id for docx/md/csv/ics (default: the session open for input; "
                                                "ics: every session)")
     b = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
@@ -307,8 +316,16 @@ def _import_cmd(args, db) -> int:
         raise CliError("--group SLUG is required: which group is this document for?")
     group = _group(db, args.group)
     day = timefmt.parse_user_date(args.date) if args.date else None
-    result = import_file(db, group, args.file, default_date=day, start=args.start, venue=args.venue,
-                         kind=args.kind, symbol=args.symbol, name=args.name)
+    try:
+        result = import_file(db, group, args.file, default_date=day, start=args.start, venue=args.venue,
+                             kind=args.kind, symbol=args.symbol, name=args.name, dry_run=args.dry_run,
+                             accept_changes=args.accept_changes, session_id=args.session)
+    except ChangesNeedConfirmation as e:
+        for ln in e.plan.change_lines():
+            print(ln)
+        raise CliError(f"{args.file}: nothing was changed. {len(e.plan.confirmations)} of these changes take "
+                       "answered questions off the agenda (their inputs would stay with the withdrawn question). "
+                       "Check them with --dry-run, then run again with --accept-changes to apply them.")
     for ln in result.summary_lines(db):
         print(ln)
     return 0
@@ -325,7 +342,8 @@ def _export_cmd(args, db) -> int:
             session = _pick_session(db, group, args.session, Purpose.COMPILE, latest=True)
     if args.format == "json" and args.session is not None:
         raise CliError("the JSON export always carries the whole group; --session is for docx, md, csv and ics")
-    data = render(db, group, args.format, session, system_clock(), edition=args.edition).content
+    data = render(db, group, args.format, session, system_clock(), edition=args.edition,
+                  paper=args.paper).content
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:

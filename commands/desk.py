@@ -113,18 +113,22 @@ def inputs_status(ctx: Context, text: str) -> Reply:
                  title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl, files=files)
 
 
-@subcommand("export", "inputs export [SESSION] docx|md|csv|json [full]",
+@subcommand("export", "inputs export [SESSION] docx|md|csv|json [full] [letter]",
             "The compilation of written inputs as a file (DOCX, Markdown, CSV), or the whole group as JSON.",
             coordinator=True, under="inputs",
             details="The compilation is the public edition, without coordinators-only inputs (what may be "
                     "forwarded to governments); add 'full' for the edition with them, marked restricted on every "
-                    "page.")
+                    "page. DOCX is on A4 paper; add 'letter' for US Letter.")
 def inputs_export(ctx: Context, text: str) -> Reply:
     session, rest = _session_arg(ctx, text)
     words = rest.strip().lower().split()
-    edition = "full" if words[-1:] == ["full"] else "public"
-    if words[-1:] in (["full"], ["public"]):
-        words = words[:-1]
+    paper = "a4"
+    edition = "public"
+    while words[-1:] and words[-1] in ("full", "public", "letter", "a4"):
+        if words[-1] in ("letter", "a4"):
+            paper = words.pop()
+        else:
+            edition = words.pop()
     fmt = (" ".join(words) or "docx").lstrip(".")
     if fmt not in FORMATS or fmt == "ics":
         raise UserError(f"'{shown(fmt)}' is not an export format: choose docx, md, csv or json "
@@ -139,7 +143,7 @@ def inputs_export(ctx: Context, text: str) -> Reply:
 
     def build(db):
         s = agenda_store.session_by_id(db, sid) if sid else None
-        return render(db, group_store.group_by_id(db, group.id), fmt, s, now, edition=edition).content
+        return render(db, group_store.group_by_id(db, group.id), fmt, s, now, edition=edition, paper=paper).content
 
     what = "the whole group (settings, members, sessions, inputs with history)" if fmt == "json" else \
         (f"the compilation of written inputs{f' for “{session.title}”' if session else ''}, "
@@ -171,6 +175,10 @@ def inputs_history(ctx: Context, text: str) -> Reply:
         msg = "No inputs on this question yet." if ctx.is_coordinator else \
             "Your delegation has no inputs on this question (coordinators see everyone's history)."
         sections = [Section(body=[line(msg)])]
+    wordings = [line(When(at, tz, "datetime"), f" · until then {ref}: ", excerpt(old, 200))
+                for ref, old, at in agenda_store.question_revisions(ctx.db, target.question.id)]
+    if wordings:
+        sections.append(Section(heading=line(Strong("Earlier wordings of this question")), body=wordings))
     return Reply(text=f"History of {target.short}", title=f"History — {target.named}", sections=sections,
                  timezone=tz, context=[line("Question: ", excerpt(target.question.text, 200))])
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.db import from_iso, now_iso, query, to_iso, write_tx
@@ -15,6 +16,7 @@ def _session(row) -> Session:
         venue=row["venue"], symbol=row["symbol"], background=row["background"],
         deadline=from_iso(row["deadline"]), created_at=from_iso(row["created_at"]),
         updated_at=from_iso(row["updated_at"]), revision=row["revision"],
+        import_start=from_iso(row["import_start"]),
     )
 
 
@@ -29,7 +31,7 @@ def _item(row) -> Item:
 def _question(row) -> Question:
     return Question(
         id=row["id"], session_id=row["session_id"], item_id=row["item_id"], list_id=row["list_id"],
-        ref=row["ref"], position=row["position"], text=row["text"],
+        ref=row["ref"], position=row["position"], text=row["text"], retired_at=from_iso(row["retired_at"]),
     )
 
 
@@ -37,69 +39,131 @@ def _list(row) -> QuestionList:
     return QuestionList(
         id=row["id"], group_id=row["group_id"], name=row["name"], symbol=row["symbol"],
         short=row["short"], description=row["description"], is_open=bool(row["is_open"]),
+        session_id=row["session_id"], deadline=from_iso(row["deadline"]),
     )
 
 
 # --- sessions ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class QuestionFate:
+    """What an import does to the stored questions: ``reuse`` gives, for each question of the document in
+    order, the stored question it continues (its id) or None for a new one; stored questions not continued
+    are ``retire``d (kept with their inputs, off the agenda) or, when nobody answered them, deleted.
+    Decided by ``commands.question_plan``; storage only carries it out."""
+    reuse: list[int | None]
+    retire: list[int]
+
+
+def _answered(db, question_id: int) -> int:
+    return db.execute("SELECT count(*) FROM submissions WHERE question_id = ?", [question_id]).fetchone()[0]
+
+
+def _by_ref(db, col: str, owner_id: int, refs: list[str]) -> QuestionFate:
+    """The fate when nobody planned: same label, same question (a restore into a fresh session, benchmarks)."""
+    current = {r["ref"]: r["id"] for r in query(
+        db, f"SELECT id, ref FROM questions WHERE {col} = ? AND retired_at IS NULL", [owner_id])}
+    reuse = [current.get(ref) for ref in refs]
+    kept = set(reuse)
+    return QuestionFate(reuse, [qid for qid in current.values() if qid not in kept and _answered(db, qid)])
+
+
+def _place_questions(db, col: str, owner_id: int, placed: list[tuple[str, str, int | None]],
+                     fate: QuestionFate | None, stamp: str) -> None:
+    """Store the document's questions (ref, text, item id) under their owner (``col`` = its id), following
+    ``fate``. A continued question whose text changed keeps its earlier wording in ``question_revisions``."""
+    if fate is None:
+        fate = _by_ref(db, col, owner_id, [ref for ref, _, _ in placed])
+    if len(fate.reuse) != len(placed):
+        raise ValueError("a fate for every question of the document")
+    labels = {r["id"]: (r["ref"], r["text"]) for r in query(
+        db, f"SELECT id, ref, text FROM questions WHERE {col} = ? AND retired_at IS NULL", [owner_id])}
+    continued = [qid for qid in fate.reuse if qid is not None]
+    if set(continued) & set(fate.retire) or len(set(continued)) != len(continued) \
+            or not set(continued) | set(fate.retire) <= set(labels):
+        raise ValueError("each current question is continued once, or retired, or dropped")
+    # Labels move between questions: park the current ones so no two current questions share a label.
+    db.execute(f"UPDATE questions SET ref = '~' || id WHERE {col} = ? AND retired_at IS NULL", [owner_id])
+    for qid in fate.retire:
+        db.execute("UPDATE questions SET retired_at = ?, item_id = NULL, ref = ? WHERE id = ?",
+                   [stamp, labels[qid][0], qid])
+    for position, ((ref, text, item_id), qid) in enumerate(zip(placed, fate.reuse), start=1):
+        if qid is None:
+            db.execute(f"INSERT INTO questions ({col}, item_id, ref, position, text) VALUES (?, ?, ?, ?, ?)",
+                       [owner_id, item_id, ref, position, text])
+            continue
+        old_ref, old_text = labels[qid]
+        if old_text != text:
+            db.execute("INSERT INTO question_revisions (question_id, ref, text, replaced_at) VALUES (?, ?, ?, ?)",
+                       [qid, old_ref, old_text, stamp])
+        db.execute("UPDATE questions SET item_id = ?, ref = ?, position = ?, text = ? WHERE id = ?",
+                   [item_id, ref, position, text, qid])
+    for qid in set(labels) - set(continued) - set(fate.retire):
+        if _answered(db, qid):
+            raise ValueError(f"question {labels[qid][0]} has inputs: it is continued or retired, never deleted")
+        db.execute("DELETE FROM questions WHERE id = ?", [qid])
+
+
 def save_session(db, group_id: int, *, source_key: str, title: str, start: datetime, end: datetime,
                  timezone: str, venue: str | None, symbol: str | None, background: str | None,
-                 items: list[ImportedItem], deadline: datetime | None = None,
-                 keep_deadline: bool = True) -> tuple[Session, bool, list[str]]:
-    """Create the session, or update the one imported before from the same source.
+                 items: list[ImportedItem], deadline: datetime | None = None, keep_deadline: bool = True,
+                 session_id: int | None = None, fate: QuestionFate | None = None,
+                 import_start: datetime | None = None) -> tuple[Session, bool]:
+    """Create the session, or update ``session_id`` (else the one imported before from the same source).
 
-    Questions keep their ids across re-imports (matched by ref), so inputs already
-    submitted stay attached. A question that disappeared from the document is deleted
-    unless inputs were submitted on it; then it is kept and a note says so.
-    Returns (session, created, notes). Runs in one transaction.
+    Items are replaced; questions follow ``fate`` (see ``QuestionFate``; without one, matched by label).
+    ``import_start``: where the document placed the session (``start`` differs when a reschedule is kept).
+    Returns (session, created). Runs in one transaction.
     """
-    notes: list[str] = []
     stamp = now_iso()
     with write_tx(db):
-        existing = list(query(db, "SELECT * FROM sessions WHERE group_id = ? AND source_key = ?",
-                                 [group_id, source_key]))
-        values = [title, to_iso(start), to_iso(end), timezone, venue, symbol, background]
-        if existing:
-            sid = existing[0]["id"]
-            created = False
+        if session_id is None:
+            row = db.execute("SELECT id FROM sessions WHERE group_id = ? AND source_key = ?",
+                             [group_id, source_key]).fetchone()
+            session_id = row[0] if row else None
+        values = [title, to_iso(start), to_iso(end), timezone, venue, symbol, background,
+                  to_iso(import_start or start)]
+        if session_id is not None:
+            sid, created = session_id, False
             db.execute(
-                'UPDATE sessions SET title = ?, start = ?, "end" = ?, timezone = ?, venue = ?, symbol = ?, '
-                "background = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", [*values, stamp, sid])
+                'UPDATE sessions SET source_key = ?, title = ?, start = ?, "end" = ?, timezone = ?, venue = ?, '
+                "symbol = ?, background = ?, import_start = ?, updated_at = ?, revision = revision + 1 "
+                "WHERE id = ?", [source_key, *values, stamp, sid])
             if deadline is not None or not keep_deadline:
                 db.execute("UPDATE sessions SET deadline = ? WHERE id = ?", [to_iso(deadline), sid])
         else:
             created = True
             sid = db.execute(
                 'INSERT INTO sessions (group_id, source_key, title, start, "end", timezone, venue, symbol, '
-                "background, deadline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "background, import_start, deadline, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [group_id, source_key, *values, to_iso(deadline), stamp, stamp]).lastrowid
         db.execute("DELETE FROM items WHERE session_id = ?", [sid])
-        wanted: set[str] = set()
-        qpos = 0
+        placed: list[tuple[str, str, int | None]] = []
         for position, item in enumerate(items, start=1):
             item_id = db.execute(
                 'INSERT INTO items (session_id, position, number, title, kind, start, "end", presenters, '
                 "description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, position, item.number, item.title, item.kind, to_iso(item.start), to_iso(item.end),
                  json.dumps(item.presenters, ensure_ascii=False), item.description]).lastrowid
-            for n, text in enumerate(item.questions, start=1):
-                ref = f"{item.number}.{n}"
-                wanted.add(ref)
-                qpos += 1
-                db.execute(
-                    "INSERT INTO questions (session_id, item_id, ref, position, text) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO UPDATE SET "
-                    "item_id = excluded.item_id, position = excluded.position, text = excluded.text",
-                    [sid, item_id, ref, qpos, text])
-        for row in list(query(db, "SELECT id, ref FROM questions WHERE session_id = ?", [sid])):
-            if row["ref"] in wanted:
-                continue
-            used = list(query(db, "SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
-            if used:
-                notes.append(f"question {row['ref']} is no longer in the document but has {used} input(s); kept")
-            else:
-                db.execute("DELETE FROM questions WHERE id = ?", [row["id"]])
-    return session_by_id(db, sid), created, notes
+            placed.extend((f"{item.number}.{n}", text, item_id) for n, text in enumerate(item.questions, start=1))
+        _place_questions(db, "session_id", sid, placed, fate, stamp)
+    return session_by_id(db, sid), created
+
+
+def session_by_key(db, group_id: int, source_key: str) -> Session | None:
+    rows = list(query(db, "SELECT * FROM sessions WHERE group_id = ? AND source_key = ?", [group_id, source_key]))
+    return _session(rows[0]) if rows else None
+
+
+def answered_counts(db, question_ids: list[int]) -> dict[int, int]:
+    """Inputs (withdrawn ones included: they are history) per question."""
+    if not question_ids:
+        return {}
+    marks = ",".join("?" * len(question_ids))
+    counts = dict(db.execute(f"SELECT question_id, count(*) FROM submissions WHERE question_id IN ({marks}) "
+                             "GROUP BY question_id", question_ids).fetchall())
+    return {qid: counts.get(qid, 0) for qid in question_ids}
 
 
 def session_by_id(db, session_id: int) -> Session | None:
@@ -150,7 +214,21 @@ def items_of_session(db, session_id: int) -> list[Item]:
 
 def questions_of_session(db, session_id: int) -> list[Question]:
     return [_question(r) for r in query(db, 
-        "SELECT * FROM questions WHERE session_id = ? ORDER BY position", [session_id])]
+        "SELECT * FROM questions WHERE session_id = ? AND retired_at IS NULL ORDER BY position", [session_id])]
+
+
+def retired_questions(db, *, session_id: int | None = None, list_id: int | None = None) -> list[Question]:
+    """Questions withdrawn from the agenda (or the list) and kept for their inputs, oldest first."""
+    col, owner = ("session_id", session_id) if session_id is not None else ("list_id", list_id)
+    return [_question(r) for r in query(
+        db, f"SELECT * FROM questions WHERE {col} = ? AND retired_at IS NOT NULL ORDER BY retired_at, position",
+        [owner])]
+
+
+def question_revisions(db, question_id: int) -> list[tuple[str, str, datetime]]:
+    """Earlier wordings of a question: (ref, text, replaced at), oldest first."""
+    return [(r["ref"], r["text"], from_iso(r["replaced_at"])) for r in query(
+        db, "SELECT * FROM question_revisions WHERE question_id = ? ORDER BY id", [question_id])]
 
 
 def question_by_id(db, question_id: int) -> Question | None:
@@ -159,22 +237,23 @@ def question_by_id(db, question_id: int) -> Question | None:
 
 
 def session_question(db, session_id: int, ref: str) -> Question | None:
-    rows = list(query(db, "SELECT * FROM questions WHERE session_id = ? AND ref = ?", [session_id, ref]))
+    rows = list(query(db, "SELECT * FROM questions WHERE session_id = ? AND ref = ? AND retired_at IS NULL",
+                       [session_id, ref]))
     return _question(rows[0]) if rows else None
 
 
 # --- question lists -----------------------------------------------------------
 
 def save_list(db, group_id: int, *, name: str, symbol: str, short: str, description: str | None,
-              questions: list[tuple[str, str]]) -> tuple[QuestionList, bool, list[str]]:
-    """Create or update (matched by symbol) a question list of the group, in one transaction."""
-    notes: list[str] = []
+              questions: list[tuple[str, str]], fate: QuestionFate | None = None) -> tuple[QuestionList, bool]:
+    """Create or update (matched by symbol) a question list of the group, in one transaction; questions
+    follow ``fate`` as for a session."""
     stamp = now_iso()
     with write_tx(db):
-        existing = list(query(db, "SELECT id FROM question_lists WHERE group_id = ? AND symbol = ?",
-                                 [group_id, symbol]))
+        existing = db.execute("SELECT id FROM question_lists WHERE group_id = ? AND symbol = ?",
+                              [group_id, symbol]).fetchone()
         if existing:
-            lid, created = existing[0]["id"], False
+            lid, created = existing[0], False
             db.execute("UPDATE question_lists SET name = ?, short = ?, description = ?, updated_at = ? "
                        "WHERE id = ?", [name, short, description, stamp, lid])
         else:
@@ -182,22 +261,13 @@ def save_list(db, group_id: int, *, name: str, symbol: str, short: str, descript
             lid = db.execute(
                 "INSERT INTO question_lists (group_id, name, symbol, short, description, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", [group_id, name, symbol, short, description, stamp, stamp]).lastrowid
-        wanted = set()
-        for position, (ref, text) in enumerate(questions, start=1):
-            wanted.add(ref)
-            db.execute(
-                "INSERT INTO questions (list_id, ref, position, text) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (list_id, ref) WHERE list_id IS NOT NULL DO UPDATE SET "
-                "position = excluded.position, text = excluded.text", [lid, ref, position, text])
-        for row in list(query(db, "SELECT id, ref FROM questions WHERE list_id = ?", [lid])):
-            if row["ref"] in wanted:
-                continue
-            used = list(query(db, "SELECT count(*) AS n FROM submissions WHERE question_id = ?", [row["id"]]))[0]["n"]
-            if used:
-                notes.append(f"issue {row['ref']} is no longer in the document but has {used} input(s); kept")
-            else:
-                db.execute("DELETE FROM questions WHERE id = ?", [row["id"]])
-    return list_by_id(db, lid), created, notes
+        _place_questions(db, "list_id", lid, [(ref, text, None) for ref, text in questions], fate, stamp)
+    return list_by_id(db, lid), created
+
+
+def list_by_symbol(db, group_id: int, symbol: str) -> QuestionList | None:
+    rows = list(query(db, "SELECT * FROM question_lists WHERE group_id = ? AND symbol = ?", [group_id, symbol]))
+    return _list(rows[0]) if rows else None
 
 
 def list_by_id(db, list_id: int) -> QuestionList | None:
@@ -212,20 +282,34 @@ def lists_of_group(db, group_id: int) -> list[QuestionList]:
 
 def questions_of_list(db, list_id: int) -> list[Question]:
     return [_question(r) for r in query(db, 
-        "SELECT * FROM questions WHERE list_id = ? ORDER BY position", [list_id])]
+        "SELECT * FROM questions WHERE list_id = ? AND retired_at IS NULL ORDER BY position", [list_id])]
 
 
 def list_question(db, list_id: int, ref: str) -> Question | None:
-    rows = list(query(db, "SELECT * FROM questions WHERE list_id = ? AND ref = ?", [list_id, ref]))
+    rows = list(query(db, "SELECT * FROM questions WHERE list_id = ? AND ref = ? AND retired_at IS NULL", [list_id, ref]))
     return _question(rows[0]) if rows else None
 
 
-def add_retired_question(db, session_id: int, ref: str, text: str) -> None:
+def add_retired_question(db, session_id: int, ref: str, text: str, retired_at: datetime | None = None) -> int:
     """A question no longer on the agenda but kept for its inputs (restoring such an export)."""
     pos = list(query(db, "SELECT COALESCE(MAX(position), 0) + 1 AS p FROM questions WHERE session_id = ?",
                         [session_id]))[0]["p"]
-    db.execute("INSERT INTO questions (session_id, item_id, ref, position, text) VALUES (?, NULL, ?, ?, ?) "
-               "ON CONFLICT (session_id, ref) WHERE session_id IS NOT NULL DO NOTHING", [session_id, ref, pos, text])
+    return db.execute("INSERT INTO questions (session_id, item_id, ref, position, text, retired_at) "
+                      "VALUES (?, NULL, ?, ?, ?, ?)",
+                      [session_id, ref, pos, text, to_iso(retired_at) if retired_at else now_iso()]).lastrowid
+
+
+def add_retired_list_question(db, list_id: int, ref: str, text: str, retired_at: datetime | None = None) -> int:
+    pos = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM questions WHERE list_id = ?", [list_id]).fetchone()[0]
+    return db.execute("INSERT INTO questions (list_id, ref, position, text, retired_at) VALUES (?, ?, ?, ?, ?)",
+                      [list_id, ref, pos, text, to_iso(retired_at) if retired_at else now_iso()]).lastrowid
+
+
+def set_list_deadline(db, list_id: int, *, session_id: int | None, deadline: datetime | None,
+                      at: datetime | None = None) -> None:
+    """A list belongs to a session (and shares its deadline), or carries its own deadline, or neither."""
+    db.execute("UPDATE question_lists SET session_id = ?, deadline = ?, updated_at = ? WHERE id = ?",
+               [session_id, to_iso(deadline), to_iso(at) if at else now_iso(), list_id])
 
 
 def rename_session(db, session_id: int, title: str, *, at: datetime | None = None) -> None:

@@ -47,6 +47,7 @@ class Session:
     created_at: datetime
     updated_at: datetime
     revision: int = 0            # rises with every change: the iCalendar SEQUENCE of the session's events
+    import_start: datetime | None = None   # where the document last placed it (differs after a reschedule)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class QuestionList:
     short: str
     description: str | None
     is_open: bool
+    session_id: int | None = None        # shares that session's deadline
+    deadline: datetime | None = None     # its own deadline (when it belongs to no session)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Question:
     ref: str
     position: int
     text: str
+    retired_at: datetime | None = None   # withdrawn from the agenda, kept for its inputs
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class Submission:
     session_id: int | None = None
     list_id: int | None = None
     list_short: str | None = None
+    question_retired: bool = False     # its question was withdrawn from the agenda (the input stays)
 
 
 @dataclass(frozen=True)

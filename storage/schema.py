@@ -304,3 +304,34 @@ def m012_audit_log(db):
     );
     CREATE INDEX audit_log_group ON audit_log(group_id, id)
     """)
+
+
+@migrations()
+def m013_question_identity(db):
+    """Questions keep their identity across re-imports: a question taken off the agenda but answered is retired
+    (kept with its inputs, shown apart in the compilation), its earlier wordings are kept, and its label (ref) is
+    unique among the current questions only. Sessions remember where the document placed them, so a re-import
+    keeps a reschedule. Question lists can belong to a session or carry their own deadline."""
+    _run(db, """
+    ALTER TABLE questions ADD COLUMN retired_at TEXT;
+    UPDATE questions SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+        WHERE session_id IS NOT NULL AND item_id IS NULL;
+    DROP INDEX questions_session_ref;
+    DROP INDEX questions_list_ref;
+    CREATE UNIQUE INDEX questions_session_ref ON questions(session_id, ref)
+        WHERE session_id IS NOT NULL AND retired_at IS NULL;
+    CREATE UNIQUE INDEX questions_list_ref ON questions(list_id, ref)
+        WHERE list_id IS NOT NULL AND retired_at IS NULL;
+    CREATE TABLE question_revisions (
+        id INTEGER PRIMARY KEY,
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        ref TEXT NOT NULL,
+        text TEXT NOT NULL,
+        replaced_at TEXT NOT NULL
+    );
+    CREATE INDEX question_revisions_question ON question_revisions(question_id);
+    ALTER TABLE sessions ADD COLUMN import_start TEXT;
+    UPDATE sessions SET import_start = start;
+    ALTER TABLE question_lists ADD COLUMN session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL;
+    ALTER TABLE question_lists ADD COLUMN deadline TEXT
+    """)

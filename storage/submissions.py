@@ -7,7 +7,8 @@ from storage.db import StorageError, from_iso, now_iso, query, to_iso, write_tx
 from storage.models import HistoryEntry, Submission
 
 _SELECT = (
-    "SELECT s.*, q.ref AS ref, q.session_id AS session_id, q.list_id AS list_id, l.short AS list_short "
+    "SELECT s.*, q.ref AS ref, q.session_id AS session_id, q.list_id AS list_id, l.short AS list_short, "
+    "q.retired_at IS NOT NULL AS question_retired "
     "FROM submissions s JOIN questions q ON q.id = s.question_id "
     "LEFT JOIN question_lists l ON l.id = q.list_id "
 )
@@ -20,6 +21,7 @@ def _submission(row) -> Submission:
         disclosure=row["disclosure"], late=bool(row["late"]),
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]), note=row["note"],
         ref=row["ref"], session_id=row["session_id"], list_id=row["list_id"], list_short=row["list_short"],
+        question_retired=bool(row["question_retired"]),
     )
 
 

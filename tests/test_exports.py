@@ -164,7 +164,7 @@ def test_restore_keeps_inputs_on_questions_dropped_from_the_agenda(db, bot, seed
     bot("submit 2.6 Kept although the question was dropped")
     doc = read_document(str(SEED_AGENDA))
     doc.sessions[0].items[1].questions = doc.sessions[0].items[1].questions[:5]     # 2.6 disappears
-    import_document(db, seeded, doc)
+    import_document(db, seeded, doc, accept_changes=True)
     exported = json.loads(render(db, seeded, "json", None, clock()).content)
     assert exported["sessions"][0]["retired_questions"][0]["ref"] == "2.6"
     other = open_db(tmp_path / "r.db")

@@ -28,8 +28,8 @@ class Exported:
 EDITIONS = ("public", "full")
 
 
-def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *, edition: str = "public"
-           ) -> Exported:
+def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *, edition: str = "public",
+           paper: str = "a4") -> Exported:
     """A file of ``fmt``. Compilations come in two editions: ``public`` (the default, without coordinators-only
     inputs: what may be forwarded) and ``full`` (with them, marked restricted on every page); JSON is the whole
     group (a backup) and the calendar has no inputs."""
@@ -46,7 +46,7 @@ def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *
     comp = compile_inputs(db, group, session, now, edition=edition)
     if fmt == "docx":
         from commands.exports.docx_export import build_docx
-        data = build_docx(comp)
+        data = build_docx(comp, paper)
     elif fmt == "md":
         from commands.exports.markdown_export import build_markdown
         data = build_markdown(comp)

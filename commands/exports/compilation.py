@@ -33,6 +33,11 @@ class CompiledQuestion:
     ref: str              # as typed: 2.6 or WP.15:f
     text: str
     inputs: list[CompiledInput] = field(default_factory=list)
+    withdrawn: bool = False   # taken off the agenda by a revision; its ref is the label it had then
+
+    @property
+    def label(self) -> str:
+        return f"{self.ref} (withdrawn)" if self.withdrawn else self.ref
 
 
 @dataclass
@@ -82,14 +87,24 @@ class Compilation:
         return [d for d in self.delegations if d.casefold() not in done]
 
 
-def _inputs(db, question_id: int) -> list[CompiledInput]:
-    out = [CompiledInput(s.delegation, s.author, s.text, s.created_at, s.updated_at, s.late,
+def _inputs(db, question_id: int, names: dict[str, str]) -> list[CompiledInput]:
+    """A question's current inputs, authors by their names (as people know them, not platform ids)."""
+    out = [CompiledInput(s.delegation, names.get(s.author) or _bare(s.author), s.text, s.created_at, s.updated_at,
+                         s.late,
                          s.disclosure == "coordinators", s.note)
            for s in sub_store.of_question(db, question_id)]
     return sorted(out, key=lambda i: i.delegation.casefold())
 
 
+def _bare(user: str) -> str:
+    """An author nobody named: the part of the id people recognise (the CLI's ``cli``, a console name…)."""
+    return user.split(":", 1)[1] if ":" in user else user
+
+
 RESTRICTED = "Restricted — contains coordinators-only inputs"
+WITHDRAWN = "Questions withdrawn from the agenda"   # answered, then taken off by a revised agenda: inputs kept
+WITHDRAWN_NOTE = ("These questions were on an earlier version of the agenda and were answered before it was "
+                  "revised. They are shown with the numbers they had then.")
 
 
 def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, edition: str = "public"
@@ -99,6 +114,7 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
         raise ValueError(f"unknown edition {edition!r}")
     sections: list[CompiledSection] = []
     tz = session.timezone if session else group.timezone
+    names = {m.user: m.display_name for m in group_store.members_of_group(db, group.id) if m.display_name}
     withheld = 0
 
     def keep(inputs):
@@ -115,12 +131,22 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
                 continue
             mine = [q for q in qs if q.item_id == it.id]
             sections.append(CompiledSection(it.number, it.title, "item",
-                                            [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id))) for q in mine]))
+                                            [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names))) for q in mine]))
     for lst in agenda_store.lists_of_group(db, group.id):
         qs = agenda_store.questions_of_list(db, lst.id)
         sections.append(CompiledSection(None, f"{lst.name} ({lst.symbol})", "list",
-                                        [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id)))
+                                        [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)))
                                          for q in qs]))
+    withdrawn = []
+    if session is not None:
+        withdrawn += [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names)), True)
+                      for q in agenda_store.retired_questions(db, session_id=session.id)]
+    for lst in agenda_store.lists_of_group(db, group.id):
+        withdrawn += [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)), True)
+                      for q in agenda_store.retired_questions(db, list_id=lst.id)]
+    withdrawn = [q for q in withdrawn if q.inputs]
+    if withdrawn:
+        sections.append(CompiledSection(None, WITHDRAWN, "withdrawn", withdrawn))
     when = venue = symbol = deadline = None
     title = group.name
     if session is not None:

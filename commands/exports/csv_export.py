@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-from storage.db import to_iso
+from commands import timefmt
 from commands.exports.compilation import Compilation
 from commands.sanitize import clean
 
 COLUMNS = ["section", "ref", "question", "delegation", "author", "submitted_at", "updated_at", "late",
            "disclosure", "note", "text"]
+# Times are the session's wall-clock with their UTC offset (2026-12-01T09:30:00+01:00): what a reader compares
+# with the deadline, and still exact for a machine.
 
 
 def build_csv(c: Compilation) -> bytes:
@@ -22,10 +24,15 @@ def build_csv(c: Compilation) -> bytes:
         for q in sec.questions:
             for i in q.inputs:
                 w.writerow([_no_formula(v) for v in (
-                    heading, q.ref, q.text, i.delegation, i.author, to_iso(i.created_at), to_iso(i.updated_at),
+                    heading, q.label, q.text, i.delegation, i.author, _local(i.created_at, c.tz),
+                    _local(i.updated_at, c.tz),
                     "yes" if i.late else "no", "coordinators" if i.coordinators_only else "group", i.note or "",
                     i.text)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _local(moment, tz: str) -> str:
+    return timefmt.to_local(moment, tz).isoformat(timespec="seconds")
 
 
 def _no_formula(text) -> str:

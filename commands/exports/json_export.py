@@ -32,7 +32,8 @@ def group_document(db, group: Group) -> dict:
                 "presenters": list(it.presenters), "description": it.description,
                 "questions": [{"ref": q.ref, "text": q.text} for q in qs if q.item_id == it.id],
             })
-        orphans = [{"ref": q.ref, "text": q.text} for q in qs if q.item_id is None]
+        orphans = [{"ref": q.ref, "text": q.text, "retired_at": to_iso(q.retired_at)}
+                   for q in agenda_store.retired_questions(db, session_id=s.id)]
         entry = {
             "id": s.id, "key": s.source_key, "title": s.title,
             "start": timefmt.iso_local(s.start, s.timezone), "end": timefmt.iso_local(s.end, s.timezone),
@@ -42,10 +43,20 @@ def group_document(db, group: Group) -> dict:
         if orphans:
             entry["retired_questions"] = orphans
         sessions_out.append(entry)
-    lists_out = [{"id": lst.id, "name": lst.name, "symbol": lst.symbol, "short": lst.short,
-                  "description": lst.description, "open": lst.is_open,
-                  "questions": [{"ref": q.ref, "text": q.text} for q in agenda_store.questions_of_list(db, lst.id)]}
-                 for lst in lists]
+    lists_out = []
+    for lst in lists:
+        entry = {"id": lst.id, "name": lst.name, "symbol": lst.symbol, "short": lst.short,
+                 "description": lst.description, "open": lst.is_open,
+                 "questions": [{"ref": q.ref, "text": q.text} for q in agenda_store.questions_of_list(db, lst.id)]}
+        if lst.session_id is not None:
+            entry["session"] = lst.session_id
+        if lst.deadline is not None:
+            entry["deadline"] = to_iso(lst.deadline)
+        retired = agenda_store.retired_questions(db, list_id=lst.id)
+        if retired:
+            entry["retired_questions"] = [{"ref": q.ref, "text": q.text, "retired_at": to_iso(q.retired_at)}
+                                          for q in retired]
+        lists_out.append(entry)
     members_out = [{"user": m.user, "display_name": m.display_name, "delegation": m.delegation,
                     "role": "coordinator" if m.is_coordinator else "delegate",
                     "created_at": to_iso(m.created_at), "updated_at": to_iso(m.updated_at)}
@@ -55,6 +66,7 @@ def group_document(db, group: Group) -> dict:
     for sub in sub_store.of_group(db, group.id):
         subs_out.append({
             "session": sub.session_id, "list": list_symbol.get(sub.list_id), "ref": sub.ref,
+            **({"withdrawn_question": True} if sub.question_retired else {}),
             "delegation": sub.delegation, "author": sub.author, "text": sub.text, "status": sub.status,
             "disclosure": sub.disclosure, "late": sub.late, "note": sub.note,
             "created_at": to_iso(sub.created_at), "updated_at": to_iso(sub.updated_at),

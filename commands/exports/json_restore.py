@@ -197,30 +197,40 @@ def _restore(db, doc, g, slug, tz, counts):
                 group_store.set_coordinator(db, group.id, m["user"], True, m.get("display_name"))
             counts["members"] += 1
         session_ids: dict[int, int] = {}
+        retired: dict[tuple, int] = {}     # (session id | None, list symbol | None, ref) → withdrawn question
         for s in doc.get("sessions") or []:
             items = [ImportedItem(number=it.get("number"), title=it["title"], kind=it.get("kind", "item"),
                                   start=_time(it.get("start"), "item start"), end=_time(it.get("end"), "item end"),
                                   presenters=list(it.get("presenters") or []), description=it.get("description"),
                                   questions=[q["text"] for q in it.get("questions") or []])
                      for it in s.get("items") or []]
-            saved, _, _ = agenda_store.save_session(
+            saved, _ = agenda_store.save_session(
                 db, group.id, source_key=s.get("key") or f"restored-{s['id']}", title=s["title"],
                 start=_time(s["start"], "session start"), end=_time(s["end"], "session end"),
                 timezone=s.get("timezone") or tz, venue=s.get("venue"), symbol=s.get("symbol"),
                 background=s.get("background"), items=items, deadline=_time(s.get("deadline"), "deadline"))
             session_ids[s["id"]] = saved.id
             for q in s.get("retired_questions") or []:
-                agenda_store.add_retired_question(db, saved.id, q["ref"], q["text"])
+                retired[(s["id"], None, q["ref"])] = agenda_store.add_retired_question(
+                    db, saved.id, q["ref"], q["text"], _time(q.get("retired_at"), "retired_at"))
             counts["sessions"] += 1
         list_ids: dict[str, int] = {}
         for lst in doc.get("question_lists") or []:
-            saved, _, _ = agenda_store.save_list(
+            saved, _ = agenda_store.save_list(
                 db, group.id, name=lst["name"], symbol=lst["symbol"], short=lst.get("short") or lst["symbol"],
                 description=lst.get("description"), questions=[(q["ref"], q["text"]) for q in lst["questions"]])
             list_ids[lst["symbol"]] = saved.id
+            agenda_store.set_list_deadline(db, saved.id, session_id=session_ids.get(lst.get("session")),
+                                           deadline=_time(lst.get("deadline"), "list deadline"))
+            for q in lst.get("retired_questions") or []:
+                retired[(None, lst["symbol"], q["ref"])] = agenda_store.add_retired_list_question(
+                    db, saved.id, q["ref"], q["text"], _time(q.get("retired_at"), "retired_at"))
             counts["lists"] += 1
         for sub in doc.get("submissions") or []:
-            if sub.get("list"):
+            if sub.get("withdrawn_question"):
+                qid = retired.get((None, sub["list"], sub["ref"]) if sub.get("list") else (sub["session"], None, sub["ref"]))
+                q = agenda_store.question_by_id(db, qid) if qid else None
+            elif sub.get("list"):
                 q = agenda_store.list_question(db, list_ids[sub["list"]], sub["ref"])
             else:
                 q = agenda_store.session_question(db, session_ids[sub["session"]], sub["ref"])

@@ -5,7 +5,7 @@ import re
 
 from commands.words import count
 from commands import timefmt
-from commands.exports.compilation import RESTRICTED, Compilation, input_marks
+from commands.exports.compilation import WITHDRAWN_NOTE, RESTRICTED, Compilation, input_marks
 from commands.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -44,15 +44,17 @@ def build_markdown(c: Compilation) -> bytes:
     out.append("| Ref | Inputs | From |")
     out.append("|---|---|---|")
     for q in c.questions:
-        out.append(f"| {md(q.ref)} | {len(q.inputs)} | {md(', '.join(i.delegation for i in q.inputs)) or '—'} |")
+        out.append(f"| {md(q.label)} | {len(q.inputs)} | {md(', '.join(i.delegation for i in q.inputs)) or '—'} |")
     out.append("")
     out.append(f"{count(len(c.contributing), 'delegation')} contributed"
                + (f"; registered without input: {md(', '.join(c.missing))}" if c.missing else "") + ".\n")
     for sec in c.sections:
         heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
         out.append(f"## {md(heading)}\n")
+        if sec.kind == "withdrawn":
+            out.append(f"_{WITHDRAWN_NOTE}_\n")
         for q in sec.questions:
-            out.append(f"### Question {md(q.ref)}\n")
+            out.append(f"### Question {md(q.label)}\n")
             out.append(f"_{md(' '.join(q.text.split()))}_\n")
             if not q.inputs:
                 out.append("No written input received.\n")
