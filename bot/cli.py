@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("slug")
     f.add_argument("--rotate", action="store_true", help="make a new secret link first (the old one stops working)")
 
+    d = sub.add_parser("deadline", help="a question list's deadline: its own (DATETIME in the group's zone), "
+                                        "a session's (#ID: the list belongs to that session), or off")
+    d.add_argument("list", help="the list's short name or document symbol (WP.15)")
+    d.add_argument("when", nargs="+", help="YYYY-MM-DDTHH:MM (or YYYY-MM-DD HH:MM), #ID, or off")
+    d.add_argument("--group", help="group slug (needed when several groups have such a list)")
+
     s = sub.add_parser("session", help="sessions").add_subparsers(dest="scmd", metavar="ACTION")
     sl = s.add_parser("list", help="list the sessions of a group")
     sl.add_argument("slug")
@@ -189,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args, db, settings) -> int:
+    if args.cmd == "deadline":
+        return _list_deadline_cmd(args, db)
     if args.cmd == "group":
         return _group_cmd(args, db, settings)
     if args.cmd == "session":
@@ -294,6 +302,26 @@ def _session_change(args, db) -> int:
     s = ops.reschedule(db, session, text, system_clock())
     print(f"#{s.id} {s.title}: moved to {timefmt.iso_local(s.start, s.timezone)} – "
           f"{timefmt.iso_local(s.end, s.timezone)}")
+    return 0
+
+
+def _list_deadline_cmd(args, db) -> int:
+    from commands.submitted import due_for
+    if args.group:
+        group = _group(db, args.group)
+    else:
+        having = ops.groups_with_list(db, args.list)
+        if len(having) != 1:
+            raise CliError(f"no group has a question list {args.list}" if not having else
+                           f"{len(having)} groups have a list {args.list} "
+                           f"({', '.join(g.slug for g in having)}): say which with --group SLUG")
+        group = having[0]
+    when = " ".join(args.when).replace("T", " ", 1) if args.when[0][:1].isdigit() else " ".join(args.when)
+    lst = ops.change_list_deadline(db, group, args.list, when, "cli", system_clock())
+    due = due_for(db, qlist=lst, group_timezone=group.timezone)
+    where = f" (belongs to session #{lst.session_id})" if lst.session_id else ""
+    print(f"{group.slug} {lst.short}: " + (f"due {timefmt.iso_local(due.deadline, due.timezone)}{where}" if due
+                                           else f"no deadline{where}"))
     return 0
 
 

@@ -11,7 +11,8 @@ from commands.exports import FORMATS, export_filename, render
 from commands.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
-from commands.selectors import input_session, is_session_selector, select_session, take_target
+from commands.selectors import find_list, input_session, is_session_selector, select_session, take_target
+from commands.submitted import due_for, inputs_for, lists_of_session
 from commands.submissions import require_delegation
 from commands.sessions import Purpose
 from storage import agenda as agenda_store
@@ -22,16 +23,21 @@ GRID_MAX_QUESTIONS = 30
 STATUS_MAX_DELEGATIONS = 30     # more, and the reply summarises; the whole grid comes as a CSV file
 
 
+def slug_of(text: str) -> str:
+    import re
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "list"
+
+
 def status_csv(delegations: list[str], qs, cell) -> bytes:
     """The whole grid, delegations × questions: "x", "late", "coordinators" (or both), empty for nothing."""
     import csv
     import io
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["Delegation", "Inputs", *[q.ref for q in qs]])
+    w.writerow(["Delegation", "Inputs", *[label for label, _ in qs]])
     for d in delegations:
         marks = []
-        for q in qs:
+        for _, q in qs:
             s = cell.get((d.casefold(), q.id))
             marks.append("" if s is None else " ".join(filter(None, ["late" if s.late else "x",
                                                                      "coordinators" if s.disclosure == "coordinators"
@@ -48,44 +54,59 @@ def _session_arg(ctx: Context, text: str):
     return input_session(ctx, Purpose.COMPILE), text
 
 
-@subcommand("status", "inputs status [SESSION]",
+@subcommand("status", "inputs status [SESSION|LIST]",
             "Who has submitted what: delegations × questions, counts per question, who has nothing in yet.",
-            coordinator=True, under="inputs")
+            coordinator=True, under="inputs",
+            details="A session's status counts its questions and those of the question lists that belong to it; "
+                    "a list with its own deadline has its own status (inputs status WP.15).")
 def inputs_status(ctx: Context, text: str) -> Reply:
-    session, _ = _session_arg(ctx, text)
-    if session is None:
-        raise UserError(f"{ctx.group.name} has no sessions yet.")
-    qs = agenda_store.questions_of_session(ctx.db, session.id)
-    subs = sub_store.of_session(ctx.db, session.id)
+    word, _ = take_word(text)
+    qlist = find_list(ctx, word) if word and not is_session_selector(word) else None
+    session = None
+    if qlist is not None:
+        cols = [(f"{qlist.short}:{q.ref}", q) for q in agenda_store.questions_of_list(ctx.db, qlist.id)]
+        heading = [line(f"Question list {qlist.short} ({qlist.symbol}): {qlist.name}")]
+        due = due_for(ctx.db, qlist=qlist, group_timezone=ctx.group.timezone)
+    else:
+        session, _ = _session_arg(ctx, text)
+        if session is None:
+            raise UserError(f"{ctx.group.name} has no sessions yet.")
+        cols = [(q.ref, q) for q in agenda_store.questions_of_session(ctx.db, session.id)]
+        for lst in lists_of_session(ctx.db, ctx.group.id, session.id):
+            cols += [(f"{lst.short}:{q.ref}", q) for q in agenda_store.questions_of_list(ctx.db, lst.id)]
+        heading = [line(f"#{session.id} {session.title}")]
+        due = due_for(ctx.db, session=session)
+    subs = inputs_for(ctx.db, session=session, qlist=qlist)
     registered = group_store.delegations(ctx.db, ctx.group.id)
     by_key: dict[str, str] = {d.casefold(): d for d in registered}
     for s in subs:
         by_key.setdefault(s.delegation.casefold(), s.delegation)
     delegations = sorted(by_key.values(), key=str.casefold)
     cell: dict[tuple[str, int], object] = {(s.delegation.casefold(), s.question_id): s for s in subs}
-    shown = qs[:GRID_MAX_QUESTIONS]
+    shown_cols = cols[:GRID_MAX_QUESTIONS]
     sections = []
-    per_q = [line(Code(q.ref), f" {sum(1 for d in delegations if (d.casefold(), q.id) in cell)}") for q in shown]
+    per_q = [line(Code(label), f" {sum(1 for d in delegations if (d.casefold(), q.id) in cell)}")
+             for label, q in shown_cols]
     sections.append(Section(heading=line(Strong("Inputs per question")), body=[line(*[p for ln in per_q for p in
                                                                                     (*ln, "   ")])]))
     rows = []
-    large = len(delegations) > STATUS_MAX_DELEGATIONS or len(qs) > GRID_MAX_QUESTIONS
+    large = len(delegations) > STATUS_MAX_DELEGATIONS or len(cols) > GRID_MAX_QUESTIONS
     for d in delegations if len(delegations) <= STATUS_MAX_DELEGATIONS else []:
         marks = []
-        for q in shown:
+        for label, q in shown_cols:
             s = cell.get((d.casefold(), q.id))
             if s is None:
                 continue
-            marks.append(q.ref + ("·late" if s.late else "") + ("·c" if s.disclosure == "coordinators" else ""))
+            marks.append(label + ("·late" if s.late else "") + ("·c" if s.disclosure == "coordinators" else ""))
         rows.append([d, str(len(marks)), ", ".join(marks) if marks else "—"])
     if rows:
         sections.append(Section(heading=line(Strong("By delegation")),
                                 table=Table(["Delegation", "Inputs", "Questions"], rows)))
     elif delegations:
-        answered = [sum(1 for q in qs if (d.casefold(), q.id) in cell) for d in delegations]
+        answered = [sum(1 for _, q in cols if (d.casefold(), q.id) in cell) for d in delegations]
         sections.append(Section(heading=line(Strong("By delegation")), body=[
-            line(f"{count(sum(1 for n in answered if qs and n == len(qs)), 'delegation')} answered every question, "
-                 f"{count(sum(1 for n in answered if 0 < n < len(qs)), 'delegation')} some, "
+            line(f"{count(sum(1 for n in answered if cols and n == len(cols)), 'delegation')} answered every "
+                 f"question, {count(sum(1 for n in answered if 0 < n < len(cols)), 'delegation')} some, "
                  f"{count(sum(1 for n in answered if n == 0), 'delegation')} none yet."),
             line("The whole grid (every delegation × every question) is in the attached CSV file.")]))
     else:
@@ -96,19 +117,23 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     sections.append(Section(heading=line(Strong(f"{n_in} of {count(len(registered), 'registered delegation')} "
                                                 f"{'has' if n_in == 1 else 'have'} sent input")),
                             body=[line("Nothing yet: ", ", ".join(missing))] if missing else [line("Everyone is in.")]))
+    retired = sum(1 for s in subs if s.question_retired)
     ctxl = [line("·late = after the deadline, ·c = coordinators only. Compilation: ",
                  Code(ctx.cmd("inputs export docx")))]
-    if len(qs) > GRID_MAX_QUESTIONS:
-        ctxl.append(line(f"{count(len(qs) - GRID_MAX_QUESTIONS, 'more question')} "
-                         f"{'is' if len(qs) - GRID_MAX_QUESTIONS == 1 else 'are'} in the attached CSV file and in "
+    if retired:
+        ctxl.append(line(f"{count(retired, 'input')} on questions withdrawn from the agenda "
+                         f"{'counts' if retired == 1 else 'count'} too (shown apart in the compilation)."))
+    if len(cols) > GRID_MAX_QUESTIONS:
+        ctxl.append(line(f"{count(len(cols) - GRID_MAX_QUESTIONS, 'more question')} "
+                         f"{'is' if len(cols) - GRID_MAX_QUESTIONS == 1 else 'are'} in the attached CSV file and in "
                          "the export."))
-    deadline = [line("Deadline: ", When(session.deadline, session.timezone, "datetime"))] if session.deadline else []
-    sections.insert(0, Section(body=[line(f"#{session.id} {session.title}"), *deadline]))
+    deadline = [line("Deadline: ", When(due.deadline, due.timezone, "datetime"))] if due else []
+    sections.insert(0, Section(body=[*heading, *deadline]))
     files = []
     if large:
-        files.append(Attachment(f"{ctx.group.slug}-session-{session.id}-status.csv",
-                                status_csv(delegations, qs, cell), "text/csv; charset=utf-8",
-                                f"Input status — #{session.id} {session.title}"))
+        stem = f"{ctx.group.slug}-session-{session.id}" if session else f"{ctx.group.slug}-{slug_of(qlist.short)}"
+        files.append(Attachment(f"{stem}-status.csv", status_csv(delegations, cols, cell), "text/csv; charset=utf-8",
+                                f"Input status — " + (f"#{session.id} {session.title}" if session else qlist.short)))
     return Reply(text=f"Input status: {len(registered) - len(missing)} of {count(len(registered), 'delegation')}",
                  title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl, files=files)
 

@@ -270,6 +270,41 @@ def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: d
     return lst
 
 
+def groups_with_list(db, name: str) -> list[Group]:
+    return [g for g in group_store.all_groups(db) if agenda_store.list_named(db, g.id, name)]
+
+
+def change_list_deadline(db, group: Group, name: str, text: str, actor: str, now: datetime):
+    """A question list's deadline: ``#ID`` (it belongs to that session and shares its deadline), a date and time
+    in the group's zone (its own deadline; optionally followed by a zone), or ``off``. Audited."""
+    from storage.db import write_tx
+    lst = find_list(db, group, name)
+    text = text.strip()
+    if not text:
+        raise UserError(f"Say when: deadline {lst.short} YYYY-MM-DD HH:MM, deadline {lst.short} #ID (the deadline "
+                        f"of that session), or deadline {lst.short} off.")
+    session_id, when = None, None
+    if text.lower() in ("off", "none"):
+        detail = f"{lst.short}: no deadline"
+    elif text.startswith("#"):
+        session = session_by_id(db, group, int(text[1:])) if text[1:].isdigit() else None
+        if session is None:
+            raise UserError(f"'{text}' is not a session: write #ID, as in session list.")
+        session_id, detail = session.id, f"{lst.short}: belongs to #{session.id} {session.title}"
+    else:
+        try:
+            when = timefmt.parse_user_datetime(text, group.timezone)
+        except timefmt.TimeError as e:
+            raise UserError(str(e))
+        if when <= now:
+            raise UserError("That deadline is already past: give a time ahead.")
+        detail = f"{lst.short}: due {timefmt.short_datetime(when, group.timezone)} ({group.timezone})"
+    with write_tx(db):
+        agenda_store.set_list_deadline(db, lst.id, session_id=session_id, deadline=when, at=now)
+        _audit(db, group, actor, "list deadline", detail, now)
+    return agenda_store.list_by_id(db, lst.id)
+
+
 # --- removals: refused while they would destroy inputs, unless confirmed ------------------
 
 def _destroys(what: str, inputs: int, delegations: int) -> str:

@@ -19,11 +19,11 @@ from commands.core import Context, UserError
 from commands.durations import DurationError, parse_offsets
 from commands.registry import subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
-from commands.selectors import input_session, is_session_selector, require_session, select_session
+from commands.submitted import due_for, submitted
+from commands.selectors import find_list, input_session, is_session_selector, require_session, select_session
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import reminders as reminder_store
-from storage import submissions as sub_store
 
 LOOKBACK = timedelta(days=7)      # how far back missed reminders are still recorded (as skipped)
 AGENDA_IN_BRIEF = 10
@@ -194,8 +194,8 @@ def _session_questions(db, session_id: int):
 
 
 def delegations_in(db, group_id: int, session_id: int) -> set[str]:
-    """Delegations (casefolded) with a current input on any question of the session."""
-    return {s.delegation.casefold() for s in sub_store.of_session(db, session_id)}
+    """Delegations (casefolded) that have submitted for the session (commands.submitted: the one definition)."""
+    return submitted(db, session=agenda_store.session_by_id(db, session_id))
 
 
 def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: str,
@@ -303,12 +303,21 @@ def reminders_command(ctx: Context, text: str) -> Reply:
         context=[line("See what is planned: ", Code(ctx.cmd("upcoming")))])
 
 
-@subcommand("deadline", "deadline [SESSION] DATETIME [ZONE] [confirm] | deadline [SESSION] off",
-            "Set the input deadline of the next session (wall-clock in its time zone unless a zone is given).",
+@subcommand("deadline", "deadline [SESSION|LIST] DATETIME [ZONE] [confirm] | deadline LIST #ID | deadline [SESSION|LIST] off",
+            "Set the input deadline of the next session, or of a question list (alone: show the deadlines).",
             coordinator=True,
-            details="For example: deadline 2026-12-01 17:00, deadline #3 2026-12-01 17:00 America/New_York.")
+            details="For example: deadline 2026-12-01 17:00, deadline #3 2026-12-01 17:00 America/New_York, "
+                    "deadline WP.15 2026-12-10 17:00 (the list's own deadline), deadline WP.15 #3 (the list "
+                    "belongs to session #3 and shares its deadline).")
 def deadline_command(ctx: Context, text: str) -> Reply:
+    if not text.strip():
+        return _deadlines(ctx)
     word, rest = take_word(text)
+    lst = None if is_session_selector(word) or word[:1].isdigit() else find_list(ctx, word)
+    if lst is not None:
+        lst = ops.change_list_deadline(ctx.db, ctx.group, word, rest, ctx.request.user, ctx.now)
+        return Reply(text=f"Deadline of {lst.short} set", sections=[Section(body=[_list_due_line(ctx, lst)])],
+                     timezone=ctx.group.timezone)
     if word and is_session_selector(word) and not (rest and rest[:1].isdigit() and ":" in rest.split()[0]):
         session = select_session(ctx, word)
     else:
@@ -325,6 +334,35 @@ def deadline_command(ctx: Context, text: str) -> Reply:
              When(when, session.timezone, "datetime"), f" {timefmt.zone_label(session.timezone)}."),
         line("Delegations that have sent nothing get a reminder ", Code(g.deadline_offsets or "never"), " before it."),
     ])], timezone=session.timezone, context=[line("Planned posts: ", Code(ctx.cmd("upcoming")))])
+
+
+def _list_due_line(ctx: Context, lst):
+    due = due_for(ctx.db, qlist=lst, group_timezone=ctx.group.timezone)
+    where = (f" — it belongs to #{lst.session_id}" if lst.session_id else "")
+    if due is None:
+        return line("The question list ", Strong(lst.short), f" has no deadline{where}.")
+    return line("Written input on the question list ", Strong(lst.short), " is due ",
+                When(due.deadline, due.timezone, "datetime"), f" {timefmt.zone_label(due.timezone)}{where}.")
+
+
+def _deadlines(ctx: Context) -> Reply:
+    """Bare ``deadline``: the deadlines now in force (the session open for input, and the lists)."""
+    body = []
+    session = input_session(ctx)
+    if session is None:
+        body.append(line(f"{ctx.group.name} has no session open for input."))
+    elif session.deadline is None:
+        body.append(line(Strong(session.title), f" (#{session.id}) has no input deadline."))
+    else:
+        body.append(line("Written input for ", Strong(session.title), f" (#{session.id}) is due ",
+                         When(session.deadline, session.timezone, "datetime"),
+                         f" {timefmt.zone_label(session.timezone)}."))
+    body += [_list_due_line(ctx, lst) for lst in agenda_store.lists_of_group(ctx.db, ctx.group.id)]
+    body.append(line("Late input is ", Strong("accepted" if ctx.group.late_policy == "accept" else "refused"),
+                     " (", Code(ctx.cmd("late accept|refuse")), ")."))
+    return Reply(text="Deadlines", sections=[Section(heading=line(Strong(f"Deadlines — {ctx.group.name}")),
+                                                   body=body)], timezone=ctx.group.timezone,
+                 context=[line("Change one: ", Code(ctx.cmd("deadline [SESSION|LIST] DATETIME")))])
 
 
 @subcommand("reschedule", "reschedule SESSION DATETIME [ZONE] [confirm]",
@@ -374,10 +412,16 @@ def upcoming_command(ctx: Context, text: str) -> Reply:
                  context=[line("Settings: ", Code(ctx.cmd("reminders")))])
 
 
-@subcommand("late", "late accept|refuse", "After an input deadline: accept inputs marked late, or refuse them.",
-            coordinator=True)
+@subcommand("late", "late [accept|refuse]", "After an input deadline: accept inputs marked late, or refuse them "
+            "(alone: show the current policy).", coordinator=True)
 def late_command(ctx: Context, text: str) -> Reply:
     choice = text.strip().lower()
+    if not choice:
+        now = ("accepted and marked late" if ctx.group.late_policy == "accept"
+               else "refused (coordinators can still submit)")
+        return Reply(text=f"Late input is {ctx.group.late_policy}ed", sections=[Section(body=[
+            line(f"After a deadline, inputs (new ones, edits and withdrawals) are {now}."),
+            line("Change it: ", Code(ctx.cmd("late accept")), " or ", Code(ctx.cmd("late refuse")), ".")])])
     if choice not in ("accept", "refuse"):
         raise UserError("Write late accept (inputs after the deadline are kept, marked late) or late refuse.")
     group_store.update_group(ctx.db, ctx.group.id, late_policy=choice)

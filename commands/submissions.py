@@ -10,6 +10,7 @@ from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
+from commands.submitted import due_for
 from commands.selectors import (
     Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
 )
@@ -126,13 +127,19 @@ def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | No
 
 
 def _is_late(ctx: Context, target: Target) -> bool:
-    s = target.session
-    if s is None or s.deadline is None or ctx.now <= s.deadline:
+    """Whether a change now is late (commands.submitted says when input is due); refused when the group does not
+    accept late input (coordinators may still act), and on a closed question list."""
+    if target.qlist is not None and not target.qlist.is_open and not ctx.is_coordinator:
+        raise UserError(f"The question list {target.qlist.short} is closed: it takes no more input. "
+                        "Please contact the coordinators. Nothing was changed.")
+    due = due_for(ctx.db, session=target.session, qlist=target.qlist, group_timezone=ctx.group.timezone)
+    if due is None or ctx.now <= due.deadline:
         return False
     if ctx.group.late_policy == "refuse" and not ctx.is_coordinator:
-        raise UserError(f"The deadline for written input to “{s.title}” has passed "
-                        f"({timefmt.short_datetime(s.deadline, s.timezone)} {timefmt.zone_label(s.timezone)}), and this group does not "
-                        "accept late input. Please contact the coordinators. Nothing was saved.")
+        raise UserError(f"The deadline for written input to {due.name} has passed "
+                        f"({timefmt.short_datetime(due.deadline, due.timezone)} {timefmt.zone_label(due.timezone)}), "
+                        "and this group does not accept late input. Please contact the coordinators. "
+                        "Nothing was changed.")
     return True
 
 
@@ -151,20 +158,21 @@ def _reply_prompt(ctx: Context, target: Target) -> Reply:
                  expects=question_value(target))
 
 
-def _late_notices(ctx: Context, target: Target, sub) -> list:
-    """Coordinators hear of every input that arrives after the deadline, directly."""
-    s = target.session
+def _late_notices(ctx: Context, target: Target, sub, withdrawn: bool = False) -> list:
+    """Coordinators hear of every input that arrives (or is withdrawn) after the deadline, directly."""
+    due = due_for(ctx.db, session=target.session, qlist=target.qlist, group_timezone=ctx.group.timezone)
+    what = "Late withdrawal" if withdrawn else "Late input"
     out = []
     for m in group_store.coordinators(ctx.db, ctx.group.id):
         if m.user == ctx.request.user:
             continue
-        note = Reply(text=f"Late input: {sub.delegation} on {target.short}", sections=[Section(body=[
-            line(Strong("Late input: "), Strong(sub.delegation), " on ", Code(target.named),
-                 f" in {ctx.group.name}, received ", When(sub.updated_at, ctx.group.timezone, "datetime"),
-                 *((" — the deadline was ", When(s.deadline, s.timezone, "datetime")) if s and s.deadline else ())),
-            line("> ", excerpt(sub.text, 200)),
-        ])])
-        out.append((m.user, note))
+        body = [line(Strong(f"{what}: "), Strong(sub.delegation), " on ", Code(target.named),
+                     f" in {ctx.group.name}, {'withdrawn' if withdrawn else 'received'} ",
+                     When(ctx.now if withdrawn else sub.updated_at, ctx.group.timezone, "datetime"),
+                     *((" — the deadline was ", When(due.deadline, due.timezone, "datetime")) if due else ()))]
+        if not withdrawn:
+            body.append(line("> ", excerpt(sub.text, 200)))
+        out.append((m.user, Reply(text=f"{what}: {sub.delegation} on {target.short}", sections=[Section(body=body)])))
     return out
 
 
@@ -367,8 +375,10 @@ def _withdraw_target(ctx: Context, target: Target) -> Reply:
     sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.short} to withdraw.")
+    late = _is_late(ctx, target)      # after the deadline, a withdrawal follows the late policy like any change
     sub_store.withdraw(ctx.db, sub.id, author=ctx.request.user, at=ctx.now)
     return Reply(text=f"Withdrawn: {delegation}'s input on {target.short}",
+                 notices=_late_notices(ctx, target, sub, withdrawn=True) if late else [],
                  recorded={"question": question_value(target), "delegation": delegation, "action": "withdraw"},
                  sections=[Section(body=[line(Strong("Withdrawn:"), f" {delegation}'s input on ", Code(target.named),
                                               ". It stays in the history; submitting again brings a new text.")])])

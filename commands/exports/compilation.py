@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from commands import timefmt
+from commands.submitted import submitted
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -63,6 +64,7 @@ class Compilation:
     tz: str
     edition: str = "public"   # public: no coordinators-only inputs | full: all of them, marked restricted
     withheld: int = 0         # coordinators-only inputs left out of the public edition
+    submitted: set[str] | None = None   # casefolded delegations that have submitted (for ``missing``)
 
     @property
     def restricted(self) -> bool:
@@ -83,7 +85,9 @@ class Compilation:
 
     @property
     def missing(self) -> list[str]:
-        done = {d.casefold() for d in self.contributing}
+        """Registered delegations that have not submitted (commands.submitted: the one definition — a delegation
+        whose inputs are all coordinators-only is not named missing in the public edition either)."""
+        done = self.submitted if self.submitted is not None else {d.casefold() for d in self.contributing}
         return [d for d in self.delegations if d.casefold() not in done]
 
 
@@ -132,7 +136,10 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
             mine = [q for q in qs if q.item_id == it.id]
             sections.append(CompiledSection(it.number, it.title, "item",
                                             [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names))) for q in mine]))
-    for lst in agenda_store.lists_of_group(db, group.id):
+    # A session's compilation carries the lists that belong to it and those that belong to no session.
+    group_lists = [lst for lst in agenda_store.lists_of_group(db, group.id)
+                   if session is None or lst.session_id in (None, session.id)]
+    for lst in group_lists:
         qs = agenda_store.questions_of_list(db, lst.id)
         sections.append(CompiledSection(None, f"{lst.name} ({lst.symbol})", "list",
                                         [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)))
@@ -141,7 +148,7 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
     if session is not None:
         withdrawn += [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names)), True)
                       for q in agenda_store.retired_questions(db, session_id=session.id)]
-    for lst in agenda_store.lists_of_group(db, group.id):
+    for lst in group_lists:
         withdrawn += [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)), True)
                       for q in agenda_store.retired_questions(db, list_id=lst.id)]
     withdrawn = [q for q in withdrawn if q.inputs]
@@ -159,7 +166,7 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
     return Compilation(group=group, session=session, title=title, when=when, venue=venue, symbol=symbol,
                        deadline=deadline, generated_at=now, sections=sections,
                        delegations=group_store.delegations(db, group.id), tz=tz, edition=edition,
-                       withheld=withheld)
+                       withheld=withheld, submitted=submitted(db, session=session) if session else None)
 
 
 def input_marks(i: CompiledInput) -> str:
