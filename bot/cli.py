@@ -92,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     gc = g.add_parser("create", help="create a group")
     gc.add_argument("slug")
     gc.add_argument("--name", required=True)
-    gc.add_argument("--tz", default=None, help="IANA time zone (default Europe/Zurich)")
+    gc.add_argument("--tz", default=None, help="IANA time zone (default: CONVENE_TIMEZONE, else Europe/Zurich)")
+    gc.add_argument("--registration", choices=["approval", "open", "locked"], default=None,
+                    help="how people join delegations (default approval: a coordinator approves each registration)")
     gb = g.add_parser("bind", help="bind a room (slack:C…, matrix:!room:server, console:NAME) to a group")
     gb.add_argument("slug")
     gb.add_argument("room")
@@ -255,8 +257,9 @@ def _backup_first(db, args, settings, what: str) -> str:
 
 def _group_cmd(args, db, settings) -> int:
     if args.gcmd == "create":
-        group = ops.create_group(db, args.slug, args.name, args.tz or settings.default_timezone)
-        print(f"created group {group.slug}: {group.name} ({group.timezone})")
+        group = ops.create_group(db, args.slug, args.name, args.tz or settings.default_timezone,
+                                 registration=args.registration)
+        print(f"created group {group.slug}: {group.name} ({group.timezone}); registration {group.registration}")
     elif args.gcmd == "bind":
         group = _group(db, args.slug)
         ops.bind_room(db, group, args.room, frontends.ALL)

@@ -7,7 +7,6 @@ from commands.words import count
 from commands import timefmt
 from commands.args import shown
 from commands.args import split_options, take_word
-from commands.selectors import example_ref
 from commands.core import Context, UserError
 from commands.importers import DocumentError
 from commands.importing import ChangesNeedConfirmation, import_file
@@ -66,7 +65,9 @@ def setup(ctx: Context, text: str) -> Reply:
         raise UserError(f"This room already belongs to {ctx.group.name} (slug {ctx.group.slug}).")
     slug = unique_slug(name, lambda s: group_store.slug_taken(ctx.db, s))
     with write_tx(ctx.db):
-        group = group_store.create_group(ctx.db, slug, name)
+        # The operator's CONVENE_TIMEZONE, else Geneva's: a coordinator changes it with group timezone ZONE.
+        zone = getattr(ctx.settings, "default_timezone", None) or "Europe/Zurich"
+        group = group_store.create_group(ctx.db, slug, name, zone)
         group_store.bind_room(ctx.db, group.id, ctx.request.room)
         group_store.set_coordinator(ctx.db, group.id, ctx.request.user, True, ctx.request.user_name)
     ctx.group = group
@@ -76,25 +77,8 @@ def setup(ctx: Context, text: str) -> Reply:
                                    body=[line("Slug: ", Code(slug), " — the CLI and exports use it."),
                                          line("You are its first coordinator. Time zone: ", group.timezone, ".")])],
                  context=[line("Next: delegates register with ", Code(ctx.cmd("iam COUNTRY")),
-                               "; import an agenda with the CLI: ", Code(f"convene import FILE --group {slug}"))])
-
-
-@subcommand("iam", "iam DELEGATION", "Register yourself as a member of a delegation (for example: iam Chile).")
-def iam(ctx: Context, text: str) -> Reply:
-    delegation = clean_name(text, "delegation", MAX_DELEGATION)
-    group = ctx.require_group()
-    if group.registration == "locked" and not ctx.is_coordinator:
-        raise UserError(f"Registration in {group.name} is closed: a coordinator assigns delegations "
-                        f"({ctx.cmd('member @you COUNTRY')}).")
-    before = ctx.delegation
-    m = group_store.set_delegation(ctx.db, group.id, ctx.request.user, delegation, ctx.request.user_name)
-    ctx.member = m
-    changed = f" (was {before})" if before and before.casefold() != m.delegation.casefold() else ""
-    return Reply(text=f"You are registered with {m.delegation}.",
-                 sections=[Section(body=[line("You are registered with the delegation of ", Strong(m.delegation),
-                                              f" in {group.name}{changed}.")])],
-                 context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")), " · see questions: ",
-                               Code(ctx.cmd("questions")))])
+                               " and you approve each (", Code(ctx.cmd("registration")), " says how to change that); "
+                               "import an agenda with the CLI: ", Code(f"convene import FILE --group {slug}"))])
 
 
 @subcommand("whoami", "whoami", "Your group, delegation and role here.", needs_group=False)
@@ -318,6 +302,6 @@ def help_command(ctx: Context, text: str) -> Reply:
 
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
-    registry.add(convene, setup, iam, whoami, session_list, session_rename, group_rename, group_timezone, list_close,
+    registry.add(convene, setup, whoami, session_list, session_rename, group_rename, group_timezone, list_close,
                  list_open, session_remove, list_remove, group_unbind, member_remove, audit_command, import_command,
                  help_command)

@@ -175,6 +175,29 @@ class SubmitInput:
         return cls(QuestionRef.decode(m.group("question")), int(m.group("group")) if m.group("group") else None)
 
 
+_DECISION = re.compile(r"^reg\|g(?P<group>[1-9]\d{0,9})\|r(?P<request>[1-9]\d{0,9})\|(?P<verdict>approve|refuse)$")
+
+
+@dataclass(frozen=True)
+class RegistrationDecision:
+    """The Approve / Refuse buttons under a registration request. The core checks that the person pressing is
+    allowed to decide it (a coordinator, or a member of that delegation) and that it is still waiting."""
+    group_id: int
+    request_id: int
+    verdict: str                   # approve | refuse
+    action_id = "registration_decision"
+
+    def encode(self) -> str:
+        return f"reg|g{self.group_id}|r{self.request_id}|{self.verdict}"
+
+    @classmethod
+    def decode(cls, value: str) -> "RegistrationDecision":
+        m = _DECISION.match(value or "")
+        if m is None:
+            raise ActionError(STALE)
+        return cls(int(m.group("group")), int(m.group("request")), m.group("verdict"))
+
+
 _FORM_COMMANDS = ("submit", "inputs")
 
 

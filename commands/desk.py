@@ -18,6 +18,7 @@ from commands.sessions import Purpose
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
+from storage.db import write_tx
 
 GRID_MAX_QUESTIONS = 30
 STATUS_MAX_DELEGATIONS = 30     # more, and the reply summarises; the whole grid comes as a CSV file
@@ -133,7 +134,7 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     if large:
         stem = f"{ctx.group.slug}-session-{session.id}" if session else f"{ctx.group.slug}-{slug_of(qlist.short)}"
         files.append(Attachment(f"{stem}-status.csv", status_csv(delegations, cols, cell), "text/csv; charset=utf-8",
-                                f"Input status — " + (f"#{session.id} {session.title}" if session else qlist.short)))
+                                "Input status — " + (f"#{session.id} {session.title}" if session else qlist.short)))
     return Reply(text=f"Input status: {len(registered) - len(missing)} of {count(len(registered), 'delegation')}",
                  title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl, files=files)
 
@@ -268,28 +269,17 @@ def coordinator_remove(ctx: Context, text: str) -> Reply:
 
 @subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
 def member_command(ctx: Context, text: str) -> Reply:
-    from commands.admin import MAX_DELEGATION, clean_name
+    from commands.operations import _audit
+    from commands.roster import resolve_delegation
     word, rest = take_word(text)
     user = resolve_person(ctx, word)
-    delegation = clean_name(rest, "delegation", MAX_DELEGATION)
-    m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
+    delegation = resolve_delegation(ctx, rest)
+    with write_tx(ctx.db):
+        m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
+        _audit(ctx.db, ctx.group, ctx.request.user, "registration", f"{user} with {m.delegation}", ctx.now)
     who = named(ctx, user)
     return Reply(text=f"{who} is registered with {m.delegation}.", sections=[Section(body=[
         line(Strong(who), " is registered with the delegation of ", Strong(m.delegation), ".")])])
-
-
-@subcommand("registration", "registration lock|open",
-            "Lock self-registration (coordinators assign delegations) or open it again.", coordinator=True)
-def registration_command(ctx: Context, text: str) -> Reply:
-    choice = text.strip().lower()
-    mapping = {"lock": "locked", "locked": "locked", "close": "locked", "open": "open"}
-    if choice not in mapping:
-        raise UserError("Write registration lock or registration open.")
-    group_store.update_group(ctx.db, ctx.group.id, registration=mapping[choice])
-    msg = ("Self-registration is locked: coordinators assign delegations with "
-           f"{ctx.cmd('member @USER COUNTRY')}." if mapping[choice] == "locked"
-           else f"Self-registration is open: delegates register with {ctx.cmd('iam COUNTRY')}.")
-    return Reply(text=msg, sections=[Section(body=[line(msg)])])
 
 
 __all__ = ["timefmt", "require_delegation"]
@@ -298,4 +288,4 @@ __all__ = ["timefmt", "require_delegation"]
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
     registry.add(inputs_status, inputs_export, inputs_history, inputs_question, coordinator_add, coordinator_remove,
-                 member_command, registration_command)
+                 member_command)

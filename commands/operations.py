@@ -36,13 +36,13 @@ def all_groups(db) -> list[tuple[Group, list[str]]]:
     return [(g, group_store.rooms_of_group(db, g.id)) for g in group_store.all_groups(db)]
 
 
-def create_group(db, slug: str, name: str, timezone: str) -> Group:
+def create_group(db, slug: str, name: str, timezone: str, *, registration: str | None = None) -> Group:
     from commands.admin import clean_name
     if slugify(slug) != slug:
         raise UserError(f"'{slug}' is not a slug: use lowercase letters, digits and hyphens "
                         f"(for example {slugify(slug)})")
     return group_store.create_group(db, slug, clean_name(name, "group name", MAX_GROUP_NAME),
-                                    timefmt.check_zone(timezone))
+                                    timefmt.check_zone(timezone), registration=registration)
 
 
 def bind_room(db, group: Group, room: str, front_ends: FrontEnds | None = None) -> None:

@@ -168,6 +168,8 @@ class Reply:
     form: Form | None = None           # a request to open a form (adapters that can, do)
     field: str | None = None           # for errors caused by one form field: its name
     expects: str | None = None         # a question value (S1:2.6): a reply to this message is input on it
+    reply_command: str | None = None   # a reply to this message runs this command with the reply's words after it
+    reply_group: int | None = None     # … in this group (the message may sit in a direct room, outside the group)
     recorded: dict | None = None       # a receipt: {"question": value, "delegation": name, "action": verb} of the
                                        # input this request stored (front ends link the message that carried it)
     rendered: dict = _field(default_factory=dict, compare=False, repr=False)   # a front end's memo of its rendering

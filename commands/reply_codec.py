@@ -66,6 +66,7 @@ def dumps(reply: Reply) -> str:
     return json.dumps({
         "text": reply.text, "title": reply.title, "status": reply.status, "public": reply.public,
         "timezone": reply.timezone, "context": [_line(ln) for ln in reply.context],
+        "reply_command": reply.reply_command, "reply_group": reply.reply_group,
         "sections": [{"heading": _line(s.heading), "body": [_line(ln) for ln in s.body],
                       "button": [s.button.label, s.button.action, s.button.value] if s.button else None,
                       "table": {"headers": s.table.headers, "rows": [[_cell(c) for c in r] for r in s.table.rows]}
@@ -77,7 +78,8 @@ def loads(raw: str) -> Reply:
     d = json.loads(raw)
     return Reply(
         text=d["text"], title=d["title"], status=d["status"], public=d["public"], timezone=d["timezone"],
-        context=[_unline(ln) for ln in d["context"]],
+        context=[_unline(ln) for ln in d["context"]], reply_command=d.get("reply_command"),
+        reply_group=d.get("reply_group"),
         sections=[Section(heading=_unline(s["heading"]), body=[_unline(ln) for ln in s["body"]],
                           button=Button(*s["button"]) if s["button"] else None,
                           table=Table(s["table"]["headers"], [[_uncell(c) for c in r] for r in s["table"]["rows"]])

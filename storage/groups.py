@@ -25,13 +25,17 @@ def _member(row) -> Member:
     )
 
 
-def create_group(db, slug: str, name: str, timezone: str = "Europe/Zurich") -> Group:
+def create_group(db, slug: str, name: str, timezone: str = "Europe/Zurich", *,
+                 registration: str | None = None) -> Group:
+    """A new group; ``registration`` left out takes the schema's default (approval)."""
     try:
         with write_tx(db):
             db.execute(
                 "INSERT INTO groups (slug, name, timezone, created_at) VALUES (?, ?, ?, ?)",
                 [slug, name, timezone, now_iso()],
             )
+            if registration is not None:
+                db.execute("UPDATE groups SET registration = ? WHERE slug = ?", [registration, slug])
     except sqlite3.IntegrityError:
         raise StorageError(f"a group with the slug '{slug}' already exists")
     return group_by_slug(db, slug)

@@ -335,3 +335,72 @@ def m013_question_identity(db):
     ALTER TABLE question_lists ADD COLUMN session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL;
     ALTER TABLE question_lists ADD COLUMN deadline TEXT
     """)
+
+
+@migrations()
+def m014_roster(db):
+    """The delegations a group knows (its roster, with aliases: "USA" → "United States of America"), matched by a
+    skeleton key (case, accents and look-alike letters folded), and registration requests waiting for a decision.
+    Registration gains a mode, ``approval``: a coordinator approves every registration (the new default)."""
+    _run(db, """
+    CREATE TABLE roster (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE roster_names (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        roster_id INTEGER NOT NULL REFERENCES roster(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        UNIQUE (group_id, key)
+    );
+    CREATE TABLE registration_requests (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        user_name TEXT,
+        delegation TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','refused','cancelled')),
+        created_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+    CREATE INDEX registration_requests_pending ON registration_requests(group_id, status)
+    """)
+
+
+@migrations(transactional=False)
+def m015_registration_modes(db):
+    """groups.registration may be 'approval' too (and is by default). SQLite cannot change a CHECK in place: the
+    table is rebuilt with foreign keys off (else dropping it would cascade), in one transaction."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'groups'").fetchone()[0]
+    if "'approval'" in sql:
+        return                          # rebuilt already (a crash before the migration was recorded)
+    old_check = "CHECK (registration IN ('open','locked'))"
+    if old_check not in sql:
+        raise RuntimeError("groups.registration: unexpected definition")
+    new_sql = (sql.replace(old_check, "CHECK (registration IN ('open','approval','locked'))")
+               .replace("registration TEXT NOT NULL DEFAULT 'open'", "registration TEXT NOT NULL DEFAULT 'approval'")
+               .replace("CREATE TABLE groups", "CREATE TABLE groups_new", 1))
+    columns = ", ".join(f'"{r[1]}"' for r in db.execute("PRAGMA table_info(groups)").fetchall())
+    conn = db.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(new_sql)
+        conn.execute(f"INSERT INTO groups_new ({columns}) SELECT {columns} FROM groups")
+        conn.execute("DROP TABLE groups")
+        conn.execute("ALTER TABLE groups_new RENAME TO groups")
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:3]}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

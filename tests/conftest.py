@@ -72,7 +72,7 @@ def clock():
 
 @pytest.fixture
 def group(db):
-    g = group_store.create_group(db, "cg", "Contact Group on Cooperation")
+    g = group_store.create_group(db, "cg", "Contact Group on Cooperation", registration="open")
     group_store.bind_room(db, g.id, "console:main")
     group_store.set_coordinator(db, g.id, "console:coord", True)
     return g
@@ -116,7 +116,7 @@ def session_soon(db_path, *, lead_seconds: int, offsets: str, title: str, key: s
     from commands.importing import import_document
     db = open_db(db_path)
     try:
-        g = group_store.create_group(db, "cg", "Contact Group")
+        g = group_store.create_group(db, "cg", "Contact Group", registration="open")
         group_store.bind_room(db, g.id, "slack:C0CG")
         group_store.update_group(db, g.id, session_offsets=offsets, deadline_offsets="")
         zone = ZoneInfo("Europe/Zurich")

@@ -69,7 +69,7 @@ def fake_slack():
 def slack_db_path(tmp_path):
     path = tmp_path / "slack.db"
     db = open_db(path)
-    g = group_store.create_group(db, "cg", "Contact Group on Cooperation")
+    g = group_store.create_group(db, "cg", "Contact Group on Cooperation", registration="open")
     group_store.bind_room(db, g.id, "slack:C0CG")
     group_store.set_coordinator(db, g.id, "slack:U0COORD", True)
     import_file(db, g, str(SEED_AGENDA))

@@ -11,7 +11,7 @@ from tests.test_cli import convene
 
 
 def test_scheduled_backups_are_verified_and_rotated(db, tmp_path):
-    group_store.create_group(db, "cg", "Contact Group")
+    group_store.create_group(db, "cg", "Contact Group", registration="open")
     settings = Settings(db_path=str(tmp_path / "x.db"), backup_dir=str(tmp_path / "backups"), backup_keep=2)
     t = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)
     made = [scheduled_backup(db, settings, t + timedelta(hours=6 * i)).path for i in range(3)]
@@ -24,10 +24,10 @@ def test_scheduled_backups_are_verified_and_rotated(db, tmp_path):
 
 
 def test_restore_refuses_a_running_bot_and_replaces_a_stopped_ones_database(cli_env, tmp_path):
-    convene(cli_env, "group", "create", "before", "--name", "Before")
+    convene(cli_env, "group", "create", "before", "--name", "Before", "--registration", "open")
     backup = tmp_path / "b.db"
     convene(cli_env, "backup", str(backup))
-    convene(cli_env, "group", "create", "after", "--name", "After")
+    convene(cli_env, "group", "create", "after", "--name", "After", "--registration", "open")
     db = open_db(cli_env["CONVENE_DB"])
     leases.acquire(db, "scheduler", "host:123:abc", datetime.now(timezone.utc), timedelta(seconds=30))
     refused = convene(cli_env, "restore", str(backup), check=False)

@@ -18,7 +18,7 @@ def convene(env, *args, stdin=None, check=True):
 
 @pytest.fixture
 def setup_group(cli_env):
-    convene(cli_env, "group", "create", "cg", "--name", "Contact Group on Cooperation")
+    convene(cli_env, "group", "create", "cg", "--name", "Contact Group on Cooperation", "--registration", "open")
     convene(cli_env, "group", "bind", "cg", "console:main")
     convene(cli_env, "group", "coordinator", "cg", "console:coord")
     convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg")
@@ -27,7 +27,7 @@ def setup_group(cli_env):
 
 
 def test_import_prints_what_it_created(cli_env):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     out = convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg").stdout
     assert "Special Session on International Cooperation and Assistance" in out
     assert "6 items" in out and "14 questions" in out
@@ -76,7 +76,7 @@ def test_export_json_has_documented_shape(setup_group, tmp_path):
     (("export", "nope", "--format", "json", "-o", "-"), "nope"),
 ])
 def test_bad_input_exits_nonzero_with_clear_message_and_changes_nothing(cli_env, tmp_path, args, message):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     proc = convene(cli_env, *args, check=False)
     assert proc.returncode != 0
     assert message in proc.stderr
@@ -85,7 +85,7 @@ def test_bad_input_exits_nonzero_with_clear_message_and_changes_nothing(cli_env,
 
 
 def test_broken_agenda_file_names_the_line(cli_env, tmp_path):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: A session\nstart: 2026-12-01 10:00\nitems:\n  - title: One\n    start: 25:99\n")
     proc = convene(cli_env, "import", str(bad), "--group", "cg", check=False)
@@ -114,7 +114,7 @@ def test_make_run_piped(cli_env):
 
 
 def test_cli_reminders_deadline_and_move(cli_env):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     yaml_doc = ("title: Future session\ndate: 2099-06-03\nstart: \"10:00\"\nend: \"12:00\"\nitems:\n"
                 "  - number: 1\n    title: Opening\n    start: \"10:00\"\n")
     path = cli_env["CONVENE_DB"] + ".yaml"

@@ -70,7 +70,7 @@ def dump(path) -> list[str]:
 
 @pytest.mark.parametrize("name, args, file, message", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_one_clear_line_and_changes_nothing(cli_env, tmp_path, name, args, file, message):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg", "--start", "2030-06-25T10:00")
     before = dump(cli_env["CONVENE_DB"])
     path = None
@@ -100,7 +100,7 @@ def test_damaged_and_empty_database_files_are_refused(tmp_path, cli_env):
 
 
 def test_utf16_text_documents_import(cli_env, tmp_path):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     path = tmp_path / "agenda-utf16.txt"
     path.write_bytes(SEED_AGENDA.read_text(encoding="utf-8").encode("utf-16"))
     out = convene(cli_env, "import", str(path), "--group", "cg").stdout
@@ -108,7 +108,7 @@ def test_utf16_text_documents_import(cli_env, tmp_path):
 
 
 def test_output_piped_into_head_is_not_a_traceback(cli_env):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     convene(cli_env, "import", str(SEED_AGENDA), "--group", "cg")
     proc = subprocess.run(f"{sys.executable} -m bot export cg --format json -o - | head -c 10", shell=True,
                           capture_output=True, text=True, env=cli_env, cwd=ROOT, timeout=60)
@@ -116,7 +116,7 @@ def test_output_piped_into_head_is_not_a_traceback(cli_env):
 
 
 def test_multi_line_titles_from_yaml_are_refused(cli_env, tmp_path):
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     bad = tmp_path / "multi.yaml"
     bad.write_text("title: |\n  First line\n  <!channel> second line\ndate: 2030-01-01\nstart: '10:00'\nend: '11:00'\n"
                    "items:\n  - title: One\n", encoding="utf-8")

@@ -49,7 +49,9 @@ def test_submit_requires_delegation_then_is_stored_attributed(bot, db, seeded):
 
 def test_second_member_of_delegation_matches_case_and_replaces(bot, db, seeded):
     bot("iam Chile")
-    bot("iam chile", user="console:bea")
+    asked = bot("iam chile", user="console:bea")           # Chile has a member: they (or a coordinator) approve
+    assert "Chile already has members here" in asked
+    assert "Approved: bea is registered with Chile." in bot("registration approve 1")
     bot("submit 2.6 first")
     out = bot("submit 2.6 second", user="console:bea")
     assert "replaces" in out
@@ -176,7 +178,7 @@ def test_commands_register_explicitly_and_once():
         empty.add(len)
     full = build_registry()
     assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene")
-    assert len(full.all()) == 41
+    assert len(full.all()) == 42
 
 
 def test_counts_are_said_properly(bot):

@@ -56,8 +56,11 @@ def test_roles_coordinator_add_remove_member_registration(desk, db, seeded):
     desk("registration lock", user="console:coord")
     locked = desk("iam Chile", user="console:new")
     assert "closed" in locked and group_store.member(db, seeded.id, "console:new") is None
+    assert "Only coordinators change how people register" in desk("registration open", user="console:cl")
     desk("registration open", user="console:coord")
-    assert "registered" in desk("iam Chile", user="console:new")
+    assert "Chile already has members here" in desk("iam Chile", user="console:new")
+    assert "Approved" in desk("registration approve 1", user="console:cl")     # a member of Chile approves
+    assert group_store.member(db, seeded.id, "console:new").delegation == "Chile"
 
 
 def test_delegate_cannot_touch_other_delegations_input(desk, db, seeded):
@@ -95,7 +98,7 @@ EXAMPLES = {
     "deadline": "deadline 2030-01-01 10:00", "reschedule": "reschedule #1 2030-01-01 10:00",
     "late": "late refuse", "status": "inputs status", "export": "inputs export docx",
     "coordinator add": "coordinator add @pe", "coordinator remove": "coordinator remove @coord",
-    "member": "member @pe Chile", "registration": "registration lock", "feed": "feed share on",
+    "member": "member @pe Chile", "feed": "feed share on",
     "session rename": "session rename #1 Renamed", "group rename": "group rename Renamed group",
     "group timezone": "group timezone America/New_York", "list close": "list close WP.15",
     "list open": "list open WP.15", "audit": "audit", "session remove": "session remove #1 confirm",
@@ -187,8 +190,8 @@ def test_setup_changes_are_made_and_audited(desk, db, seeded):
     desk("list open WP.15", **coord)
     audit = desk("audit", **coord)
     lines = [ln for ln in audit.split("\n") if " · " in ln]
-    assert [ln.split(" · ")[2] for ln in lines] == ["list open", "list close", "group timezone", "group rename",
-                                                    "session rename"]
+    assert [ln.split(" · ")[2] for ln in lines if ln.split(" · ")[2] != "registration"] == [
+        "list open", "list close", "group timezone", "group rename", "session rename"]
     assert "#1: “Special Session on International Cooperation and Assistance” → “Intersessional meeting on " \
            "cooperation”" in audit
 
@@ -240,7 +243,7 @@ def test_status_of_60_delegations_and_40_questions_is_a_summary_and_a_csv_grid(d
     from storage import submissions as sub_store
     from storage import agenda as agenda_store
     from tests.conftest import Bot
-    g = group_store.create_group(db, "big", "Big group")
+    g = group_store.create_group(db, "big", "Big group", registration="open")
     group_store.bind_room(db, g.id, "console:main")
     group_store.set_coordinator(db, g.id, "console:coord", True)
     import_document(db, g, ParsedDocument(sessions=[ParsedSession(

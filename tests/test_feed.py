@@ -143,7 +143,7 @@ def test_links_appear_only_where_the_room_chose_to_share_them(web_bot, fake_slac
 
 def test_cli_feed_prints_the_page_and_calendar_urls(cli_env, tmp_path):
     from tests.test_cli import convene
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     missing = convene(cli_env, "feed", "cg", check=False)
     assert missing.returncode == 1 and "CONVENE_PUBLIC_URL" in missing.stderr and "Traceback" not in missing.stderr
     env = dict(cli_env, CONVENE_PUBLIC_URL="https://convene.example.org/")
@@ -220,7 +220,7 @@ def test_a_group_whose_data_cannot_be_rendered_gets_503_and_the_others_are_serve
     from storage import groups as group_store
     from tests.fakes.loop import BackgroundLoop
     caplog.set_level(logging.WARNING)
-    other = group_store.create_group(db, "other", "Other group")
+    other = group_store.create_group(db, "other", "Other group", registration="open")
     port = free_port()
     server = web_server(Settings(db_path=":memory:", port=port, public_url=f"http://127.0.0.1:{port}"), db, clock)
     session = agenda_store.sessions_of_group(db, seeded.id)[0]

@@ -24,6 +24,8 @@ def setup_room(m):
     said = m.bot_said(m.coord, room, 2)
     assert "is set up" in body(said[-1])
     g = group_store.group_for_room(m.check, f"matrix:{room}")
+    assert g.registration == "approval"                 # the default; these tests let delegates register directly
+    group_store.update_group(m.check, g.id, registration="open")
     import_file(m.check, g, str(SEED_AGENDA))
     import_file(m.check, g, str(SEED_PAPER))
     return room, g
@@ -73,7 +75,14 @@ def test_submit_edit_multiline_reply_and_escaping(matrix):
     m.bot_said(m.ana, room, 7)
     assert {x.ref: x.text for x in sub_store.of_group(m.check, g.id)}["3.2"] == long_text.strip()
     m.bob.send(room, "!iam Chile")
-    m.bot_said(m.bob, room, 8)
+    assert "Chile already has members here" in body(m.bot_said(m.bob, room, 8)[-1])
+    # Ana (Chile's member) is asked in a direct room; her reply "approve" decides it, as Element sends replies.
+    dm = m.ana.accept_direct_room()
+    [request] = m.bot_said(m.ana, dm, 1)
+    assert "asks to speak for the delegation of Chile" in body(request)
+    m.ana.reply(dm, "approve", request)
+    assert "Approved:" in body(m.bot_said(m.ana, dm, 2)[-1])
+    assert group_store.member(m.check, g.id, f"matrix:{m.bob.user_id}").delegation == "Chile"
     m.bob.send(room, "!inputs edit 2.6 Revised by a colleague")
     m.bot_said(m.bob, room, 9)
     sub = {x.ref: x for x in sub_store.of_group(m.check, g.id)}["2.6"]
@@ -100,7 +109,7 @@ def group_with_ana_in_chile(m):
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
     m.ana.join(room)
     m.bot_user.join(room)                                  # the bot was in the room before this start
-    g = group_store.create_group(m.check, "rm", "RM group")
+    g = group_store.create_group(m.check, "rm", "RM group", registration="open")
     group_store.bind_room(m.check, g.id, f"matrix:{room}")
     group_store.set_delegation(m.check, g.id, f"matrix:{m.ana.user_id}", "Chile")
     import_file(m.check, g, str(SEED_AGENDA))

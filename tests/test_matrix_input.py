@@ -111,7 +111,7 @@ def test_edits_update_inputs_and_never_rerun_commands_and_redactions_withdraw(ma
     m.ana.edit(room, chat, "!convene setup Hijack")
     assert "not run again" in body(m.bot_said(m.ana, room, 8)[-1])
     # Someone else cannot edit Ana's input by an edit event.
-    m.bob.send(room, "!iam Chile")
+    m.coord.send(room, f"!convene member {m.bob.user_id} Chile")    # a second member of Chile, by a coordinator
     m.bot_said(m.ana, room, 9)
     m.bob.edit(room, sent, "!submit 2.6 Bob's text")
     assert "Only the person who sent an input" in body(m.bot_said(m.ana, room, 10)[-1])
@@ -201,7 +201,7 @@ def test_sigkill_during_a_burst_loses_nothing_and_answers_nothing_twice(matrix, 
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
     m.ana.join(room)
     m.bot_user.join(room)
-    g = group_store.create_group(m.check, "burst", "Burst group")
+    g = group_store.create_group(m.check, "burst", "Burst group", registration="open")
     group_store.bind_room(m.check, g.id, f"matrix:{room}")
     group_store.set_delegation(m.check, g.id, f"matrix:{m.ana.user_id}", "Chile")
     import_file(m.check, g, str(SEED_AGENDA))

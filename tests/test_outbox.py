@@ -28,7 +28,7 @@ def test_slack_and_matrix_in_one_process_tell_each_others_coordinators(synapse, 
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])
     m.ana.join(room)
     db = m.check
-    g = group_store.create_group(db, "cg", "Contact Group on Cooperation")
+    g = group_store.create_group(db, "cg", "Contact Group on Cooperation", registration="open")
     group_store.bind_room(db, g.id, "slack:C0CG")
     group_store.bind_room(db, g.id, f"matrix:{room}")
     group_store.set_coordinator(db, g.id, f"matrix:{m.coord.user_id}", True)     # lives on Matrix

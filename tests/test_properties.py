@@ -99,7 +99,7 @@ def core_bot(tmp_path_factory):
     from storage import open_db
     from tests.conftest import SEED_AGENDA, SEED_PAPER, Clock
     db = open_db(tmp_path_factory.mktemp("props") / "p.db")
-    g = group_store.create_group(db, "cg", "CG")
+    g = group_store.create_group(db, "cg", "CG", registration="open")
     group_store.bind_room(db, g.id, "console:main")
     group_store.set_coordinator(db, g.id, "console:coord", True)
     group_store.set_delegation(db, g.id, "console:ana", "Chile")

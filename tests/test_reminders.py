@@ -56,7 +56,7 @@ def make_session(db, group, start_local: str, *, hours=3, title="Contact group m
 
 @pytest.fixture
 def world(db):
-    g = group_store.create_group(db, "rm", "Resource Mobilization Contact Group")
+    g = group_store.create_group(db, "rm", "Resource Mobilization Contact Group", registration="open")
     group_store.bind_room(db, g.id, "slack:C0RM")
     group_store.set_coordinator(db, g.id, "slack:U0COORD", True)
     clock = Clock(local("2026-12-01 08:00"))
@@ -168,6 +168,7 @@ def test_deadline_nudges_only_delegations_without_input_and_summary(db, world):
     bot = Bot(db, clock, room="slack:C0RM")
     for user, deleg in (("slack:U1", "Chile"), ("slack:U2", "Norway"), ("slack:U3", "Peru"), ("slack:U4", "peru")):
         bot(f"iam {deleg}", user=user, platform="slack")
+    assert "Approved" in bot("registration approve 1", user="slack:U3", platform="slack")   # Peru's member agrees
     assert bot.reply("submit 2.1 Our answer", user="slack:U1", platform="slack").ok
     assert "Only coordinators" in bot("deadline 2026-12-08 17:00", user="slack:U1", platform="slack")
     out = bot("deadline 2026-12-08 17:00", user="slack:U0COORD", platform="slack")
@@ -297,9 +298,9 @@ def test_upcoming_lists_planned_posts_in_order(db, world):
 def test_one_groups_unplannable_data_never_stops_the_others(db, clock):
     """A group restored with a session in an unknown zone beside a healthy group: the healthy group's reminder
     goes out on time, the broken group is skipped, and its coordinators are told once."""
-    healthy = group_store.create_group(db, "ok", "Healthy group")
+    healthy = group_store.create_group(db, "ok", "Healthy group", registration="open")
     group_store.bind_room(db, healthy.id, "slack:C0OK")
-    broken = group_store.create_group(db, "bad", "Broken group")
+    broken = group_store.create_group(db, "bad", "Broken group", registration="open")
     group_store.bind_room(db, broken.id, "slack:C0BAD")
     group_store.set_coordinator(db, broken.id, "slack:U0BADCOORD", True)
     clock.set(local("2026-12-01 09:00"))
@@ -336,7 +337,7 @@ def test_two_processes_after_downtime_send_once_and_only_one_logs_skipped(db_pat
     the scheduler that recorded it says so in its log."""
     import logging
     from storage import open_db
-    g = group_store.create_group(db, "two", "Two processes")
+    g = group_store.create_group(db, "two", "Two processes", registration="open")
     group_store.bind_room(db, g.id, "slack:C0TWO")
     clock = Clock(local("2026-12-01 09:00"))
     make_session(db, g, "2026-12-01 10:00", key="two")

@@ -54,7 +54,7 @@ ANSWERS = {"Chile": ("2.1", "Chile: pooled funds move faster."),
 
 @pytest.fixture
 def answered(cli_env, tmp_path):
-    convene(cli_env, "group", "create", "rm", "--name", "Resource Mobilization", "--tz", "Europe/Zurich")
+    convene(cli_env, "group", "create", "rm", "--name", "Resource Mobilization", "--tz", "Europe/Zurich", "--registration", "open")
     convene(cli_env, "group", "bind", "rm", "console:main")
     convene(cli_env, "group", "coordinator", "rm", "console:coord")
     first = tmp_path / "agenda.yaml"

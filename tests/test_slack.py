@@ -6,7 +6,7 @@ import pytest
 
 from storage import groups as group_store
 from storage import submissions as sub_store
-from tests.fakes.slack_requests import block_action_body, event_body, slash_body, view_submission_body
+from tests.fakes.slack_requests import TEAM, block_action_body, event_body, slash_body, view_submission_body
 
 
 def all_text(body) -> str:
@@ -293,6 +293,7 @@ def test_restricted_inputs_stay_restricted_and_out_of_the_public_edition_over_sl
     send = slack_bot.sender.command
     send("/convene", "iam Chile", user="U0CL")
     send("/convene", "iam Chile", user="U0CL2")
+    send("/convene", "registration approve 1", user="U0CL")
     send("/submit", "2.6 --coordinators Our private view", user="U0CL")
     _, again = send("/submit", "2.6 Our revised private view", user="U0CL2")
     assert "Visible to the coordinators only" in all_text(again)
@@ -307,3 +308,36 @@ def test_restricted_inputs_stay_restricted_and_out_of_the_public_edition_over_sl
     assert full.startswith(b"> **Restricted") and b"Our revised private view" in full
     names = [f["title"] for c in fake_slack.of("files.completeUploadExternal") for f in c["files"]]
     assert names[1].endswith("(full edition)")
+
+
+def test_registration_approval_with_the_buttons_over_signed_http(slack_bot, fake_slack):
+    """In approval mode a delegate's `iam` becomes a request; the coordinator's DM carries Approve / Refuse buttons
+    whose values the core checks; pressing Approve registers the delegate, who is told."""
+    from storage import roster as roster_store
+    group_store.update_group(slack_bot.check, 1, registration="approval")
+    _, asked = slack_bot.sender.command("/convene", "iam Chile", user="U0CL")
+    assert "a coordinator approves every registration" in all_text(asked)
+    assert group_store.member(slack_bot.check, 1, f"slack:{TEAM}:U0CL") is None
+    dm = [c for c in fake_slack.wait_for("chat.postMessage") if "Registration request" in json.dumps(c)][-1]
+    buttons = [b["accessory"] for b in dm["blocks"] if b.get("accessory", {}).get("action_id") ==
+               "registration_decision"]
+    assert [b["text"]["text"] for b in buttons] == ["Approve", "Refuse"]
+    # Another delegation's delegate pressing Approve (a forwarded value) is refused by the core.
+    group_store.set_delegation(slack_bot.check, 1, f"slack:{TEAM}:U0PE", "Peru")
+    slack_bot.sender.post(block_action_body("registration_decision", buttons[0]["value"], user="U0PE"))
+    [refused] = fake_slack.wait_for("views.open")
+    assert "Only a coordinator" in all_text(refused["view"])
+    slack_bot.sender.post(block_action_body("registration_decision", "reg|g1|r99999|approve", user="U0COORD"))
+    assert "no registration request #99999" in all_text(fake_slack.wait_for("views.open", 2)[-1]["view"])
+    slack_bot.sender.post(block_action_body("registration_decision", buttons[0]["value"], user="U0COORD"))
+    assert "Approved:" in all_text(fake_slack.wait_for("views.open", 3)[-1]["view"])
+    [req] = [r for r in [roster_store.request_by_id(slack_bot.check, 1)]]
+    assert req.status == "approved"
+    members = {m.user: m.delegation for m in group_store.members_of_group(slack_bot.check, 1)}
+    assert [d for u, d in members.items() if u.endswith(":U0CL")] == ["Chile"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(c.get("text") == "You are registered with Chile"
+                                                   for c in fake_slack.of("chat.postMessage")):
+        time.sleep(0.05)
+    [told] = [c for c in fake_slack.of("chat.postMessage") if c.get("text") == "You are registered with Chile"]
+    assert told["channel"] == "DU0CL"

@@ -53,7 +53,7 @@ def get(url: str, cookie: str | None = None):
 def oauth_bot(fake_slack, tmp_path, clock):
     path = tmp_path / "multi.db"
     db = open_db(path)
-    g = group_store.create_group(db, "cg", "Contact Group on Cooperation")
+    g = group_store.create_group(db, "cg", "Contact Group on Cooperation", registration="open")
     group_store.bind_room(db, g.id, f"slack:{SHARED}")
     import_file(db, g, str(SEED_AGENDA))
     import_file(db, g, str(SEED_PAPER))
@@ -249,7 +249,7 @@ def test_one_token_mode_qualifies_the_ids_stored_before_identities_carried_their
 
 def test_qualifying_merges_a_person_seen_under_both_forms(tmp_path, clock):
     db = open_db(tmp_path / "q.db")
-    g = group_store.create_group(db, "cg", "CG")
+    g = group_store.create_group(db, "cg", "CG", registration="open")
     import_file(db, g, str(SEED_AGENDA))
     group_store.set_coordinator(db, g.id, "slack:U0A", True)           # old form, coordinator
     group_store.set_delegation(db, g.id, "slack:T0X:U0A", "Chile")     # new form, delegate
@@ -300,7 +300,7 @@ def test_the_cli_qualifies_a_slack_user_with_the_one_known_workspace(tmp_path, c
     from bot.cli import main
     path = str(tmp_path / "cli.db")
     db = open_db(path)
-    group_store.create_group(db, "cg", "CG")
+    group_store.create_group(db, "cg", "CG", registration="open")
     slack_installs.remember_home_team(db, "T0HOME")
     assert main(["--db", path, "group", "coordinator", "cg", "slack:U0NEW"]) == 0
     assert group_store.member(db, 1, "slack:T0HOME:U0NEW").is_coordinator

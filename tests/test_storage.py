@@ -37,8 +37,8 @@ def test_foreign_keys_enforced(db):
 
 
 def test_room_belongs_to_one_group(db):
-    a = group_store.create_group(db, "a", "A")
-    b = group_store.create_group(db, "b", "B")
+    a = group_store.create_group(db, "a", "A", registration="open")
+    b = group_store.create_group(db, "b", "B", registration="open")
     group_store.bind_room(db, a.id, "console:r")
     with pytest.raises(StorageError, match="room console:r already belongs to the group 'a'"):
         group_store.bind_room(db, b.id, "console:r")
@@ -81,3 +81,26 @@ def test_concurrent_writers_lose_nothing(seeded, db, db_path):
     assert sub_store.count(db, seeded.id) == 300
     texts = {s.text for s in sub_store.of_group(db, seeded.id)}
     assert texts == {f"text {n} {i}" for n in range(6) for i in range(50)}
+
+
+def test_the_registration_rebuild_keeps_every_group_and_what_hangs_on_it(tmp_path):
+    """m015 rebuilds the groups table (SQLite cannot change a CHECK): with foreign keys off, so nothing cascades."""
+    import sqlite_utils
+    from storage.db import connect, open_db
+    from storage.schema import migrations
+    path = tmp_path / "old.db"
+    old = connect(path)
+    migrations.apply(old, stop_before="m015_registration_modes")
+    old.execute("INSERT INTO groups (slug, name, registration, created_at) VALUES ('cg', 'CG', 'locked', 'x')")
+    old.execute("INSERT INTO members (group_id, user, delegation, created_at, updated_at) "
+                "VALUES (1, 'console:a', 'Chile', 'x', 'x')")
+    old.conn.commit()
+    old.close()
+    db = open_db(path)
+    assert db.execute("SELECT slug, registration FROM groups").fetchall() == [("cg", "locked")]
+    assert db.execute("SELECT user, delegation FROM members").fetchall() == [("console:a", "Chile")]
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    db.execute("UPDATE groups SET registration = 'approval'")
+    db.execute("DELETE FROM groups")                       # the cascade still works after the rebuild
+    assert db.execute("SELECT count(*) FROM members").fetchone() == (0,)
+    assert isinstance(db, sqlite_utils.Database)

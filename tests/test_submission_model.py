@@ -1,13 +1,10 @@
 """One submission model (issue 11, item 3): question lists belong to a session or carry their own deadline, and one
 definition of "has submitted" serves the status, the nudges, the status post and the compilation."""
-import subprocess
-import sys
-
 from commands.exports import render
 from commands.importing import import_document
 from commands.importers.model import ParsedDocument, ParsedList
 from storage import groups as group_store
-from tests.conftest import ROOT, Bot, process_env
+from tests.conftest import Bot
 from tests.test_reminders import local, make_session, sync, world  # noqa: F401  (the fixture)
 from tests.test_cli import convene
 
@@ -90,7 +87,7 @@ def test_a_closed_list_takes_no_input(db, world):
 
 def test_cli_sets_a_list_deadline(cli_env, tmp_path):
     from tests.conftest import SEED_PAPER
-    convene(cli_env, "group", "create", "cg", "--name", "CG")
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     convene(cli_env, "import", str(SEED_PAPER), "--group", "cg")
     out = convene(cli_env, "deadline", "WP.15", "2030-01-10T17:00").stdout
     assert out.strip() == "cg WP.15: due 2030-01-10T17:00:00+01:00"

@@ -23,7 +23,7 @@ def bot(request, clock):
     m.ana.join(room)
     m.bob.join(room)
     m.bot_said(m.coord, room, 1)
-    g = group_store.create_group(m.check, "cg", "Contact Group on Cooperation")
+    g = group_store.create_group(m.check, "cg", "Contact Group on Cooperation", registration="open")
     group_store.bind_room(m.check, g.id, f"matrix:{room}")
     group_store.set_coordinator(m.check, g.id, f"matrix:{m.coord.user_id}", True)
     import_file(m.check, g, str(SEED_AGENDA))

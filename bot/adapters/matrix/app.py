@@ -54,6 +54,8 @@ _TAG = re.compile(r"<[^>]+>")
 _SUBMIT_TEXT = re.compile(r"^!\s*submit\s+(?:(?:#\d+|\d{4}-\d\d-\d\d)\s+)?\S+\s+(?:--coordinators\s+)?(?P<text>.*)$",
                           re.S | re.I)
 PROMPT_KEY = "org.convene.expects"
+COMMAND_KEY = "org.convene.reply_command"     # a reply to this message runs the command (a registration decision)
+COMMAND_GROUP = "org.convene.reply_group"
 PROMPT_FOR = "org.convene.expects_from"
 HTTP_TOTAL_TIMEOUT = 90         # seconds for one homeserver call (a sync long-polls for 30)
 HTTP_CONNECT_TIMEOUT = 10
@@ -405,6 +407,15 @@ class MatrixAdapter:
         if not reply_to or not replied or replied.get("sender") != self.mxid:
             return []           # chat, a thread's fallback, or a reply to someone else: not input
         prompt = replied.get("content") or {}
+        command = prompt.get(COMMAND_KEY)
+        if isinstance(command, str) and command:
+            # A reply to a message that asks for a decision ("approve" / "refuse"): the core checks who may decide.
+            head, _, rest = command.partition(" ")
+            words = body.strip().split()
+            options = {"group_id": prompt.get(COMMAND_GROUP)} if isinstance(prompt.get(COMMAND_GROUP), int) else {}
+            reply = self.run_core(db, room, sender, head, f"{rest} {words[0] if words else ''}".strip(),
+                                  options=options, user_name=names.get(sender))
+            return self._answer(db, ev, reply)
         question = prompt.get(PROMPT_KEY)
         if not question:
             return []           # a reply to another of the bot's messages: not input
@@ -599,7 +610,8 @@ class MatrixAdapter:
         delivery retried is the same Matrix transaction, shown once."""
         ident = target.split(":", 1)[1]
         room = await self.direct_room(ident) if ident.startswith("@") else ident
-        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.content(reply),
+        extra = {COMMAND_KEY: reply.reply_command, COMMAND_GROUP: reply.reply_group} if reply.reply_command else None
+        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.content(reply, extra=extra),
                                              txn_id=f"convene.{key}" if key else None)
 
 

@@ -25,7 +25,7 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import ActionError, FormContext, SubmitInput
+from commands.contract import ActionError, FormContext, RegistrationDecision, SubmitInput
 from commands.core import Request
 from commands.dispatch import ReplyCache, handle, handle_without_waiting
 from commands.families import default_registry
@@ -229,6 +229,7 @@ class SlackAdapter:
         app.middleware(self._dedupe_events)
         app.command(COMMAND_PATTERN)(self.on_command)
         app.action(bk.ACTION_SUBMIT)(self.on_submit_button)
+        app.action(RegistrationDecision.action_id)(self.on_decision_button)
         app.view(re.compile("^" + re.escape(bk.FORM_CALLBACK)))(self.on_form)
         app.event("app_home_opened")(self.on_home_opened)
         if self.settings.slack_oauth:
@@ -293,6 +294,22 @@ class SlackAdapter:
     def _team(body, context) -> str | None:
         """The acting user's own workspace (in a shared channel it may differ from the installation's)."""
         return (body.get("user") or {}).get("team_id") or context.team_id
+
+    async def on_decision_button(self, ack, body, client, context):
+        """Approve / Refuse under a registration request (in the approver's DM): the core decides who may."""
+        await ack()
+        try:
+            decision = RegistrationDecision.decode((body.get("actions") or [{}])[0].get("value", ""))
+        except ActionError as e:
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", error(str(e))))
+            return
+        user, team = body["user"]["id"], self._team(body, context)
+        reply = await self.run_core(room=home_room(team, user), user=user_id(team, user), command="registration",
+                                    text=f"{decision.verdict} {decision.request_id}",
+                                    options={"group_id": decision.group_id},
+                                    user_name=body["user"].get("username") or body["user"].get("name"))
+        self.send_notices(reply)
+        await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Registration", reply))
 
     async def on_submit_button(self, ack, body, client, context):
         await ack()

@@ -1,0 +1,96 @@
+"""Who speaks for which delegation (issue 11, item 6): the roster, look-alike names, registration modes, switching
+after submitting. Through the command core as the console runs it."""
+import pytest
+
+from commands.roster import key_of
+from storage import groups as group_store
+from storage import roster as roster_store
+from tests.conftest import Bot
+
+COORD = dict(user="console:coord")
+
+
+@pytest.fixture
+def bot(db, group, clock):
+    return Bot(db, clock)
+
+
+def test_a_new_group_approves_every_registration(db, bot):
+    g = group_store.create_group(db, "new", "New group")
+    assert g.registration == "approval"
+
+
+def test_the_roster_with_aliases_and_suggestions(bot, db, group):
+    out = bot("roster add United States of America; USA; United States", **COORD)
+    assert "Added: United States of America." in out and "New names: USA, United States." in out
+    bot("roster add Chile", **COORD)
+    bot("roster add Côte d'Ivoire", **COORD)
+    assert "Only coordinators change the roster" in bot("roster add Atlantis", user="console:ana")
+    assert "You are registered with the delegation of United States of America" in bot("iam usa")
+    assert "registered with the delegation of Côte d'Ivoire" in bot("iam cote d ivoire", user="console:ci")
+    wrong = bot("iam Chlie", user="console:x")
+    assert "Chlie is not a delegation on the roster of Contact Group on Cooperation." in wrong and "Did you mean Chile?" in wrong
+    assert group_store.member(db, group.id, "console:x") is None
+    # One delegation's name cannot be another's alias.
+    assert "USA is already a name of United States of America on the roster." in bot("roster add Chile; USA", **COORD)
+    listing = bot("roster")
+    assert "United States of America — also: USA, United States" in listing
+
+
+@pytest.mark.parametrize("typed", ["\u0421hile",          # a Cyrillic С
+                                   "Chil\u0435",          # a Cyrillic е
+                                   "CHILE", "chile ", "Chíle"])
+def test_names_that_only_look_alike_are_one_delegation(bot, db, group, typed):
+    bot("iam Chile")
+    group_store.update_group(db, group.id, registration="open")
+    bot(f"member @bea {typed}", **COORD)
+    assert group_store.member(db, group.id, "console:bea").delegation == "Chile"
+    assert key_of(typed) == "chile"
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("Chi\u200ble", "invisible characters"),            # a zero-width space
+    ("\u202eelihC", "invisible characters"),            # a right-to-left override
+    ("@channel", "starts with a letter"),
+    ("Pe\u0440u\u0430ria", "mixes letters of different alphabets"),     # Latin with Cyrillic р and а, unknown
+])
+def test_names_that_would_deceive_are_refused(bot, db, group, typed, says):
+    out = bot(f"iam {typed}", user="console:x")
+    assert says in out and group_store.member(db, group.id, "console:x") is None
+
+
+def test_a_member_who_submitted_cannot_switch_without_a_coordinator(bot, db, group, seeded):
+    bot("iam Chile")
+    bot("submit 2.6 Our view.")
+    out = bot("iam Peru")
+    assert "You have sent input for Chile, so a coordinator must approve a change of delegation" in out
+    assert group_store.member(db, group.id, "console:ana").delegation == "Chile"
+    # Chile's other member may not approve a switch; a coordinator may.
+    [req] = roster_store.pending(db, group.id)
+    assert "Only a coordinator" in bot(f"registration approve {req.id}", user="console:ana")
+    assert "Approved" in bot(f"registration approve {req.id}", **COORD)
+    assert group_store.member(db, group.id, "console:ana").delegation == "Peru"
+
+
+def test_joining_a_delegation_with_members_tells_them_and_needs_approval(bot, db, group):
+    group_store.update_group(db, group.id, registration="open")
+    bot("iam Chile")
+    asked = bot.reply("iam Chile", user="console:bea")
+    assert "Chile already has members here" in asked.plain()
+    assert sorted(t for t, _ in asked.notices) == ["console:ana", "console:coord"]
+    assert group_store.member(db, group.id, "console:bea") is None
+    assert "Refused" in bot("registration refuse 1")
+    assert "was refused already" in bot("registration approve 1", **COORD)
+    assert group_store.member(db, group.id, "console:bea") is None
+
+
+def test_registration_modes_and_the_bare_command(bot, db, group):
+    bot("registration approval", **COORD)
+    assert "Registration is approval" in bot("registration", **COORD)
+    assert "Asked" in bot("iam Chile", user="console:new")
+    state = bot("registration", **COORD)
+    assert "Waiting for a decision" in state and "#1 new → Chile" in state
+    bot("registration locked", **COORD)
+    assert "Registration in Contact Group on Cooperation is closed" in bot("iam Peru", user="console:other")
+    assert "Registration is open" in bot("registration open", **COORD)
+    assert "You are registered with the delegation of Peru" in bot("iam Peru", user="console:other")
