@@ -106,11 +106,40 @@ def _parser() -> argparse.ArgumentParser:
     gco.add_argument("user")
     g.add_parser("list", help="list groups")
     gr = g.add_parser("reminders", help="when reminders go out: session|deadline OFFSETS (2d,1h,15m or off), or "
-                                        "where the status before deadlines goes: status coordinators|room|off")
+                                        "where the status before deadlines goes: status coordinators|room|off; "
+                                        "alone: the current settings")
     gr.add_argument("slug")
-    gr.add_argument("which", choices=["session", "deadline", "status"])
-    gr.add_argument("offsets", help="comma-separated durations in d, h, m, s (d = calendar days), or off; for "
-                                    "status: coordinators, room or off")
+    gr.add_argument("which", nargs="?", choices=["session", "deadline", "status"])
+    gr.add_argument("offsets", nargs="?", help="comma-separated durations in d, h, m, s (d = calendar days), or off; "
+                                               "for status: coordinators, room or off")
+    grn = g.add_parser("rename", help="a new name for the group (its slug stays)")
+    grn.add_argument("slug")
+    grn.add_argument("name")
+    gtz = g.add_parser("timezone", help="the zone of sessions imported from now on (IANA name)")
+    gtz.add_argument("slug")
+    gtz.add_argument("zone")
+    greg = g.add_parser("registration", help="how people join delegations: approval, open or locked (alone: show)")
+    greg.add_argument("slug")
+    greg.add_argument("mode", nargs="?", choices=["approval", "open", "locked"])
+    grm = g.add_parser("member", help="remove a member (USER: slack:T…:U…, matrix:@a:server, console:NAME); their "
+                                      "delegation's inputs stay")
+    grm.add_argument("slug")
+    grm.add_argument("action", choices=["remove"])
+    grm.add_argument("user")
+    gau = g.add_parser("audit", help="who changed the group's set-up, what and when (newest first)")
+    gau.add_argument("slug")
+    gro = g.add_parser("roster", help="the group's delegations and their other names (alone: list them)")
+    gro.add_argument("slug")
+    gro.add_argument("--add", action="append", default=[], metavar="'NAME; ALIAS; …'",
+                     help="add a delegation with its aliases (or aliases to one there); repeatable")
+    gro.add_argument("--file", help="a text file with one delegation per line: NAME; ALIAS; …")
+
+    lp = sub.add_parser("list", help="question lists: close, open or remove one")
+    lp.add_argument("action", choices=["close", "open", "remove"])
+    lp.add_argument("slug")
+    lp.add_argument("list", help="the list's short name or document symbol (WP.15)")
+    lp.add_argument("--confirm", action="store_true", help="remove: also when it has inputs (they are deleted; "
+                                                           "a backup of the database is written first)")
 
     f = sub.add_parser("feed", help="print a group's agenda page and calendar feed URLs, one per line")
     f.add_argument("slug")
@@ -123,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--group", help="group slug (needed when several groups have such a list)")
 
     s = sub.add_parser("session", help="sessions").add_subparsers(dest="scmd", metavar="ACTION")
+    srn = s.add_parser("rename", help="a new title for a session (the same session: inputs and reminders stay)")
+    srn.add_argument("slug")
+    srn.add_argument("title")
+    srn.add_argument("--session", type=int, required=True, help="session id (see convene session list)")
     sl = s.add_parser("list", help="list the sessions of a group")
     sl.add_argument("slug")
     sd = s.add_parser("deadline", help="set the input deadline (default: the next session open for input)")
@@ -197,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args, db, settings) -> int:
+    if args.cmd == "list":
+        return _list_cmd(args, db, settings)
     if args.cmd == "deadline":
         return _list_deadline_cmd(args, db)
     if args.cmd == "group":
@@ -204,6 +239,12 @@ def _dispatch(args, db, settings) -> int:
     if args.cmd == "session":
         if args.scmd in ("deadline", "move"):
             return _session_change(args, db)
+        if args.scmd == "rename":
+            group = _group(db, args.slug)
+            session = ops.rename_session(db, group, ops.session_by_id(db, group, args.session), args.title, "cli",
+                                         system_clock())
+            print(f"#{session.id}: now called {session.title}")
+            return 0
         if args.scmd == "remove":
             group = _group(db, args.slug)
             session = ops.session_by_id(db, group, args.session)
@@ -272,18 +313,89 @@ def _group_cmd(args, db, settings) -> int:
         group = _group(db, args.slug)
         ops.make_coordinator(db, group, _user(args.user, db))
         print(f"{args.user} is a coordinator of {group.slug}")
+    elif args.gcmd == "reminders" and args.which is None:
+        group = _group(db, args.slug)
+        print(f"{group.slug}: reminders before sessions: {group.session_offsets or 'off'}")
+        print(f"{group.slug}: reminders before deadlines: {group.deadline_offsets or 'off'}")
+        print(f"{group.slug}: the status before deadlines goes to: {group.status_posts}")
     elif args.gcmd == "reminders":
+        if args.offsets is None:
+            raise CliError(f"give the {'place' if args.which == 'status' else 'offsets'}: convene group reminders "
+                           f"{args.slug} {args.which} " + ("coordinators|room|off" if args.which == "status"
+                                                          else "2d,1h (or off)"))
         group = _group(db, args.slug)
         value = ops.set_reminders(db, group, args.which, args.offsets)
         if args.which == "status":
             print(f"{group.slug}: the status before deadlines goes to: {value}")
             return 0
         print(f"{group.slug}: reminders before {'sessions' if args.which == 'session' else 'deadlines'}: {value}")
+    elif args.gcmd == "rename":
+        group = ops.rename_group(db, _group(db, args.slug), args.name, "cli", system_clock())
+        print(f"{group.slug}: now called {group.name}")
+    elif args.gcmd == "timezone":
+        group = ops.set_group_timezone(db, _group(db, args.slug), args.zone, "cli", system_clock())
+        print(f"{group.slug}: sessions imported from now on are in {group.timezone}")
+    elif args.gcmd == "registration":
+        group = _group(db, args.slug)
+        if args.mode:
+            group = ops.set_registration(db, group, args.mode, "cli", system_clock())
+        print(f"{group.slug}: registration {group.registration}")
+    elif args.gcmd == "member":
+        group = _group(db, args.slug)
+        user = _user(args.user, db)
+        ops.remove_member(db, group, user, "cli", system_clock())
+        print(f"{user} is no longer a member of {group.slug} (their delegation's inputs stay)")
+    elif args.gcmd == "audit":
+        group = _group(db, args.slug)
+        for e in ops.audit_entries(db, group):
+            print(f"{timefmt.iso_local(e.at, group.timezone)}\t{e.actor}\t{e.action}\t{e.detail}")
+    elif args.gcmd == "roster":
+        return _roster_cmd(args, db)
     elif args.gcmd == "list":
         for g, rooms in ops.all_groups(db):
             print(f"{g.slug}\t{g.name}\t{g.timezone}\t{', '.join(rooms)}")
     else:
-        raise CliError("usage: convene group create|bind|coordinator|list …")
+        raise CliError("usage: convene group create|bind|unbind|coordinator|list|reminders|rename|timezone|registration|"
+                       "member|audit|roster …")
+    return 0
+
+
+def _roster_cmd(args, db) -> int:
+    from commands.roster import add_to_roster, roster_entries
+    group = _group(db, args.slug)
+    lines = list(args.add)
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8-sig") as fh:
+                lines += [ln.strip() for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
+        except OSError as e:
+            raise CliError(f"cannot read {args.file}: {e.strerror}")
+        except UnicodeDecodeError:
+            raise CliError(f"{args.file} is not UTF-8 text")
+    for n, text in enumerate(lines, start=1):
+        try:
+            added, aliased = add_to_roster(db, group, text, "cli", system_clock())
+        except UserError as e:
+            where = f"{args.file}: line {n}: " if args.file else ""
+            raise CliError(f"{where}{e.message} (the lines before it were added)")
+        if added or aliased:
+            print(f"added: {', '.join(added + aliased)}")
+    if not lines:
+        for entry in roster_entries(db, group):
+            print("\t".join([entry.name, *entry.aliases]))
+    return 0
+
+
+def _list_cmd(args, db, settings) -> int:
+    group = _group(db, args.slug)
+    if args.action == "remove":
+        saved: list[str] = []
+        lst = ops.remove_list(db, group, f"{args.list}{' confirm' if args.confirm else ''}", "cli", system_clock(),
+                              before=lambda: saved.append(_backup_first(db, args, settings, "list-remove")))
+        print(f"removed question list {lst.short} ({lst.symbol}) (the database before it: {saved[0]})")
+        return 0
+    lst = ops.set_list_open(db, group, args.list, args.action == "open", "cli", system_clock())
+    print(f"{group.slug} {lst.short}: {'open for input' if args.action == 'open' else 'closed for input'}")
     return 0
 
 

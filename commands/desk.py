@@ -11,7 +11,8 @@ from commands.exports import FORMATS, export_filename, render
 from commands.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
-from commands.selectors import find_list, input_session, is_session_selector, select_session, take_target
+from commands.selectors import (find_list, input_session, is_session_selector, select_session, take_target,
+                                typed_ref)
 from commands.submitted import due_for, inputs_for, lists_of_session
 from commands.submissions import require_delegation
 from commands.sessions import Purpose
@@ -234,7 +235,7 @@ def inputs_question(ctx: Context, text: str) -> Reply:
         ctxl.append(line("No inputs visible to you yet."))
     if hidden:
         ctxl.append(line(f"{count(hidden, 'more input')} {'is' if hidden == 1 else 'are'} for the coordinators only."))
-    ctxl.append(line("Send your delegation's input: ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
+    ctxl.append(line("Send your delegation's input: ", Code(ctx.cmd(f"submit {typed_ref(ctx, target)} TEXT"))))
     return Reply(text=f"Inputs on {target.label}: {len(visible)}", sections=sections, timezone=tz, context=ctxl)
 
 

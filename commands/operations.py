@@ -270,6 +270,25 @@ def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: d
     return lst
 
 
+REGISTRATION_MODES = ("approval", "open", "locked")
+
+
+def set_registration(db, group: Group, mode: str, actor: str, now: datetime) -> Group:
+    """How people join delegations (see commands.roster): approval | open | locked. Audited."""
+    from storage.db import write_tx
+    if mode not in REGISTRATION_MODES:
+        raise UserError(f"Registration is approval, open or locked, not {mode!r}.")
+    with write_tx(db):
+        group_store.update_group(db, group.id, registration=mode)
+        _audit(db, group, actor, "registration mode", mode, now)
+    return group_store.group_by_id(db, group.id)
+
+
+def audit_entries(db, group: Group, limit: int = 200):
+    from storage import audit
+    return audit.of_group(db, group.id, limit)
+
+
 def groups_with_list(db, name: str) -> list[Group]:
     return [g for g in group_store.all_groups(db) if agenda_store.list_named(db, g.id, name)]
 
@@ -327,13 +346,16 @@ def remove_session(db, group: Group, session: Session, text: str, actor: str, no
         _audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
 
 
-def remove_list(db, group: Group, text: str, actor: str, now: datetime):
+def remove_list(db, group: Group, text: str, actor: str, now: datetime, before=None):
+    """``before``: as for ``remove_session``."""
     from storage.db import write_tx
     name, confirmed = _confirmed(text)
     lst = find_list(db, group, name)
     inputs, delegations = agenda_store.inputs_count(db, list_id=lst.id)
     if inputs and not confirmed:
         raise UserError(_destroys(f"Question list {lst.short}", inputs, delegations))
+    if before is not None:
+        before()
     with write_tx(db):
         agenda_store.delete_list(db, lst.id)
         _audit(db, group, actor, "list remove", f"{lst.short} ({lst.symbol}, {count(inputs, 'input')})", now)

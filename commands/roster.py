@@ -262,12 +262,8 @@ def registration_command(ctx: Context, text: str) -> Reply:
     if word:
         if not ctx.is_coordinator:
             raise UserError("Only coordinators change how people register.")
-        mode = MODES[word]
-        from commands.operations import _audit
-        with write_tx(ctx.db):
-            group_store.update_group(ctx.db, ctx.group.id, registration=mode)
-            _audit(ctx.db, ctx.group, ctx.request.user, "registration mode", mode, ctx.now)
-        ctx.group = group_store.group_by_id(ctx.db, ctx.group.id)
+        from commands.operations import set_registration
+        ctx.group = set_registration(ctx.db, ctx.group, MODES[word], ctx.request.user, ctx.now)
     return _registration_state(ctx)
 
 
@@ -336,6 +332,10 @@ def _roster_add(ctx: Context, text: str) -> Reply:
         body.append(line("New names: ", ", ".join(aliased), "."))
     return Reply(text="Roster updated", sections=[Section(body=body or [line("Nothing new.")])],
                  context=[line("The list: ", Code(ctx.cmd("roster")))])
+
+
+def roster_entries(db, group):
+    return roster_store.entries(db, group.id)
 
 
 def add_to_roster(db, group, text: str, actor: str, now) -> tuple[list[str], list[str]]:

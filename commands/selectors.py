@@ -121,6 +121,19 @@ class Target:
         return f"#{self.session.id} · {self.label}" if self.session is not None else self.label
 
 
+def typed_ref(ctx: Context, target: Target) -> str:
+    """How to type the question in a command: ``2.2``, or ``#3 2.2`` when ``#3`` is not the session a bare ref
+    means for input now (so a suggested command acts on the same question, not on another session's 2.2)."""
+    if target.session is None:
+        return target.label
+    try:
+        meant = input_session(ctx)
+    except UserError:
+        meant = None
+    return target.label if meant is not None and meant.id == target.session.id else \
+        f"#{target.session.id} {target.label}"
+
+
 def lists(ctx: Context) -> list[QuestionList]:
     return agenda_store.lists_of_group(ctx.db, ctx.require_group().id)
 

@@ -13,6 +13,7 @@ from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Str
 from commands.submitted import due_for
 from commands.selectors import (
     Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
+    typed_ref,
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -185,7 +186,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
     if sub.late:
         body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
     if sub.disclosure == "coordinators":
-        body.append(line("Visible to the coordinators only (", Code(ctx.cmd(f"inputs visibility {target.label} group")),
+        body.append(line("Visible to the coordinators only (", Code(ctx.cmd(f"inputs visibility {typed_ref(ctx, target)} group")),
                          " shares it with the group)."))
     else:
         body.append(line("Visible to the group."))
@@ -196,7 +197,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
                  sections=[Section(heading=line(Strong(what)), body=body),
                            Section(body=[line("Question: ", excerpt(target.question.text, 200))])],
                  context=[line("Your inputs: ", Code(ctx.cmd("inputs mine")), " · add more: ",
-                               Code(ctx.cmd(f"inputs append {target.label} TEXT")))])
+                               Code(ctx.cmd(f"inputs append {typed_ref(ctx, target)} TEXT")))])
 
 
 @head("submit", "submit [SESSION] REF [--coordinators] TEXT",
@@ -314,7 +315,7 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
     sub = sub_store.current_for(ctx.db, target.question.id, delegation)
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.short} to edit.",
-                        line("Send one with ", Code(ctx.cmd(f"submit {target.label} TEXT"))))
+                        line("Send one with ", Code(ctx.cmd(f"submit {typed_ref(ctx, target)} TEXT"))))
     body = check_text(rest)
     late = _is_late(ctx, target) or sub.late
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
@@ -348,8 +349,8 @@ def inputs_visibility(ctx: Context, text: str) -> Reply:
     delegation, target, sub, rest = _own_input(ctx, text, "visibility")
     choice = rest.strip().lower()
     if choice not in ("group", "coordinators"):
-        raise UserError(f"Say who may read it: {ctx.cmd(f'inputs visibility {target.label} group')} or "
-                        f"{ctx.cmd(f'inputs visibility {target.label} coordinators')}.")
+        raise UserError(f"Say who may read it: {ctx.cmd(f'inputs visibility {typed_ref(ctx, target)} group')} or "
+                        f"{ctx.cmd(f'inputs visibility {typed_ref(ctx, target)} coordinators')}.")
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.short}.")
     if sub.disclosure == choice:

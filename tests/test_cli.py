@@ -179,3 +179,43 @@ def test_console_export_writes_a_file(setup_group, tmp_path):
 def test_unwritable_or_missing_paths_are_clear_errors(setup_group, args, message):
     proc = convene(setup_group, *args, check=False)
     assert proc.returncode == 1 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_forms_of_the_administration_commands(setup_group, tmp_path):
+    env = setup_group
+    assert convene(env, "group", "rename", "cg", "Cooperation contact group").stdout == \
+        "cg: now called Cooperation contact group\n"
+    assert convene(env, "group", "timezone", "cg", "America/New_York").stdout == \
+        "cg: sessions imported from now on are in America/New_York\n"
+    assert convene(env, "session", "rename", "cg", "Intersessional meeting", "--session", "1").stdout == \
+        "#1: now called Intersessional meeting\n"
+    assert convene(env, "group", "registration", "cg").stdout == "cg: registration open\n"
+    assert convene(env, "group", "registration", "cg", "locked").stdout == "cg: registration locked\n"
+    assert convene(env, "group", "reminders", "cg").stdout == (
+        "cg: reminders before sessions: 1d,1h\ncg: reminders before deadlines: 3d,1d,2h\n"
+        "cg: the status before deadlines goes to: coordinators\n")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# States Parties\nChile\nUnited States of America; USA; United States\n", encoding="utf-8")
+    out = convene(env, "group", "roster", "cg", "--file", str(roster)).stdout
+    assert out == "added: Chile\nadded: United States of America, USA, United States\n"
+    assert convene(env, "group", "roster", "cg").stdout == "Chile\nUnited States of America\tUSA\tUnited States\n"
+    bad = convene(env, "group", "roster", "cg", "--add", "Chile; USA", check=False)
+    assert bad.returncode == 1 and "USA is already a name of United States of America" in bad.stderr
+    assert convene(env, "list", "close", "cg", "WP.15").stdout == "cg WP.15: closed for input\n"
+    assert convene(env, "list", "open", "cg", "WP.15").stdout == "cg WP.15: open for input\n"
+    # Destructive: refused while inputs would go, then with --confirm after a backup beside the database.
+    convene(env, "console", "--group", "cg", "--user", "coord", stdin="member @ana Chile\n")
+    convene(env, "console", "--group", "cg", "--user", "ana", stdin="submit WP.15:a We did.\n")
+    refused = convene(env, "list", "remove", "cg", "WP.15", check=False)
+    assert refused.returncode == 1 and "1 input" in refused.stderr
+    removed = convene(env, "list", "remove", "cg", "WP.15", "--confirm").stdout
+    backup = removed.split("(the database before it: ")[1].rstrip(")\n")
+    assert removed.startswith("removed question list WP.15") and ".before-list-remove-" in backup
+    import sqlite3
+    assert sqlite3.connect(backup).execute("SELECT count(*) FROM submissions").fetchone() == (1,)
+    assert convene(env, "group", "member", "cg", "remove", "console:ana").stdout == \
+        "console:ana is no longer a member of cg (their delegation's inputs stay)\n"
+    audit = convene(env, "group", "audit", "cg").stdout.splitlines()
+    actions = [ln.split("\t")[2] for ln in audit]
+    assert actions[:5] == ["member remove", "list remove", "registration", "list open", "list close"]
+    assert {"group rename", "group timezone", "session rename", "registration mode", "roster"} <= set(actions)

@@ -173,3 +173,31 @@ def test_restore_keeps_inputs_on_questions_dropped_from_the_agenda(db, bot, seed
     [s] = sub_store.of_group(other, group_store.group_by_slug(other, "cg").id)
     assert s.ref == "2.6" and s.text == "Kept although the question was dropped"
     other.close()
+
+
+def test_docx_is_ready_to_circulate(db, filled, clock):
+    """A4 (or Letter), title and author set, a summary table with fixed widths and a header row repeated on every
+    page, right-to-left paragraphs for Arabic text; CSV times in the session's zone and authors by name."""
+    from docx.shared import Mm
+    group, session = filled
+    doc = Document(io.BytesIO(render(db, group, "docx", session, clock()).content))
+    sec = doc.sections[0]
+    assert (round(sec.page_width / Mm(1)), round(sec.page_height / Mm(1))) == (210, 297)
+    letter = Document(io.BytesIO(render(db, group, "docx", session, clock(), paper="letter").content)).sections[0]
+    assert (round(letter.page_width / Mm(1), 1), round(letter.page_height / Mm(1), 1)) == (215.9, 279.4)
+    assert doc.core_properties.title == ("Compilation of written inputs — Special Session on International "
+                                         "Cooperation and Assistance")
+    assert doc.core_properties.author == "Contact Group on Cooperation"
+    summary = doc.tables[0]
+    xml = summary._tbl.xml
+    assert '<w:tblLayout w:type="fixed"/>' in xml and "<w:tblHeader" in summary.rows[0]._tr.xml
+    widths = [c.width for c in summary.rows[0].cells]
+    assert widths[0] < widths[2] < widths[1]
+    arabic = [p for p in doc.paragraphs if p.text.startswith("ندعم")]
+    assert arabic and all("<w:bidi/>" in p._p.xml for p in arabic)
+    latin = [p for p in doc.paragraphs if p.text.startswith("我们支持")]
+    assert latin and "<w:bidi/>" not in latin[0]._p.xml
+    rows = list(csv.DictReader(io.StringIO(render(db, group, "csv", session, clock()).content.decode("utf-8-sig"))))
+    chile = next(r for r in rows if r["delegation"] == "Chile" and r["ref"] == "2.6")
+    assert chile["submitted_at"].startswith("2010-06-21T11:00") and chile["submitted_at"].endswith("+02:00")
+    assert chile["author"] == "u0"

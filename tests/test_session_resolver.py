@@ -98,3 +98,18 @@ def test_a_late_input_stays_with_its_session_and_everyone_agrees(db, group, cloc
     bot("late refuse", user="console:coord")
     assert "Second question?" in home(db, "console:ana", clock()).plain()
     assert f"#{first.id}" in bot("inputs status", user="console:coord")
+
+
+def test_suggested_commands_name_the_session_when_a_bare_ref_would_mean_another(db, group, clock):
+    """A receipt for input on the *second* session (named with #ID) suggests `inputs append #2 1.1`, since a bare
+    `1.1` means the first session's question now; for the first session's input it suggests the bare ref."""
+    from storage import groups as group_store
+    first, second = two_sessions(db, group)
+    group_store.set_delegation(db, group.id, "console:ana", "Chile")
+    bot = Bot(db, clock)
+    clock.set(datetime(2030, 2, 20, 9, 0, tzinfo=UTC))
+    later = bot(f"submit #{second.id} 1.1 --coordinators For the second session")
+    assert f"inputs append #{second.id} 1.1 TEXT" in later
+    assert f"inputs visibility #{second.id} 1.1 group" in later
+    now = bot("submit 1.1 For the first session")
+    assert "inputs append 1.1 TEXT" in now and f"#{second.id} 1.1" not in now
