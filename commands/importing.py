@@ -25,6 +25,7 @@ from storage.models import Group, ImportedItem, QuestionList, Session
 
 TITLE_MAX, TEXT_MAX = 500, 5_000
 SAME_SESSION = 0.6     # title similarity that makes a session of the same day the same session
+UNTIMED_LENGTH = timedelta(hours=3)   # an agenda without times, placed with --start
 
 
 class ChangesNeedConfirmation(Exception):
@@ -168,7 +169,9 @@ def import_file(db, group: Group, path: str, *, default_date: date | None = None
                 start: str | None = None, venue: str | None = None, kind: str | None = None,
                 symbol: str | None = None, name: str | None = None, dry_run: bool = False,
                 accept_changes: bool = False, session_id: int | None = None) -> ImportResult:
-    doc = read_document(path, kind=kind, default_date=default_date, symbol=symbol, name=name)
+    # A document without a date (or a year) takes the one --start gives.
+    fallback = parse_start(start).date() if start is not None and default_date is None else None
+    doc = read_document(path, kind=kind, default_date=default_date, symbol=symbol, name=name, fallback_date=fallback)
     return import_document(db, group, doc, start=start, venue=venue, dry_run=dry_run,
                            accept_changes=accept_changes, session_id=session_id)
 
@@ -268,7 +271,10 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
                                   end=localize(it.end + delta, tz) if it.end else None,
                                   presenters=it.presenters, description=it.description,
                                   questions=it.questions) for it in s.items]
-            s_start, s_end = localize(s.start + delta, tz), localize(s.end + delta, tz)
+            s_end_naive = s.end
+            if s.untimed and moved_to is not None:
+                s_end_naive = s.start + UNTIMED_LENGTH       # placed by --start: a meeting's length, not a day
+            s_start, s_end = localize(s.start + delta, tz), localize(s_end_naive + delta, tz)
             document_start = localize(s.start, tz)
             deadline = localize(s.deadline + delta, tz) if s.deadline else None
         except TimeError as e:

@@ -83,8 +83,6 @@ def test_yaml_errors_name_the_line(text, line, words):
     ("Meeting\nFriday 31 June 2010\n10:00 to 13:00\nAgenda\n1. Opening\n2. Close\n", 2, "not a date"),
     ("Meeting\nMonday 25 June 2010\n10:00 to 13:00\nAgenda\n1. Opening\n2. Close\n", None, None),
     ("Meeting\nAgenda\n10:00 1. Opening\n12:00 2. Close\n", 3, "expected a date"),
-    ("Meeting\nFriday 25 June 2010\nAgenda\n1. Opening\n2. Close\n", None, "expected the session's times"),
-    ("Meeting\nFriday 25 June 2010\nAgenda\n12.00 - 11.00 1. Opening\n2. Close\n", 4, "ends before it starts"),
 ])
 def test_broken_agendas_name_the_line(text, line, words):
     if words is None:   # a weekday that does not match its date is refused
@@ -162,3 +160,14 @@ def test_reader_is_linear_in_the_documents_size():
         doc = parse_document(head + body)
         assert time.monotonic() - t < 2.0
         assert len(doc.sessions[0].items) == 1
+
+
+def test_an_untimed_provisional_agenda_is_placed_by_start(db, group):
+    """No times at all: the session is the whole day until --start places it (three hours from there)."""
+    from commands.importing import import_document
+    from commands.importers import parse_document
+    doc = parse_document("Meeting\nFriday 25 June 2010\nProvisional agenda\n1. Opening\n2. Close\n")
+    assert doc.sessions[0].untimed and [it.start for it in doc.sessions[0].items] == [None, None]
+    result = import_document(db, group, doc, start="2010-06-25T10:00")
+    s = result.sessions[0][0]
+    assert (s.end - s.start).total_seconds() == 3 * 3600

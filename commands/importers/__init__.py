@@ -16,7 +16,8 @@ __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
 
 def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
-                  symbol: str | None = None, name: str | None = None) -> ParsedDocument:
+                  symbol: str | None = None, name: str | None = None,
+                  fallback_date: date | None = None) -> ParsedDocument:
     try:
         with open(path, "rb") as fh:
             # Read at most one byte more than allowed: a device (/dev/zero) or a pipe has no size to check.
@@ -45,21 +46,23 @@ def read_document(path: str, *, kind: str | None = None, default_date: date | No
     ext = os.path.splitext(path)[1].lower()
     if kind is None and ext in (".yaml", ".yml"):
         kind = "yaml"
-    return parse_document(text, kind=kind, default_date=default_date, symbol=symbol, name=name)
+    return parse_document(text, kind=kind, default_date=default_date, symbol=symbol, name=name,
+                          fallback_date=fallback_date)
 
 
 def parse_document(text: str, *, kind: str | None = None, default_date: date | None = None,
-                   symbol: str | None = None, name: str | None = None) -> ParsedDocument:
+                   symbol: str | None = None, name: str | None = None,
+                   fallback_date: date | None = None) -> ParsedDocument:
     if kind == "yaml":
         return parse_yaml_agenda(text, default_date=default_date)
     if kind == "list":
         return parse_question_list(text, symbol=symbol, name=name)
     if kind == "agenda":
-        return parse_text_agenda(text, default_date=default_date)
+        return parse_text_agenda(text, default_date=default_date, fallback_date=fallback_date)
     if kind is not None:
         raise DocumentError(f"unknown document kind '{kind}': expected agenda, list or yaml")
     if looks_like_agenda(text):
-        return parse_text_agenda(text, default_date=default_date)
+        return parse_text_agenda(text, default_date=default_date, fallback_date=fallback_date)
     if looks_like_list(text):
         if default_date is not None:
             raise DocumentError("--date applies to agendas; this document is a question list")

@@ -45,6 +45,7 @@ class ParsedSession:
     background: str | None = None
     timezone: str | None = None
     deadline: datetime | None = None
+    untimed: bool = False          # a provisional agenda without times: placed by --start (or left open all day)
 
 
 @dataclass
@@ -61,3 +62,4 @@ class ParsedDocument:
     sessions: list[ParsedSession] = field(default_factory=list)
     lists: list[ParsedList] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unused_lines: list[int] = field(default_factory=list)   # lines the reader did not understand (1-based)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedSession
+from commands.importers.normalise import SUB_ITEM, normalise
 from commands.importers.textutil import (
     TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date, match_date, parse_time,
     running_symbols, weekday_index,
@@ -32,6 +33,13 @@ BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|
 PRESENTER_RE = re.compile(
     r"^[*_]*(?:introduced by|presentation by|presented by|chaired by|moderated by|facilitated by|"
     r"presenters?\s*:|speakers?\s*:|chair\s*:|moderators?\s*:|facilitators?\s*:)\s*(?P<who>.+?)[*_]*$", re.I)
+PEOPLE_ONLY = re.compile(r"^Presented by:?$")        # a label whose names follow on their own lines
+# A person on a line of their own: an honorific, or "Firstname Lastname, role".
+PERSON_RE = re.compile(
+    r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
+    r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
+    r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
 VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
 LABEL_HEADING = re.compile(r"^[A-Z][A-Za-z ]{0,30}:$")
 QUESTION_HINT = "?"
@@ -65,25 +73,26 @@ class _Item:
 
 
 def looks_like_agenda(text: str) -> bool:
-    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln.text for ln in normalise(text)[0]]
     heading = any(AGENDA_HEADING.match(ln) and len(ln) < 100 for ln in lines)
     timed = sum(1 for ln in lines if re.match(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", ln, re.I))
     numbered = sum(1 for ln in lines if re.match(r"^\d{1,2}[.)]\s+[A-Z]", ln))
     return (heading and (timed or numbered >= 2)) or timed >= 2
 
 
-def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedDocument:
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
-    if not any(ln.strip() for ln in raw):
+def parse_text_agenda(text: str, *, default_date: date | None = None,
+                      fallback_date: date | None = None) -> ParsedDocument:
+    if not text.strip():
         raise DocumentError("the document is empty: expected an agenda (a title, a date and numbered items)", 1)
-    symbols = running_symbols(raw)
+    normal, _furniture = normalise(text)
+    symbols = running_symbols([ln.text for ln in normal])
     lines: list[_Line | None] = []
-    for i, ln in enumerate(raw, start=1):
-        s = ln.strip()
-        if is_debris(s, symbols):
+    for ln in normal:
+        if is_debris(ln.text, symbols):
             lines.append(None)          # page debris: gone, but it is not a paragraph break either
         else:
-            lines.append(_Line(i, s))
+            lines.append(_Line(ln.n, ln.text))
+    unused: set[int] = set()
     start = _agenda_start(lines)
     if start is None:
         first = next((ln for ln in lines if ln and ln.text), None)
@@ -91,10 +100,12 @@ def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedD
             raise DocumentError("the document holds nothing but page headers and numbers: expected an agenda", 1)
         raise DocumentError("expected agenda items: a heading such as 'Agenda' followed by numbered or timed "
                             "items ('10:00 1. Opening', '09.15 - 12.15 Title')", first.n)
-    pre = _read_preamble([ln for ln in lines[:start] if ln is not None])
+    pre = _read_preamble([ln for ln in lines[:start] if ln is not None], unused)
     doc_symbol = next(iter(sorted(symbols)), None) if len(symbols) == 1 else None
-    doc_date = _resolve_doc_date(pre, default_date)
-    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, default_date)
+    doc_date = _resolve_doc_date(pre, default_date or (fallback_date if pre.date_match is None
+                                                         or pre.date_match[2] is None else None))
+    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date,
+                               default_date or fallback_date, unused)
     sessions = []
     multi = len(items_by_day) > 1
     for index, (day, day_line, items) in enumerate(items_by_day, start=1):
@@ -103,13 +114,13 @@ def parse_text_agenda(text: str, *, default_date: date | None = None) -> ParsedD
                                 "'Monday, 21 June 2010' or --date YYYY-MM-DD", day_line)
         parsed_items = [_finish_item(it, day) for it in items]
         _check_numbers(parsed_items)
-        s_start, s_end = _session_span(pre, parsed_items, day, multi, day_line)
+        s_start, s_end, untimed = _session_span(pre, parsed_items, day, multi, day_line)
         title = pre.title if not multi else f"{pre.title} — {day.strftime('%A')} {day.day} {day.strftime('%B')}"
         key = f"{slugify(pre.title)}@{(doc_date or day).isoformat()}" + (f"/day{index}" if multi else "")
         sessions.append(ParsedSession(
             title=title, start=s_start, end=s_end, items=parsed_items, key=key,
-            symbol=doc_symbol, background=pre.background or None, venue=pre.venue))
-    return ParsedDocument(sessions=sessions)
+            symbol=doc_symbol, background=pre.background or None, venue=pre.venue, untimed=untimed))
+    return ParsedDocument(sessions=sessions, unused_lines=sorted(unused))
 
 
 # --- preamble ------------------------------------------------------------------
@@ -152,15 +163,45 @@ def _is_item_line(text: str) -> bool:
     return bool(m and (m.group("a") or m.group("num")))
 
 
-def _read_preamble(lines: list[_Line]) -> _Preamble:
+LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
+                        r"implementation support unit|convention on .{0,80}|unog|ohchr|distr\.?:?.*|general|"
+                        r"original:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"check against delivery|page \d+.*)$", re.I)
+
+
+def _title_of(content: list[_Line]) -> _Line | None:
+    """The document's title: the first heading-like line of the block just above its date or its 'Agenda'
+    heading (the title is rarely the first line of a published document: navigation, letterheads and symbols
+    come first), else the first such line of the document."""
+    def fit(ln: _Line, words: int = 2) -> bool:
+        t = ln.text
+        return (len(t) <= 200 and len(t.split()) >= words and not LETTERHEAD.match(t) and not match_date(t, whole=True)
+                and not _is_item_line(t) and not VENUE_RE.match(t) and not SYMBOL_LIKE.match(t)
+                and not (AGENDA_HEADING.match(t) and len(t.split()) <= 3) and any(c.isalpha() for c in t))
+    anchor = next((i for i, ln in enumerate(content) if match_date(ln.text, whole=True)
+                   or (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 3)), len(content))
+    start = anchor
+    while start > 0 and (start == anchor or content[start].n - content[start - 1].n <= 1):
+        if start < anchor and content[start].n - content[start - 1].n > 1:
+            break
+        start -= 1
+    for ln in content[start:anchor]:
+        if fit(ln):
+            return ln
+    return next((ln for ln in content if fit(ln)), None) or next((ln for ln in content if fit(ln, 1)), None)
+
+
+def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
     content = [ln for ln in lines if ln.text]
     if not content:
         raise DocumentError("expected the session title at the top of the document", 1)
-    first = content[0]
-    if match_date(first.text, whole=True) or _is_item_line(first.text):
-        raise DocumentError("expected the session title on the first line, before the date", first.n)
+    first = _title_of(content)
+    if first is None:
+        raise DocumentError("expected the session title at the top of the document, before the date",
+                            content[0].n)
+    unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True))
     pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
-    used = {first.n}
+    used = {first.n} | {ln.n for ln in content if ln.n < first.n}
     for ln in content[1:]:
         if len(ln.text) > 80:
             continue
@@ -185,6 +226,9 @@ def _read_preamble(lines: list[_Line]) -> _Preamble:
                 used.add(ln.n)
     pre.background = "\n\n".join(_paragraphs([ln for ln in lines if ln.n not in used]))
     return pre
+
+
+SYMBOL_LIKE = re.compile(r"^[A-Z][A-Z0-9]*(?:/[A-Za-z0-9.()\-]+){2,}$")
 
 
 def _paragraphs(lines: list[_Line]) -> list[str]:
@@ -261,7 +305,8 @@ def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
 
 # --- agenda items -----------------------------------------------------------------
 
-def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None):
+def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None,
+                unused: set[int]):
     days: list[tuple[date | None, int, list[_Item]]] = []
     day: date | None = doc_date
     day_line = lines[0].n if lines else pre.title_line
@@ -269,11 +314,22 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     current: _Item | None = None
     gap = False
     year = doc_date.year if doc_date else (default_date.year if default_date else None)
+    block: tuple[time | None, time | None] | None = None    # a time range alone on its line: over the items below
+    block_items: list[_Item] = []
+    names_follow = False                                     # "Speakers:" alone: names on the lines below
+
+    def close_block():
+        nonlocal block, block_items
+        if block and block_items and block[1] and block_items[-1].times[1] is None:
+            last = block_items[-1]
+            last.times = (last.times[0], block[1])
+        block, block_items = None, []
 
     for ln in lines:
         text = ln.text
         if not text:
             gap = True
+            names_follow = False
             continue
         found = match_date(text, whole=True) if len(text) < 80 else None
         if found:
@@ -287,11 +343,18 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             if wd is not None and wd != new_day.weekday():
                 raise DocumentError(f"'{text}' does not match the calendar: {new_day.isoformat()} is a "
                                     f"{new_day.strftime('%A')}", ln.n)
+            close_block()
             if items:
                 days.append((day, day_line, items))
             items, current, day, day_line, gap = [], None, new_day, ln.n, False
             continue
         if AGENDA_HEADING.match(text) and len(text) < 100 and not items:
+            continue
+        only = RANGE_ONLY.match(text)
+        if only:
+            close_block()
+            block = (_time(only.group("a"), ln.n), _time(only.group("b"), ln.n) if only.group("b") else None)
+            current, gap, names_follow = None, False, False
             continue
         body = text
         range_match = re.match(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+(?P<rest>.*)$",
@@ -303,34 +366,62 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             if range_match:
                 times = (_time(range_match.group("a"), ln.n),
                          _time(range_match.group("b"), ln.n) if range_match.group("b") else None)
+            elif block and not block_items:
+                times = block
+                block = None
             current = _Item(ParsedItem(number=None, title=clean_inline(body).rstrip(".:;"), kind="break", line=ln.n),
                             times=times, day=day)
             items.append(current)
-            gap = False
+            gap, names_follow = False, False
+            continue
+        if PEOPLE_ONLY.match(text) and current is not None:
+            names_follow, gap = True, False
             continue
         presenter = PRESENTER_RE.match(text)
         bullet = BULLET_RE.match(text)
         if presenter and current is not None:
-            current.parsed.presenters.append(clean_inline(presenter.group("who")).rstrip("."))
+            current.parsed.presenters.extend(_people_of(presenter.group("who")))
             current.last, gap = "presenter", False
             continue
         item_match = ITEM_LINE.match(text)
-        if not bullet and item_match and (item_match.group("a") or item_match.group("num")):
-            a, b = item_match.group("a"), item_match.group("b")
-            current = _Item(
-                ParsedItem(number=item_match.group("num"), title=clean_inline(item_match.group("title")), line=ln.n),
-                times=(_time(a, ln.n) if a else None, _time(b, ln.n) if b else None), day=day)
+        untimed_title = (block is not None and not block_items and not bullet and current is None
+                         and not SUB_ITEM.match(text))
+        if not bullet and item_match and (item_match.group("a") or item_match.group("num")) or untimed_title:
+            if untimed_title and not (item_match.group("a") or item_match.group("num")):
+                a = b = None
+                number, title = None, text
+            else:
+                a, b = item_match.group("a"), item_match.group("b")
+                number, title = item_match.group("num"), item_match.group("title")
+            times = (_time(a, ln.n) if a else None, _time(b, ln.n) if b else None)
+            if block is not None and times == (None, None):
+                times = (block[0], None) if not block_items else (None, None)
+            current = _Item(ParsedItem(number=number, title=clean_inline(title), line=ln.n), times=times, day=day)
             items.append(current)
-            gap = False
+            if block is not None:
+                block_items.append(current)
+            gap, names_follow = False, False
             continue
         if current is None:
-            raise DocumentError("expected an agenda item (such as '1. Opening' or '10:00 Opening') before this "
-                                "text", ln.n)
+            unused.add(ln.n)            # text before any item, or between blocks: shown to the coordinator
+            continue
+        sub = SUB_ITEM.match(text)
+        if sub and not bullet:
+            # (a)–(d) under an item: sub-items of the agenda (not a question list), kept in its description
+            current.paragraphs.append(clean_inline(text))
+            current.para_more.append([])
+            current.last, gap = "sub", False
+            continue
+        if (names_follow or (current.last in ("title", "presenter") and PERSON_RE.match(text))) and not bullet \
+                and len(text) <= PRESENTER_MAX and not ends_sentence(text.rstrip(".")) and "?" not in text:
+            current.parsed.presenters.extend(_people_of(text))
+            current.last, gap = "presenter", False
+            continue
         if bullet:
             inner = bullet.group("text")
             who = PRESENTER_RE.match(clean_inline(inner))
             if who:
-                current.parsed.presenters.append(clean_inline(who.group("who")).rstrip("."))
+                current.parsed.presenters.extend(_people_of(who.group("who")))
                 current.last = "presenter"
             else:
                 current.bullets.append(_Bullet(clean_inline(inner), ln.n))
@@ -343,16 +434,33 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
         elif current.last == "title" and not gap and not ends_sentence(
                 current.title_more[-1] if current.title_more else current.parsed.title):
             current.title_more.append(text)
-        elif current.last == "para" and not gap:
+        elif current.last in ("para", "sub") and not gap and not text[:1].isupper():
             current.para_more[-1].append(text)
         else:
             current.paragraphs.append(clean_inline(text))
             current.para_more.append([])
             current.last = "para"
         gap = False
+    close_block()
     if items or not days:
         days.append((day, day_line, items))
     return days
+
+
+def _people_of(text: str) -> list[str]:
+    """``Ms A and Mr B`` → two people; a comma keeps a phrase whole (``the Co-Chairs, Belgium and Thailand``)."""
+    text = clean_inline(text).rstrip(".;")
+    if not text:
+        return []
+    parts = [p.strip() for p in re.split(r"\s*;\s*", text) if p.strip()]
+    out = []
+    for p in parts:
+        pieces = re.split(r"\s+(?:and|&|et|y)\s+", p)
+        if "," not in p and len(pieces) > 1 and all(1 <= len(x.split()) <= 6 for x in pieces):
+            out.extend(pieces)
+        else:
+            out.append(p)
+    return out
 
 
 def _finish_item(it: _Item, day: date) -> ParsedItem:
@@ -379,7 +487,7 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     p.start = datetime.combine(it.day or day, start) if start else None
     p.end = datetime.combine(it.day or day, end) if end else None
     if p.start and p.end and p.end <= p.start:
-        raise DocumentError("the item ends before it starts: expected a range such as 09.15 - 12.15", p.line)
+        p.end = None                 # a misread end (a column's number): the start alone is kept
     return p
 
 
@@ -411,13 +519,13 @@ def _session_span(pre: _Preamble, items: list[ParsedItem], day: date, multi: boo
         if end <= start:
             raise DocumentError("the session ends before it starts: expected a range such as '10:00 to 13:00'",
                                 pre.date_match[4] if pre.date_match else pre.title_line)
-        return start, end
+        return start, end, False
     starts = [it.start for it in items if it.start]
     ends = [t for it in items for t in (it.end, it.start) if t]
     if not starts:
-        raise DocumentError("expected the session's times: a line such as '10:00 to 13:00' under the date, or "
-                            "timed agenda items such as '10:00 1. Opening'", line)
+        # A provisional agenda without times: the whole day, until --start places it.
+        return datetime.combine(day, time(0, 0)), datetime.combine(day, time(23, 59)), True
     start, end = min(starts), max(ends)
     if end <= start:
         end = start.replace(hour=min(23, start.hour + 1))
-    return start, end
+    return start, end, False

@@ -1,0 +1,267 @@
+"""From what secretariats publish to lines the agenda reader understands, keeping every line's number.
+
+Real programmes arrive as tables flattened to text, with French and Spanish dates, a.m./p.m. times, items
+written five ways and columns glued together. This pass rewrites each line into one plain shape — cells on lines
+of their own, a time before its title, ``HH:MM`` 24-hour times, English dates, ``N. Title`` items, ``Presented by``
+people — and says which lines it recognised as page debris, so that the reader can report honestly which lines it
+did not use. It never invents content: a line it cannot place is passed on unchanged.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from commands.importers.textutil import TIME, match_date
+
+# --- words of other languages -------------------------------------------------------------------
+
+MONTHS_FR_ES = {
+    "janvier": "January", "février": "February", "fevrier": "February", "mars": "March", "avril": "April",
+    "mai": "May", "juin": "June", "juillet": "July", "août": "August", "aout": "August", "septembre": "September",
+    "octobre": "October", "novembre": "November", "décembre": "December", "decembre": "December",
+    "enero": "January", "febrero": "February", "marzo": "March", "abril": "April", "mayo": "May", "junio": "June",
+    "julio": "July", "agosto": "August", "septiembre": "September", "setiembre": "September", "octubre": "October",
+    "noviembre": "November", "diciembre": "December",
+}
+WEEKDAYS_FR_ES = {
+    "lundi": "Monday", "mardi": "Tuesday", "mercredi": "Wednesday", "jeudi": "Thursday", "vendredi": "Friday",
+    "samedi": "Saturday", "dimanche": "Sunday",
+    "lunes": "Monday", "martes": "Tuesday", "miércoles": "Wednesday", "miercoles": "Wednesday", "jueves": "Thursday",
+    "viernes": "Friday", "sábado": "Saturday", "sabado": "Saturday", "domingo": "Sunday",
+}
+_FOREIGN_DATE = re.compile(
+    r"^(?:(?P<wd>" + "|".join(WEEKDAYS_FR_ES) + r")\.?,?\s+)?(?P<day>[0-3]?\d)(?:er|º|°)?\s+(?:de\s+)?"
+    r"(?P<month>" + "|".join(MONTHS_FR_ES) + r")(?:\s+(?:de\s+)?(?P<year>(?:19|20)\d\d))?\b", re.I)
+
+# --- times --------------------------------------------------------------------------------------
+
+_MER = r"(?P<{}>[ap])\.?\s?m\.?(?![a-z])"
+_CLOCK = r"(?P<h{0}>[01]?\d|2[0-3])(?:[:.h]\s?(?P<min{0}>[0-5]\d))?"
+_MERIDIEM_RANGE = re.compile(
+    _CLOCK.format("a") + r"\s*(?:" + _MER.format("mera") + r")?\s*(?:-|–|—|to|until|till)\s*"
+    + _CLOCK.format("b") + r"\s*" + _MER.format("merb"), re.I)
+_MERIDIEM_ONE = re.compile(r"(?<![\d:.])" + _CLOCK.format("a") + r"\s*" + _MER.format("mera"), re.I)
+_NOON = re.compile(r"\b(?:12\s*)?noon\b", re.I)
+_SPACED_H = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s?h\s?(?P<m>[0-5]\d)\b")
+_PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|noche)"
+                          r"(?:\s+session)?\s*:?$", re.I)
+
+# --- items and people ---------------------------------------------------------------------------
+
+_ITEM_FORMS = [
+    re.compile(r"^(?:agenda\s+)?item\s+(?P<n>\d{1,2}(?:\.\d{1,2})?)\s*[:.–—-]?\s*(?P<t>.*)$", re.I),
+    re.compile(r"^(?:topic|point|punto|tema|session|séance)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$", re.I),
+    re.compile(r"^(?P<n>\d{1,2})\.(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),          # 1.Title (no space)
+    re.compile(r"^(?P<n>\d{1,2})\)\s+(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),       # 1) Title
+]
+PEOPLE_LABEL = re.compile(
+    r"^(?P<label>chair(?:ed by)?|co-chairs?|chairs?|chairperson|president|moderat(?:or|ors|ed by)|"
+    r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
+    r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker)?|"
+    r"with|président(?:e)?|modérateur|présenté par|presidente|moderador(?:a)?|presentado por)"
+    r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
+_LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|"
+                                r"presenters?|with|keynote(?: speaker)?|rapporteurs?)\b", re.I)
+SUB_ITEM = re.compile(r"^\((?P<m>[a-z])\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
+
+# --- debris ---------------------------------------------------------------------------------------
+
+_NAVIGATION = re.compile(
+    r"^(?:available languages?:?.*|languages?:|skip to (?:main )?content|menu|search|home|print|share|"
+    r"english|français|francais|español|espanol|русский|中文|عربي|download(?: pdf)?|back to top|"
+    r"(?:english\s*)?(?:\|?\s*(?:français|español|русский|中文|عربي)\s*)+)$", re.I)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a€™]|Â")
+
+
+@dataclass
+class Line:
+    n: int          # 1-based line number in the document
+    text: str
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 read as Windows-1252 (``Ã©`` for ``é``, ``â€™`` for ``’``, ``Â`` before a space), undone where that
+    round trip is exact."""
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        fixed = text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        try:
+            fixed = text.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            fixed = text.replace("Â\u00a0", " ").replace("Â ", " ")
+    return fixed.replace("\u00a0", " ")
+
+
+def _to_24(h: int, m: int, mer: str | None) -> str:
+    if mer:
+        mer = mer.lower()
+        if mer == "p" and h < 12:
+            h += 12
+        if mer == "a" and h == 12:
+            h = 0
+    return f"{h:02d}:{m:02d}"
+
+
+def normalise_times(text: str) -> str:
+    """``9:00 a.m.`` → ``09:00``, ``1:00 - 3:00 p.m.`` → ``13:00 - 15:00`` (the meridiem of the end applies to the
+    start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
+    text = _NOON.sub("12:00", text)
+
+    def one_range(m):
+        ha, ma, hb, mb = int(m.group("ha")), int(m.group("mina") or 0), int(m.group("hb")), int(m.group("minb") or 0)
+        end = _to_24(hb, mb, m.group("merb"))
+        start = _to_24(ha, ma, m.group("mera") or m.group("merb"))
+        if not m.group("mera") and start > end:
+            start = _to_24(ha, ma, None)      # 11:00 - 1:00 p.m.: the morning start keeps its hour
+        return f"{start} - {end}"
+    text = _MERIDIEM_RANGE.sub(one_range, text)
+    text = _MERIDIEM_ONE.sub(lambda m: _to_24(int(m.group("ha")), int(m.group("mina") or 0), m.group("mera")), text)
+    text = _SPACED_H.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m')}", text)
+    return text
+
+
+def translate_date(text: str) -> str:
+    """``Mardi 29 mars`` → ``Tuesday 29 March``; ``Miércoles 29 de marzo de 2023`` → ``Wednesday 29 March 2023``."""
+    m = _FOREIGN_DATE.search(text)
+    if not m:
+        return text
+    wd = WEEKDAYS_FR_ES.get((m.group("wd") or "").lower())
+    month = MONTHS_FR_ES[m.group("month").lower()]
+    english = " ".join(filter(None, [wd, str(int(m.group("day"))), month, m.group("year")]))
+    return text[:m.start()] + english + text[m.end():]
+
+
+_BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
+
+
+def _split_cells(text: str) -> list[str]:
+    """A table row flattened to text (``| | 09.15 - 12.15 | Topic 1 : … |`` or tab-separated) → its cells, a
+    time cell or a number cell joined to the cell after it (they are one item: its time, its title)."""
+    if "|" not in text and "\t" not in text:
+        return [text]
+    cells = [c.strip() for c in re.split(r"\s*(?:\||\t+)\s*", text)]
+    cells = [c for c in cells if c]
+    out: list[str] = []
+    for c in cells:
+        if out and (re.fullmatch(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", out[-1], re.I)
+                    or re.fullmatch(r"(?:item\s+)?\d{1,2}[.)]?", out[-1], re.I)):
+            dot = "." if _BARE_NUMBER.fullmatch(out[-1]) else ""
+            out[-1] = f"{out[-1]}{dot} {c}"
+        else:
+            out.append(c)
+    return out
+
+
+_GLUED_ROW = re.compile(rf"(?<=\S)\s+(?=(?:{TIME})\s*(?:-|–|—|to)\s*(?:{TIME})\s+\S)", re.I)
+_GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)(?=[A-Z])")
+
+
+def _split_glued(text: str) -> list[str]:
+    """Several rows glued into one long line (``09:00 - 10:00 Opening 10:00 - 11:00 Panel``) → one per row;
+    columns glued without spaces (``Opening ceremonyConference Room 4``) → apart."""
+    parts = [text]
+    if re.match(rf"^{TIME}", text, re.I) and len(re.findall(TIME, text, re.I)) >= 4:
+        parts = [p.strip() for p in _GLUED_ROW.split(text) if p.strip()]
+    out = []
+    for p in parts:
+        out.extend(s.strip() for s in _GLUED_WORDS.sub("\n", p).split("\n") if s.strip())
+    return out
+
+
+_LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
+
+
+def _item_form(text: str) -> str:
+    """``Item 10``, ``AGENDA ITEM 1: Title``, ``Topic 1 : Title``, ``1.Title``, ``1) Title`` → ``N. Title`` (after
+    a leading time, too)."""
+    lead = _LEADING_TIME.match(text)
+    if lead:
+        inner = _item_form(lead.group("rest"))
+        return f"{lead.group('t')} {inner}"
+    for form in _ITEM_FORMS:
+        m = form.match(text)
+        if m and not re.match(r"^\d{1,2}\.\d", text):
+            title = m.group("t").strip()
+            return f"{m.group('n')}. {title}" if title else f"{m.group('n')}."
+    return text
+
+
+_MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z])", re.I)
+
+
+def _people(text: str) -> str | None:
+    """``Chair: Ambassador X`` → ``Presented by Ambassador X`` (the form the reader knows); None if not people."""
+    m = PEOPLE_LABEL.match(text)
+    if not m:
+        return None
+    label, who = m.group("label"), m.group("who").strip()
+    if _LABELS_NEED_COLON.match(label) and not re.match(r"^\S+(?:\s+\S+)?\s*[:–-]", text):
+        return None          # "Chair of the Committee …" is a title, not a label
+    if len(text) > 250:
+        return None
+    return f"Presented by {who}" if who else "Presented by:"
+
+
+def day_base(lines: list[str]) -> date | None:
+    """The first full date of the document: what ``Day 1`` counts from."""
+    for ln in lines:
+        found = match_date(translate_date(ln))
+        if found and found[3]:
+            _m, d, month, year, _wd = found
+            try:
+                return date(year, month, d)
+            except ValueError:
+                continue
+    return None
+
+
+_DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
+
+
+def normalise(text: str) -> tuple[list[Line], set[int]]:
+    """The document's lines, rewritten (a line may become several, each keeping its number), and the numbers of
+    the lines recognised as navigation or repeated page furniture (understood, not content)."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    raw = [repair_mojibake(ln) for ln in raw]
+    repeated = {s for s, k in Counter(ln.strip() for ln in raw if len(ln.strip()) > 3).items()
+                if k >= 3 and not re.search(TIME, s) and len(s) < 80 and not s.endswith("?")}
+    base = day_base(raw)
+    out: list[Line] = []
+    furniture: set[int] = set()
+    for n, ln in enumerate(raw, start=1):
+        s = " ".join(ln.replace("\u00a0", " ").split())
+        if not s:
+            out.append(Line(n, ""))
+            continue
+        if _NAVIGATION.match(s) or _URL.match(s) or (s in repeated and not s.startswith(("-", "•"))):
+            furniture.add(n)
+            out.append(Line(n, ""))
+            continue
+        cells = _split_cells(s)
+        if len(cells) >= 3 and all(len(c.split()) <= 3 and not re.search(r"\d", c) for c in cells):
+            furniture.add(n)             # a navigation bar or a table's header row: understood, not content
+            out.append(Line(n, ""))
+            continue
+        for cell in cells:
+            for part in _split_glued(normalise_times(translate_date(_MERIDIEM_GLUE.sub(r"\1 ", cell)))):
+                day = _DAY_N.match(part)
+                if day and base is not None and not match_date(part):
+                    when = base + timedelta(days=int(day.group("n")) - 1)
+                    out.append(Line(n, f"{when.strftime('%A')} {when.day} {when.strftime('%B')} {when.year}"))
+                    if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
+                        out.append(Line(n, day.group("rest")))
+                    continue
+                if _PART_OF_DAY.match(part):
+                    furniture.add(n)
+                    continue
+                people = _people(part)
+                if people:
+                    out.append(Line(n, people))
+                    continue
+                out.append(Line(n, _item_form(part)))
+    return out, furniture
