@@ -82,19 +82,27 @@ class Line:
     text: str
 
 
+_CP1252_TAIL = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+                "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_MOJIBAKE_SEQ = re.compile(f"[\u00c2-\u00f4][{_CP1252_TAIL}]{{1,3}}")
+
+
 def repair_mojibake(text: str) -> str:
-    """UTF-8 read as Windows-1252 (``Ã©`` for ``é``, ``â€™`` for ``’``, ``Â`` before a space), undone where that
-    round trip is exact."""
+    """UTF-8 read as Windows-1252 (``Ã©`` for ``é``, ``â€™`` for ``’``, a stray ``Â`` before a space), undone one
+    sequence at a time where the round trip is exact (so a line that mixes both is repaired too)."""
     if not _MOJIBAKE.search(text):
         return text
-    try:
-        fixed = text.encode("cp1252").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        try:
-            fixed = text.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            fixed = text.replace("Â\u00a0", " ").replace("Â ", " ")
-    return fixed.replace("\u00a0", " ")
+
+    def fix(m):
+        seq = m.group()
+        for n in range(len(seq), 1, -1):
+            try:
+                return seq[:n].encode("cp1252").decode("utf-8") + seq[n:]
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+        return seq
+    text = _MOJIBAKE_SEQ.sub(fix, text)
+    return re.sub(r"Â(?=[\s\u00a0]|$)", "", text).replace("\u00a0", " ")
 
 
 def _to_24(h: int, m: int, mer: str | None) -> str:
@@ -191,7 +199,7 @@ def _item_form(text: str) -> str:
     return text
 
 
-_MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z])", re.I)
+_MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z0-9])", re.I)
 
 
 def _people(text: str) -> str | None:

@@ -14,8 +14,10 @@ from commands.importers.model import DocumentError, ParsedDocument, ParsedList
 from commands.importers.textutil import SYMBOL_RE, clean_inline, ends_sentence, is_debris, running_symbols
 
 LETTER_MARK = re.compile(r"^\((?P<m>[a-z])\)\s*(?P<rest>.*)$|^(?P<m2>[a-z])\)\s+(?P<rest2>.*)$")
-NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?P<m2>\d{1,2})\)\s+(?P<rest2>.*)$")
+NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?P<m2>\d{1,2})[.)]?\s+(?P<rest2>\D.*)$")
 PARA_NUMBER = re.compile(r"^\d{1,3}\.$")
+# A heading between questions ("States Parties:", "Survivors and their organisations:"): not part of a question.
+SECTION_HEADING = re.compile(r"^[A-ZÀ-Ý][^.?!]{0,80}:$")
 
 
 @dataclass
@@ -35,7 +37,11 @@ def short_name(symbol: str) -> str:
 
 def looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines()]
-    return any(re.match(r"^\(a\)", ln) for ln in lines) and any(re.match(r"^\(b\)", ln) for ln in lines)
+    if any(re.match(r"^\(a\)", ln) for ln in lines) and any(re.match(r"^\(b\)", ln) for ln in lines):
+        return True
+    # Numbered questions: "1. What …?", "2) How …?", "3 Which …?"
+    asked = [ln for ln in lines if re.match(r"^\(?\d{1,2}[.)]?\s+\D", ln) and "?" in ln]
+    return len(asked) >= 2
 
 
 def parse_question_list(text: str, *, symbol: str | None = None, name: str | None = None) -> ParsedDocument:
@@ -44,9 +50,15 @@ def parse_question_list(text: str, *, symbol: str | None = None, name: str | Non
     if symbol is None:
         counts = {s: sum(1 for ln in raw if ln.strip() == s) for s in found_symbols}
         symbol = max(counts, key=counts.get) if counts else None
+    lines_plain = [ln.strip() for ln in raw]
     if symbol is None:
-        raise DocumentError("expected a document symbol such as APLC/MSP.10/2010/WP.15 (a running header line), "
-                            "or pass --symbol", 1)
+        # No symbol: the list is named by --name or the document's title, and written by its initials.
+        title = name or _title(lines_plain)
+        if title is None:
+            raise DocumentError("expected a document symbol such as APLC/MSP.10/2010/WP.15 (a running header "
+                                "line), a title, or --symbol / --name", 1)
+        name = name or title
+        symbol = title
     if not SYMBOL_RE.match(symbol) and "/" not in symbol and "." not in symbol:
         pass  # a free-form name given by the user is fine
     lines = ["" if is_debris(ln, found_symbols) else ln.strip() for ln in raw]
@@ -60,15 +72,37 @@ def parse_question_list(text: str, *, symbol: str | None = None, name: str | Non
     questions = []
     for k, mark in enumerate(marks):
         stop = marks[k + 1].index if k + 1 < len(marks) else _list_end(lines, mark.index)
-        fragments = _fragments([mark.rest] + lines[mark.index + 1:stop])
+        body = [ln for ln in lines[mark.index + 1:stop] if not SECTION_HEADING.match(ln)]
+        fragments = _fragments([mark.rest] + body)
         if not fragments:
             raise DocumentError(f"entry ({mark.label}) is empty: expected its text after the marker",
                                 mark.index + 1)
         questions.append((mark.label, _repair(fragments)))
     list_name = name or _heading_before(lines, marks[0].index) or "Questions"
     description = _lead_in(lines, marks[0].index)
-    return ParsedDocument(lists=[ParsedList(name=list_name, symbol=symbol, short=short_name(symbol),
+    short = short_name(symbol) if "/" in symbol or SYMBOL_RE.match(symbol) else initials(symbol)
+    return ParsedDocument(lists=[ParsedList(name=list_name, symbol=symbol, short=short,
                                             questions=questions, description=description)])
+
+
+_SMALL = {"a", "an", "and", "the", "of", "on", "for", "to", "in", "by", "with", "de", "des", "la", "le", "les", "et",
+          "du", "el", "los", "las", "y", "en", "del"}
+
+
+def initials(title: str) -> str:
+    """A short name for a list without a symbol: "Guiding questions on victim assistance" → "GQVA"."""
+    words = [w for w in re.findall(r"[A-Za-zÀ-ÿ0-9]+", title) if w.lower() not in _SMALL]
+    short = "".join(w[0].upper() for w in words)[:6]
+    return short or "Q"
+
+
+def _title(lines: list[str]) -> str | None:
+    """The first heading-like line: short, not a sentence, not a question, not a number."""
+    for ln in lines:
+        if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
+                and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln)):
+            return clean_inline(ln)
+    return None
 
 
 def _longest_run(lines: list[str], pattern, label_for) -> list[_Mark]:

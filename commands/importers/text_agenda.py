@@ -27,7 +27,9 @@ ITEM_LINE = re.compile(
     rf"^(?:(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+)?"
     rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)[.)]\s+)?(?P<title>\S.*)$", re.I)
 BREAK_RE = re.compile(
-    r"^(?:(?:coffee|tea|lunch|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|break|pause)"
+    r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|"
+    r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
+    r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso)"
     r"[\s.:;,-]*(?:\(.*\))?$", re.I)
 BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|o(?=\s))\s+(?P<text>.*)$")
 PRESENTER_RE = re.compile(
@@ -39,6 +41,7 @@ PERSON_RE = re.compile(
     r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+NUMBER_ONLY = re.compile(r"^(?P<n>\d{1,2})\.$")      # "Item 5" on a line of its own, its title below
 RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
 VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
 LABEL_HEADING = re.compile(r"^[A-Z][A-Za-z ]{0,30}:$")
@@ -145,7 +148,8 @@ def _agenda_start(lines: list[_Line | None]) -> int | None:
                 for j in range(i + 1, len(lines)):
                     l2 = lines[j]
                     if l2 and l2.text and (_is_item_line(l2.text) or match_date(l2.text, whole=True)
-                                           or BREAK_RE.match(l2.text)):
+                                           or BREAK_RE.match(l2.text) or RANGE_ONLY.match(l2.text)
+                                           or NUMBER_ONLY.match(l2.text)):
                         return j
                 return i + 1
     seen_text = False
@@ -160,7 +164,7 @@ def _agenda_start(lines: list[_Line | None]) -> int | None:
 
 def _is_item_line(text: str) -> bool:
     m = ITEM_LINE.match(text)
-    return bool(m and (m.group("a") or m.group("num")))
+    return bool(m and (m.group("a") or m.group("num"))) or bool(RANGE_ONLY.match(text))
 
 
 LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
@@ -317,6 +321,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     block: tuple[time | None, time | None] | None = None    # a time range alone on its line: over the items below
     block_items: list[_Item] = []
     names_follow = False                                     # "Speakers:" alone: names on the lines below
+    number_next: str | None = None                           # an item number alone: the next line is its title
 
     def close_block():
         nonlocal block, block_items
@@ -350,6 +355,13 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             continue
         if AGENDA_HEADING.match(text) and len(text) < 100 and not items:
             continue
+        alone = NUMBER_ONLY.match(text)
+        if alone:
+            number_next, gap = alone.group("n"), False
+            continue
+        if number_next is not None and not BULLET_RE.match(text) and not RANGE_ONLY.match(text):
+            text = f"{number_next}. {text}"
+            number_next = None
         only = RANGE_ONLY.match(text)
         if only:
             close_block()
@@ -394,6 +406,8 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 a, b = item_match.group("a"), item_match.group("b")
                 number, title = item_match.group("num"), item_match.group("title")
             times = (_time(a, ln.n) if a else None, _time(b, ln.n) if b else None)
+            if a:
+                close_block()            # an item with its own time ends the range above it
             if block is not None and times == (None, None):
                 times = (block[0], None) if not block_items else (None, None)
             current = _Item(ParsedItem(number=number, title=clean_inline(title), line=ln.n), times=times, day=day)
@@ -406,6 +420,11 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             unused.add(ln.n)            # text before any item, or between blocks: shown to the coordinator
             continue
         sub = SUB_ITEM.match(text)
+        if sub and not bullet and "?" in text:
+            # a lettered question under the item: a question, without its letter
+            current.bullets.append(_Bullet(clean_inline(sub.group("t") or sub.group("t2")), ln.n))
+            current.last, gap = "bullet", False
+            continue
         if sub and not bullet:
             # (a)–(d) under an item: sub-items of the agenda (not a question list), kept in its description
             current.paragraphs.append(clean_inline(text))
@@ -431,8 +450,9 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             b = current.bullets[-1]
             b.more.append(text)
             b.continued = True
-        elif current.last == "title" and not gap and not ends_sentence(
+        elif current.last == "title" and not gap and ln.n != current.parsed.line and not ends_sentence(
                 current.title_more[-1] if current.title_more else current.parsed.title):
+            # (a cell split off the item's own line is another column — a room, a speaker — not more title)
             current.title_more.append(text)
         elif current.last in ("para", "sub") and not gap and not text[:1].isupper():
             current.para_more[-1].append(text)
