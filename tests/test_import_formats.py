@@ -100,8 +100,12 @@ def test_broken_agendas_name_the_line(text, line, words):
 def test_binary_and_missing_files(tmp_path):
     pdf = tmp_path / "agenda.pdf"
     pdf.write_bytes(b"%PDF-1.7\n\x00\x01binary")
-    with pytest.raises(DocumentError, match="binary file"):
+    with pytest.raises(DocumentError, match="this PDF cannot be read"):
         read_document(str(pdf))
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(DocumentError, match="binary file"):
+        read_document(str(blob))
     with pytest.raises(DocumentError, match="no file"):
         read_document(str(tmp_path / "nope.txt"))
     latin = tmp_path / "latin.txt"
@@ -171,3 +175,15 @@ def test_an_untimed_provisional_agenda_is_placed_by_start(db, group):
     result = import_document(db, group, doc, start="2010-06-25T10:00")
     s = result.sessions[0][0]
     assert (s.end - s.start).total_seconds() == 3 * 3600
+
+
+def test_lines_the_reader_did_not_use_are_listed(cli_env, tmp_path):
+    from tests.test_cli import convene
+    doc = tmp_path / "agenda.txt"
+    doc.write_text("Skip to main content\nWelcome to our website\n\nContact group meeting\nMonday 7 June 2027\n\n"
+                   "Agenda\n\n10:00 1. Opening\n10:30 2. Funding\n", encoding="utf-8")
+    from commands.importers import read_document
+    assert read_document(str(doc)).unused_lines == [2]        # navigation (line 1) is understood, not content
+    convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
+    assert "Lines not used: 2" in convene(cli_env, "import", str(doc), "--group", "cg", "--dry-run").stdout
+    assert "lines not used: 2" in convene(cli_env, "import", str(doc), "--group", "cg").stdout

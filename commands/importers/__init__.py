@@ -10,7 +10,8 @@ from commands.importers.question_list import looks_like_list, parse_question_lis
 from commands.importers.text_agenda import looks_like_agenda, parse_text_agenda
 from commands.importers.yaml_agenda import parse_yaml_agenda
 
-MAX_DOCUMENT_BYTES = 5_000_000
+MAX_DOCUMENT_BYTES = 5_000_000       # text, YAML, JSON
+MAX_OFFICE_BYTES = 20_000_000        # PDF and Word (images and fonts make them larger)
 
 __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
@@ -21,29 +22,54 @@ def read_document(path: str, *, kind: str | None = None, default_date: date | No
     try:
         with open(path, "rb") as fh:
             # Read at most one byte more than allowed: a device (/dev/zero) or a pipe has no size to check.
-            data = fh.read(MAX_DOCUMENT_BYTES + 1)
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise DocumentError("the file is larger than 5 MB: agendas and papers are expected to be under 5 MB")
+            data = fh.read(MAX_OFFICE_BYTES + 1)
     except FileNotFoundError:
         raise DocumentError(f"there is no file at {path}")
     except IsADirectoryError:
         raise DocumentError(f"{path} is a folder, not a document")
     except PermissionError:
         raise DocumentError(f"I may not read {path} (permission denied)")
+    return read_bytes(data, os.path.splitext(path)[1].lower(), kind=kind, default_date=default_date, symbol=symbol,
+                      name=name, fallback_date=fallback_date)
+
+
+def document_text(data: bytes, ext: str = "") -> str:
+    """The text of a document's bytes: PDF and Word extracted (office.py), text decoded. Refuses what it cannot
+    read with the reason."""
+    from commands.importers import office
+    if office.is_pdf(data):
+        if len(data) > MAX_OFFICE_BYTES:
+            raise DocumentError("the PDF is larger than 20 MB: agendas and papers are expected to be smaller")
+        return office.pdf_text(data)
+    if office.is_docx(data):
+        if len(data) > MAX_OFFICE_BYTES:
+            raise DocumentError("the Word file is larger than 20 MB: agendas and papers are expected to be smaller")
+        return office.docx_text(data)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DocumentError("this is an old Word (.doc) file: save it as .docx or PDF and import that")
+    if data[:2] == b"PK":
+        raise DocumentError("this is a zip file, not a Word document (.docx) nor text")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError("the file is larger than 5 MB: agendas and papers are expected to be under 5 MB")
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         try:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             raise DocumentError("the file says it is UTF-16 text but is not: save it as UTF-8")
-    if b"\x00" in data[:4096] or data[:4] == b"%PDF":
-        raise DocumentError("this is a binary file (a PDF or Word file?): extract its text first, "
-                            "for example with pdftotext, and import the .txt")
+    if b"\x00" in data[:4096]:
+        raise DocumentError("this is a binary file, not a PDF, a Word document (.docx) nor text")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         raise DocumentError("the file is not UTF-8 text: save it as UTF-8", line)
-    ext = os.path.splitext(path)[1].lower()
+
+
+def read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_date: date | None = None,
+               symbol: str | None = None, name: str | None = None,
+               fallback_date: date | None = None) -> ParsedDocument:
+    """A document's bytes (a file, or one sent in chat) read: PDF, Word, text, YAML."""
+    text = document_text(data, ext)
     if kind is None and ext in (".yaml", ".yml"):
         kind = "yaml"
     return parse_document(text, kind=kind, default_date=default_date, symbol=symbol, name=name,

@@ -203,7 +203,8 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
     if first is None:
         raise DocumentError("expected the session title at the top of the document, before the date",
                             content[0].n)
-    unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True))
+    unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True)
+                  and not LETTERHEAD.match(ln.text) and not SYMBOL_LIKE.match(ln.text))
     pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
     used = {first.n} | {ln.n for ln in content if ln.n < first.n}
     for ln in content[1:]:

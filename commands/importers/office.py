@@ -1,0 +1,142 @@
+"""PDF and Word documents to the text the readers understand, their tables read as tables.
+
+PDF (pdfplumber, chosen over pypdf): pdfplumber gives each word with its position and finds ruled tables with
+their cells; pypdf's text, even in its layout mode, gives lines of text with spaces and no cell boundaries, so a
+speaker column runs into the title. Here, a table's rows become ``cell | cell | cell`` lines (the form the
+normaliser splits back into cells), and text outside tables is rebuilt into lines from the words' positions, a
+wide horizontal gap (a column set apart by position, not by ruling) kept as a tab. Word (python-docx): the body's
+paragraphs and tables in document order, each table row as ``cell | cell``.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from commands.importers.model import DocumentError
+
+MAX_PAGES = 80
+COLUMN_GAP = 12.0        # points between two words that makes them two columns
+LINE_TOLERANCE = 3.0     # points: words whose tops differ less are on one line
+
+
+def is_pdf(data: bytes) -> bool:
+    return data[:5] == b"%PDF-" or b"%PDF-" in data[:1024]
+
+
+def is_docx(data: bytes) -> bool:
+    if data[:4] != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def pdf_text(data: bytes) -> str:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFSyntaxError, PDFPasswordIncorrect) as e:
+        raise DocumentError(f"this PDF cannot be read ({type(e).__name__}): is it damaged or password-protected?")
+    except Exception as e:      # pdfminer raises many kinds on broken files
+        raise DocumentError(f"this PDF cannot be read ({type(e).__name__}): is it damaged?")
+    pages: list[str] = []
+    with pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise DocumentError(f"the PDF has {len(pdf.pages)} pages; an agenda or question paper is expected to have "
+                                f"at most {MAX_PAGES}")
+        for page in pdf.pages:
+            try:
+                pages.append(_page_text(page))
+            except Exception as e:
+                raise DocumentError(f"page {page.page_number} of the PDF cannot be read ({type(e).__name__})")
+    text = "\f".join(pages)
+    if not text.strip():
+        raise DocumentError("this PDF has no text in it (a scanned image?): export it from the original as PDF with "
+                            "text, or paste the text into a .txt file")
+    return text
+
+
+def _page_text(page) -> str:
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def inside(w) -> bool:
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
+
+    words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False) if not inside(w)]
+    rows: list[tuple[float, float, str]] = []      # (top, bottom, text)
+    for line in _lines(words):
+        parts, prev = [], None
+        for w in line:
+            if prev is not None:
+                parts.append("\t" if w["x0"] - prev["x1"] > COLUMN_GAP else " ")
+            parts.append(w["text"])
+            prev = w
+        rows.append((min(w["top"] for w in line), max(w["bottom"] for w in line), "".join(parts)))
+    for table in tables:
+        try:
+            cells = table.extract()
+        except Exception:
+            continue
+        for i, row in enumerate(table.rows):
+            values = [" ".join((c or "").split()) for c in (cells[i] if i < len(cells) else [])]
+            if any(values):
+                top, bottom = row.bbox[1], row.bbox[3]
+                rows.append((top, bottom, "| " + " | ".join(values) + " |"))
+    rows.sort(key=lambda r: r[0])
+    out: list[str] = []
+    prev_bottom, heights = None, [b - t for t, b, _ in rows if b > t]
+    height = sorted(heights)[len(heights) // 2] if heights else 12.0
+    for top, bottom, text in rows:
+        if prev_bottom is not None and top - prev_bottom > height * 0.9:
+            out.append("")                        # a vertical gap: a paragraph break
+        out.append(text)
+        prev_bottom = bottom
+    return "\n".join(out)
+
+
+def _lines(words: list[dict]) -> list[list[dict]]:
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= LINE_TOLERANCE:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def docx_text(data: bytes) -> str:
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as e:
+        raise DocumentError(f"this Word file cannot be read ({type(e).__name__}): is it damaged, or an old .doc? "
+                            "Save it as .docx")
+    out: list[str] = []
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(Paragraph(block, doc).text)
+        elif tag == "tbl":
+            out.append("")
+            for row in Table(block, doc).rows:
+                values, last = [], None
+                for cell in row.cells:
+                    if cell._tc is last:
+                        continue                   # a merged cell is reported once per column it spans
+                    last = cell._tc
+                    values.append(" ".join(cell.text.split()))
+                if any(values):
+                    out.append("| " + " | ".join(values) + " |")
+            out.append("")
+    text = "\n".join(out)
+    if not text.strip():
+        raise DocumentError("this Word file has no text in it")
+    return text
