@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="export a group")
     e.add_argument("slug")
-    e.add_argument("--format", required=True, choices=["docx", "md", "csv", "json", "ics"])
+    e.add_argument("--format", required=True, choices=["docx", "md", "csv", "json", "ics", "yaml"])
     e.add_argument("--edition", choices=["public", "full"], default="public",
                    help="docx/md/csv: public (default: without coordinators-only inputs, fit to forward) or full "
                         "(with them, marked restricted on every page)")

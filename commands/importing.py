@@ -233,6 +233,15 @@ def _existing_session(db, group: Group, s: ParsedSession, session_id: int | None
     return None, None
 
 
+def _same_place(s: ParsedSession, tz: str, import_start: datetime) -> bool:
+    """The document places the session where it did at the last import (so a reschedule since then is kept); a
+    document that says another time (a revision that moves it, a corrected YAML export) is followed instead."""
+    try:
+        return localize(s.start, tz) == import_start
+    except TimeError:
+        return False
+
+
 def _stored(db, questions) -> list[qp.Stored]:
     counts = agenda_store.answered_counts(db, [q.id for q in questions])
     return [qp.Stored(q.id, q.ref, q.text, counts[q.id]) for q in questions]
@@ -259,7 +268,7 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
             claimed.add(existing.id)
         delta, kept = moved_to or timedelta(0), False
         if (moved_to is None and existing is not None and existing.import_start is not None
-                and existing.import_start != existing.start):
+                and existing.import_start != existing.start and _same_place(s, tz, existing.import_start)):
             # Rescheduled (or placed with --start) since the document was read: keep the session that far from
             # where the document puts it (a wall-clock difference, so a DST change does not shift it).
             delta = (timefmt.to_local(existing.start, existing.timezone).replace(tzinfo=None)

@@ -14,6 +14,7 @@ FORMATS = {
     "csv": ("csv", "text/csv; charset=utf-8"),
     "json": ("json", "application/json"),
     "ics": ("ics", "text/calendar; charset=utf-8"),
+    "yaml": ("yaml", "application/yaml; charset=utf-8"),
 }
 
 
@@ -38,6 +39,10 @@ def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *
     if fmt == "json":
         from commands.exports.json_export import export_json
         return Exported(f"{group.slug}.json", export_json(db, group), mime, f"{group.name} — full export (JSON)")
+    if fmt == "yaml":
+        from commands.exports.yaml_export import build_yaml
+        name = f"{group.slug}-session-{session.id}.yaml" if session else f"{group.slug}-agenda.yaml"
+        return Exported(name, build_yaml(db, group, session), mime, f"{group.name} — agenda (YAML)")
     if fmt == "ics":
         from commands.exports.ics_export import build_ics
         sessions = [session] if session else agenda_store.sessions_of_group(db, group.id)

@@ -158,7 +158,9 @@ def _session(s: dict, default_date) -> ParsedSession:
         kind = "break" if raw.get("break") else "item"
         title_i = _text(raw.get("break") if kind == "break" else _need(raw, "title", "the item title"), iline, "title")
         number = raw.get("number")
-        if kind == "item":
+        if kind == "item" and "number" in raw and number is None:
+            pass                                   # number: null — an item without a number (no questions then)
+        elif kind == "item":
             number = str(number) if number is not None else str(1 + sum(1 for it in items if it.kind == "item"))
             if number in seen:
                 raise DocumentError(f"item number {number} appears twice (first on line {seen[number]})", iline)
@@ -171,6 +173,8 @@ def _session(s: dict, default_date) -> ParsedSession:
         questions = raw.get("questions") or []
         if kind == "break" and questions:
             raise DocumentError("a break cannot carry questions", iline)
+        if kind == "item" and number is None and questions:
+            raise DocumentError("an item without a number cannot carry questions (their refs are NUMBER.N)", iline)
         if not isinstance(questions, list):
             raise DocumentError("'questions' must be a list of texts", iline)
         start = datetime.combine(day, _time(raw["start"], iline, "start")) if raw.get("start") else None
@@ -189,9 +193,16 @@ def _session(s: dict, default_date) -> ParsedSession:
     if end <= start:
         raise DocumentError("the session ends before it starts", line)
     key = s.get("key") or f"{slugify(title)}@{day.isoformat()}"
+    deadline = None
+    if s.get("deadline"):
+        try:
+            deadline = datetime.strptime(str(s["deadline"]).strip().replace("T", " "), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise DocumentError(f"'deadline: {s['deadline']}' is not a date and time: expected "
+                                "\"YYYY-MM-DD HH:MM\"", line)
     return ParsedSession(title=title, start=start, end=end, items=items, key=str(key),
                          venue=s.get("venue"), symbol=s.get("symbol"), background=s.get("background"),
-                         timezone=s.get("timezone"))
+                         timezone=s.get("timezone"), deadline=deadline)
 
 
 def _list(lst: dict) -> ParsedList:
