@@ -16,11 +16,16 @@ def _slack_shown(address: str) -> str:
 
 SLACK = FrontEnd(platform="slack", label="Slack", prefix="/", bare_subcommands=False, forms=True, files=True,
                  rich_text=True, user_address=r"slack:(?:[TE][A-Z0-9]+:)?[UW][A-Z0-9]+", shown_id=_slack_shown,
-                 room_example="slack:C0123")
+                 room_example="slack:C0123",
+                 send_document="Send the document to me as a file in a direct message, with the caption import (and "
+                               "the group's slug if you coordinate several), or use /convene import alone for a form.")
 MATRIX = FrontEnd(platform="matrix", label="Matrix", prefix="!", prompts=True, files=True, rich_text=True,
                   threads=True, user_address=r"matrix:@[^:\s]+:\S+", room_example="matrix:!abc:server",
+                  send_document="Send the document as a file in the group's room with !import as its caption, or "
+                                "reply !import to the file.",
                   person=lambda word: f"matrix:{word}" if _MATRIX_ID.match(word) else None)
 CONSOLE = FrontEnd(platform="console", label="the Convene console", local_files=True,
+                   send_document="Write import PATH with the document's path on this machine.",
                    user_address=r"console:[\w.\-]+", room_example="console:main",
                    person=lambda word: f"console:{word[1:]}" if _CONSOLE_NAME.match(word) else None)
 

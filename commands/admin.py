@@ -4,12 +4,9 @@ from __future__ import annotations
 import re
 
 from commands.words import count
-from commands import timefmt
 from commands.args import shown
-from commands.args import split_options, take_word
+from commands.args import take_word
 from commands.core import Context, UserError
-from commands.importers import DocumentError
-from commands.importing import ChangesNeedConfirmation, import_file
 from commands.people import bare_id, named
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, info, line
@@ -207,46 +204,6 @@ def audit_command(ctx: Context, text: str) -> Reply:
                                               Strong(e.action), " · ", e.detail)]) for e in entries], timezone=tz)
 
 
-@subcommand("import", "import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT] [--dry-run] [confirm]",
-            "Import an agenda or question list from a file on the bot's machine (in its own terminal).",
-            coordinator=True)
-def import_command(ctx: Context, text: str) -> Reply:
-    if not ctx.front_end.local_files:
-        raise UserError("Importing reads a file on the bot's machine, so it works in the bot's own terminal and with "
-                        f"the CLI there: convene import FILE --group {ctx.group.slug}.")
-    words, opts = split_options(text, {"date": True, "start": True, "venue": True, "kind": True,
-                                       "symbol": True, "name": True, "dry-run": False, "accept-changes": False,
-                                       "session": True})
-    confirmed = "accept-changes" in opts
-    if len(words) == 2 and words[1].lower() == "confirm":
-        words, confirmed = words[:1], True
-    if len(words) != 1:
-        raise UserError("Write import PATH [--date YYYY-MM-DD] [--start YYYY-MM-DDTHH:MM] [--venue TEXT] "
-                        "[--dry-run] [confirm].")
-    try:
-        day = timefmt.parse_user_date(opts["date"]) if "date" in opts else None
-        session_id = _session_number(opts["session"]) if "session" in opts else None
-        result = import_file(ctx.db, ctx.group, words[0], default_date=day, start=opts.get("start"),
-                             venue=opts.get("venue"), kind=opts.get("kind"), symbol=opts.get("symbol"),
-                             name=opts.get("name"), dry_run="dry-run" in opts, accept_changes=confirmed,
-                             session_id=session_id)
-    except ChangesNeedConfirmation as e:
-        n = len(e.plan.confirmations)
-        return Reply(text="Nothing was changed: confirm the changes to answered questions.", sections=[
-            Section(heading=line(Strong("Nothing was changed yet")),
-                    body=[line(x) for x in e.plan.change_lines()]),
-            Section(body=[line(f"{count(n, 'change')} would take answered questions off the agenda; their inputs "
-                               "stay with the withdrawn question, shown apart in the compilation. To apply: ",
-                               Code(ctx.cmd(f"import {text.strip()} confirm")))])])
-    except DocumentError as e:
-        raise UserError(f"I could not import {words[0]}: {e}. Nothing was changed.")
-    except timefmt.TimeError as e:
-        raise UserError(str(e))
-    lines = result.summary_lines(ctx.db)
-    heading = "Imported" if result.applied else "Preview (nothing changed)"
-    return Reply(text=f"{heading}.", sections=[Section(heading=line(Strong(heading)), body=[line(x) for x in lines])])
-
-
 def _session_number(value: str) -> int:
     digits = value.strip().lstrip("#")
     if not digits.isdigit():
@@ -303,5 +260,5 @@ def help_command(ctx: Context, text: str) -> Reply:
 def register(registry) -> None:
     """This family's commands, in the order help lists them."""
     registry.add(convene, setup, whoami, session_list, session_rename, group_rename, group_timezone, list_close,
-                 list_open, session_remove, list_remove, group_unbind, member_remove, audit_command, import_command,
+                 list_open, session_remove, list_remove, group_unbind, member_remove, audit_command,
                  help_command)

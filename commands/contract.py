@@ -79,6 +79,7 @@ class FrontEnd:
     rich_text: bool = False           # renders formatting (Block Kit, HTML)
     threads: bool = False
     local_files: bool = False         # runs on the bot's machine: may name files there (import PATH)
+    send_document: str = ""           # how a coordinator sends a document to import here
     # A person as people write them on this front end (``@ana:example.org`` on Matrix, ``@ana`` at the console)
     # → their address, or None. Mentions the front end resolved itself come in ``Request.mentions`` instead.
     person: Callable[[str], str | None] = field(default=lambda word: None, compare=False)
@@ -198,7 +199,30 @@ class RegistrationDecision:
         return cls(int(m.group("group")), int(m.group("request")), m.group("verdict"))
 
 
-_FORM_COMMANDS = ("submit", "inputs")
+_IMPORT = re.compile(r"^imp\|g(?P<group>[1-9]\d{0,9})\|p(?P<pending>[1-9]\d{0,9})\|(?P<verdict>apply|confirm|cancel)$")
+
+
+@dataclass(frozen=True)
+class ImportDecision:
+    """Import / Cancel under the preview of a document sent in chat (``confirm``: import although answered questions
+    leave the agenda). The core checks that the person is a coordinator of the group and the preview still waits."""
+    group_id: int
+    pending_id: int
+    verdict: str                   # apply | confirm | cancel
+    action_id = "import_decision"
+
+    def encode(self) -> str:
+        return f"imp|g{self.group_id}|p{self.pending_id}|{self.verdict}"
+
+    @classmethod
+    def decode(cls, value: str) -> "ImportDecision":
+        m = _IMPORT.match(value or "")
+        if m is None:
+            raise ActionError(STALE)
+        return cls(int(m.group("group")), int(m.group("pending")), m.group("verdict"))
+
+
+_FORM_COMMANDS = ("submit", "inputs", "import")
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from commands import admin, agenda, desk, feed, home, reminders, roster, submissions
+from commands import admin, agenda, desk, feed, home, import_desk, reminders, roster, submissions
 from commands.registry import Registry
 
-FAMILIES = (agenda, submissions, desk, admin, roster, reminders, feed, home)
+FAMILIES = (agenda, submissions, desk, admin, import_desk, roster, reminders, feed, home)
 
 
 def build_registry() -> Registry:

@@ -404,3 +404,20 @@ def m015_registration_modes(db):
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations()
+def m016_pending_imports(db):
+    """A document sent to the bot in chat, read and previewed, waiting for the coordinator's Import or Cancel
+    (the bytes are kept, so what is imported is what was previewed; pruned after a day)."""
+    _run(db, """
+    CREATE TABLE pending_imports (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        data BLOB NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    )
+    """)

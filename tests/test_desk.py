@@ -94,7 +94,7 @@ def test_export_reply_carries_a_file_built_later(desk, db):
 
 COORDINATOR_COMMANDS = sorted({c.name for c in default_registry().all() if c.coordinator})
 EXAMPLES = {
-    "session list": "session list", "import": "import x.txt", "reminders": "reminders session 1h",
+    "session list": "session list", "reminders": "reminders session 1h",
     "deadline": "deadline 2030-01-01 10:00", "reschedule": "reschedule #1 2030-01-01 10:00",
     "late": "late refuse", "status": "inputs status", "export": "inputs export docx",
     "coordinator add": "coordinator add @pe", "coordinator remove": "coordinator remove @coord",

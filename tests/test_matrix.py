@@ -7,7 +7,7 @@ from commands.importing import import_file
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
-from tests.conftest import SEED_AGENDA, SEED_PAPER
+from tests.conftest import ROOT, SEED_AGENDA, SEED_PAPER
 
 
 def body(ev):
@@ -290,3 +290,25 @@ def test_matrix_only_bot_serves_agenda_pages_when_a_public_url_is_set(matrix):
     m.ana.send(room, "!agenda")
     html_reply = m.bot_said(m.ana, room, 2)[-1]["content"]["formatted_body"]
     assert f'<a href="{page}">Agenda page</a>' in html_reply
+
+
+def test_a_document_sent_in_the_room_is_previewed_and_imported_by_a_reply(matrix):
+    """Issue 13 on Matrix: an m.file captioned "!import" (the coordinator's), read from the media store with the bot's
+    token; the preview arrives in the room; the coordinator's reply "import" imports it. A delegate's "!import" in
+    reply to a file is refused."""
+    m = matrix.start()
+    room, g = setup_room(m)
+    docx = (ROOT / "tests" / "fixtures" / "documents" / "programme.docx").read_bytes()
+    m.coord.send_file(room, docx, "programme.docx", caption="!import")
+    preview = m.bot_said(m.coord, room, 3)[-1]
+    assert "Preview: programme.docx" in body(preview) and "1. Ouverture — Mme Claire Dubois" in body(preview)
+    assert len(agenda_store.sessions_of_group(m.check, g.id)) == 1          # the seed session only: nothing yet
+    m.coord.reply(room, "import", preview)
+    done = m.bot_said(m.coord, room, 4)[-1]
+    assert "Imported: programme.docx" in body(done)
+    assert [s.title for s in agenda_store.sessions_of_group(m.check, g.id)][-1] == \
+        "Réunion intersessions de la Convention"
+    # A plain file, then a delegate replying "!import" to it.
+    sent = m.coord.send_file(room, b"Meeting\nFriday 25 June 2010\nAgenda\n10:00 1. Opening\n", "agenda.txt")
+    m.ana.reply(room, "!import", m.ana.event(room, sent))
+    assert "Only coordinators import documents" in body(m.bot_said(m.coord, room, 5)[-1])

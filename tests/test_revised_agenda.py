@@ -171,12 +171,27 @@ def test_a_fixed_typo_in_the_title_updates_the_session(answered, tmp_path):
     assert len(listing) == 1 and "Resource Mobilisation" in listing[0]
 
 
-def test_chat_import_asks_for_confirmation(answered):
+def test_chat_import_previews_then_asks_for_confirmation(answered):
     env, revised = answered
-    out = convene(env, "console", "--group", "rm", "--user", "coord", stdin=f"import {revised}\n").stdout
-    assert "Nothing was changed yet" in out and f"import {revised} confirm" in out
+
+    def console(line, user="coord"):
+        return convene(env, "console", "--group", "rm", "--user", user, stdin=line + "\n").stdout
+
+    assert "Only coordinators import documents" in console(f"import {revised}", user="chile")
+    preview = console(f"import {revised}")
+    assert "Preview: revised.yaml → Resource Mobilization" in preview
+    assert "removed 2.1" in preview and "2 changes would take answered questions off the agenda" in preview
+    assert "import apply 1 confirm" in preview and "import cancel 1" in preview
     before = _db_rows(env)
-    assert before[0][0][3] == 1      # 2.1 still current
-    out = convene(env, "console", "--group", "rm", "--user", "coord", stdin=f"import {revised} confirm\n").stdout
-    assert "Imported" in out
+    assert "Not imported yet" in console("import apply 1") and _db_rows(env) == before
+    assert "Imported: revised.yaml" in console("import apply 1 confirm")
     assert [r[3] for r in _db_rows(env)[0]][:4] == [0, 1, 0, 1]   # 2.1 and 2.3 withdrawn, 2.2 and 2.4 continued
+    assert "There is no document waiting as #1" in console("import apply 1 confirm")
+
+
+def test_a_preview_can_be_cancelled(answered, tmp_path):
+    env, revised = answered
+    out = convene(env, "console", "--group", "rm", "--user", "coord",
+                  stdin=f"import {revised}\nimport cancel 1\nimport apply 1 confirm\n").stdout
+    assert "Cancelled: revised.yaml was not imported" in out and "There is no document waiting as #1" in out
+    assert [r[3] for r in _db_rows(env)[0]] == [1, 1, 1, 1]

@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from tests.conftest import ROOT
+
 from storage import groups as group_store
 from storage import submissions as sub_store
 from tests.fakes.slack_requests import TEAM, block_action_body, event_body, slash_body, view_submission_body
@@ -341,3 +343,72 @@ def test_registration_approval_with_the_buttons_over_signed_http(slack_bot, fake
         time.sleep(0.05)
     [told] = [c for c in fake_slack.of("chat.postMessage") if c.get("text") == "You are registered with Chile"]
     assert told["channel"] == "DU0CL"
+
+
+def _wait_posted(fake_slack, method, predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [c for c in fake_slack.of(method) if predicate(c)]
+        if found:
+            return found[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no {method} matching; got {[json.dumps(c)[:160] for c in fake_slack.of(method)]}")
+
+
+def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_button(slack_bot, fake_slack):
+    """Issue 13: the coordinator sends a PDF to the bot's DM captioned "import"; the bot reads it with its own token
+    (files.info, then the private download), answers with the preview and Import / Cancel; Import imports it."""
+    pdf = (ROOT / "tests" / "fixtures" / "documents" / "programme_table.pdf").read_bytes()
+    fake_slack.share_file("F0DOC", "programme.pdf", pdf)
+    ev = {"type": "message", "subtype": "file_share", "channel": "D0COORD", "channel_type": "im", "user": "U0COORD",
+          "text": "import", "files": [{"id": "F0DOC", "name": "programme.pdf"}], "ts": "1.1", "team": TEAM}
+    assert slack_bot.sender.post(event_body(ev, event_id="Ev0IMP1"), json_body=True)[0] == 200
+    preview = _wait_posted(fake_slack, "chat.postMessage", lambda c: "Preview" in json.dumps(c))
+    assert preview["channel"] == "D0COORD"
+    text = all_text(preview)
+    assert "10:00–10:30  1. Opening of the meeting — Ambassador Rosa Kim" in text
+    [download] = fake_slack.of("download")
+    assert download["_auth"].startswith("Bearer xoxb-")            # read with the bot's own token
+    buttons = [b["accessory"] for b in preview["blocks"] if b.get("accessory", {}).get("action_id") ==
+               "import_decision"]
+    assert [b["text"]["text"] for b in buttons] == ["Import", "Cancel"]
+    assert len(group_store_sessions(slack_bot)) == 1                  # nothing imported yet
+    slack_bot.sender.post(block_action_body("import_decision", buttons[0]["value"], user="U0COORD", channel="D0COORD"))
+    done = _wait_posted(fake_slack, "chat.postMessage", lambda c: "Imported" in json.dumps(c))
+    assert "created session" in all_text(done)
+    assert len(group_store_sessions(slack_bot)) == 3
+    # A delegate's forwarded button does nothing.
+    slack_bot.sender.post(block_action_body("import_decision", buttons[1]["value"], user="U0CL", channel="D0CL"))
+    refused = _wait_posted(fake_slack, "chat.postMessage", lambda c: c.get("channel") == "D0CL")
+    assert "Only coordinators import documents" in all_text(refused)
+
+
+def test_a_file_a_delegate_sends_or_of_the_wrong_type_is_refused(slack_bot, fake_slack):
+    fake_slack.share_file("F0EXE", "virus.exe", b"MZ....")
+    ev = {"type": "message", "subtype": "file_share", "channel": "D0COORD", "channel_type": "im", "user": "U0COORD",
+          "text": "import", "files": [{"id": "F0EXE"}], "ts": "1.2", "team": TEAM}
+    slack_bot.sender.post(event_body(ev, event_id="Ev0IMP2"), json_body=True)
+    refused = _wait_posted(fake_slack, "chat.postMessage", lambda c: "virus.exe" in json.dumps(c))
+    assert "not a document I read" in all_text(refused) and fake_slack.of("download") == []
+    fake_slack.share_file("F0TXT", "agenda.txt", b"Meeting\nFriday 25 June 2010\nAgenda\n10:00 1. Opening\n")
+    ev = {**ev, "user": "U0CL", "channel": "D0CL", "files": [{"id": "F0TXT"}], "ts": "1.3"}
+    slack_bot.sender.post(event_body(ev, event_id="Ev0IMP3"), json_body=True)
+    assert "Only coordinators import documents" in all_text(
+        _wait_posted(fake_slack, "chat.postMessage", lambda c: c.get("channel") == "D0CL"))
+
+
+def test_the_import_form_has_a_file_field(slack_bot, fake_slack):
+    slack_bot.sender.command("/convene", "import", user="U0COORD")
+    [opened] = fake_slack.wait_for("views.open")
+    blocks = {b.get("block_id"): b for b in opened["view"]["blocks"]}
+    assert blocks["document"]["element"]["type"] == "file_input"
+    fake_slack.share_file("F0YML", "agenda.yaml", (ROOT / "tests" / "fixtures" / "handwritten_agenda.yaml").read_bytes())
+    slack_bot.sender.post(view_submission_body(opened["view"], {"document": ("file_input", ["F0YML"]),
+                                                                "start": ""}, user="U0COORD"))
+    preview = _wait_posted(fake_slack, "chat.postEphemeral", lambda c: "Preview" in json.dumps(c))
+    assert "Funding mechanisms" in all_text(preview)
+
+
+def group_store_sessions(slack_bot):
+    from storage import agenda as agenda_store
+    return agenda_store.sessions_of_group(slack_bot.check, 1)

@@ -20,6 +20,7 @@ def test_scopes_events_and_interactivity():
     assert {"commands", "chat:write", "im:write", "files:write"} <= scopes
     settings = MANIFEST["settings"]
     assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
+    assert "message.im" in settings["event_subscriptions"]["bot_events"] and "im:history" in scopes   # documents
     assert settings["interactivity"]["is_enabled"]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"]
 
@@ -28,7 +29,7 @@ def test_api_methods_used_are_covered_by_scopes():
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "adapters" / "slack").glob("*.py"))
     used = set(re.findall(r"client\.(\w+)\(", source))
     needs = {"chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "conversations_open": "im:write",
-             "files_upload_v2": "files:write"}
+             "files_upload_v2": "files:write", "files_info": "files:read"}
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     for method in used & set(needs):
         assert needs[method] in scopes, method

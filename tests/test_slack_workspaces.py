@@ -97,7 +97,7 @@ def install(bot, team: str) -> str:
     query = parse_qs(urlsplit(link).query)
     assert query["client_id"] == [CLIENT_ID]
     assert query["scope"][0].split(",") == ["commands", "chat:write", "chat:write.public", "im:write", "files:write",
-                                            "users:read", "channels:read", "groups:read"]
+                                            "files:read", "im:history", "users:read", "channels:read", "groups:read"]
     assert query["redirect_uri"] == [f"{bot.base}/slack/oauth_redirect"]
     cookie = headers["Set-Cookie"].split(";", 1)[0]
     status, _, done = get(f"{bot.base}/slack/oauth_redirect?code=code-{team}&state={query['state'][0]}", cookie)

@@ -25,6 +25,7 @@ class FakeSlackAPI:
         self.rate_limit: dict[str, int] = {}     # method → how many 429s to answer before succeeding
         self.fail: dict[str, str] = {}           # method → Slack error code to answer with
         self.user_teams: dict[str, str] = {}     # users.info: user id → its workspace (default T0TEST)
+        self.shared_files: dict[str, tuple[str, bytes]] = {}   # files.info / download: id → (name, bytes)
         self.ws_outbox: asyncio.Queue | None = None
         self.ws_acks: list[dict] = []
         self.ws_connected = threading.Event()
@@ -44,6 +45,7 @@ class FakeSlackAPI:
         app.router.add_get("/link", self._ws)
         app.router.add_post("/upload/{fid}", self._upload)
         app.router.add_post("/response/{rid}", self._response_url)
+        app.router.add_get("/files-pri/{fid}/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -139,6 +141,13 @@ class FakeSlackAPI:
             body["url"] = f"ws://{self.host}:{self.port}/link"
         elif method == "files.getUploadURLExternal":
             body.update(upload_url=f"http://{self.host}:{self.port}/upload/F{n}", file_id=f"F{n}")
+        elif method == "files.info":
+            fid = params.get("file")
+            if fid not in self.shared_files:
+                return web.json_response({"ok": False, "error": "file_not_found"})
+            name, data = self.shared_files[fid]
+            body["file"] = {"id": fid, "name": name, "size": len(data),
+                            "url_private_download": f"http://{self.host}:{self.port}/files-pri/{fid}/{name}"}
         elif method == "files.completeUploadExternal":
             body["files"] = [{"id": f["id"], "title": f.get("title")} for f in params.get("files", [])]
         return web.json_response(body)
@@ -155,6 +164,17 @@ class FakeSlackAPI:
         data = await request.read()
         self.record("upload", {"file_id": request.match_info["fid"], "bytes": data})
         return web.Response(text="OK - 200")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A shared file's private download: only with a bot token, as on Slack."""
+        self.record("download", {"fid": request.match_info["fid"], "_auth": request.headers.get("Authorization", "")})
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.Response(status=403, text="no")
+        name, data = self.shared_files[request.match_info["fid"]]
+        return web.Response(body=data)
+
+    def share_file(self, fid: str, name: str, data: bytes) -> None:
+        self.shared_files[fid] = (name, data)
 
     def uploads(self) -> list[bytes]:
         return [p["bytes"] for p in self.of("upload")]

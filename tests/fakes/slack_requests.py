@@ -55,7 +55,9 @@ def view_submission_body(view: dict, values: dict, *, user: str = "U0ANA") -> st
     """``view`` as the bot opened it; ``values`` by block id: a string for text, ("select", v) for choices."""
     state = {}
     for block_id, v in values.items():
-        if isinstance(v, tuple):
+        if isinstance(v, tuple) and v[0] == "file_input":
+            state[block_id] = {"value": {"type": "file_input", "files": [{"id": fid, "name": fid} for fid in v[1]]}}
+        elif isinstance(v, tuple):
             kind, val = v
             state[block_id] = {"value": {"type": kind, "selected_option": {"value": val,
                                                                            "text": {"type": "plain_text", "text": val}}}}

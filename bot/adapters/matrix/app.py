@@ -264,6 +264,9 @@ class MatrixAdapter:
         if raw.get("type") != "m.room.message":
             return False
         content = raw.get("content") or {}
+        if content.get("msgtype") == "m.file":
+            # a document captioned "!import" (a caption is a body other than the file's name)
+            return (content.get("body") or "").lstrip().lower().startswith("!import")
         if str(content.get("msgtype") or "") != "m.text":
             return False        # notices (other bots), media, emotes
         body = (content.get("m.new_content") or content).get("body") or ""
@@ -372,12 +375,41 @@ class MatrixAdapter:
             if user.startswith("@") and ":" in user:
                 out["names"][user] = await self.display_name(room, user)
         _thread, reply_to, _edited = _relation(content)
-        if reply_to and not (content.get("body") or "").lstrip().startswith("!"):
+        said = render.strip_reply_fallback(content.get("body") or "").lstrip()
+        if reply_to and (not said.startswith("!") or said.lower().startswith("!import")):
             try:
                 out["replied"] = await self.client.api.request(Method.GET, Path.v3.rooms[room].event[reply_to])
             except MatrixRequestError:
                 out["replied"] = None
+        if said.lower().startswith("!import"):
+            # A document to import: this m.file captioned "!import", or the m.file this "!import" replies to.
+            document = content if content.get("msgtype") == "m.file" else \
+                ((out["replied"] or {}).get("content") or {}) if out["replied"] else {}
+            if document.get("msgtype") == "m.file":
+                out["document"] = await self._fetch_document(document)
         return out
+
+    async def _fetch_document(self, content: dict) -> dict:
+        """The file's name and bytes, from the homeserver's media store with the bot's own token (the mxc:// address
+        is the event's, not one someone typed); or the reason it cannot be read."""
+        from commands.core import UserError
+        from commands.import_desk import check_document
+        name = content.get("filename") or content.get("body") or "document"
+        try:
+            if content.get("file"):
+                raise UserError("That file is end-to-end encrypted, which I cannot read: send it in an unencrypted "
+                                "room.")
+            check_document(name, int((content.get("info") or {}).get("size") or 0))
+            url = content.get("url")
+            if not isinstance(url, str) or not url.startswith("mxc://"):
+                raise UserError(f"{name} has no file to download.")
+            data = await self.client.download_media(url)
+            check_document(name, len(data))
+            return {"filename": name, "document": data}
+        except UserError as e:
+            return {"error": e.message}
+        except MatrixRequestError as e:
+            return {"error": f"I could not download {name} from the homeserver ({e.message or e.errcode})."}
 
     def _decide(self, db, entry: inbox.InboxEntry, looked_up: dict) -> list[dict]:
         ev = entry.event
@@ -400,8 +432,12 @@ class MatrixAdapter:
             if not m:
                 return []
             head, rest = m.group(1).lower(), m.group(2).strip("\n")
+            document = looked_up.get("document") if head == "import" else None
+            if document and document.get("error"):
+                return [self._send_action(ev, error(document["error"]))]
             reply = self.run_core(db, room, sender, head, rest, user_name=names.get(sender),
-                                  names={f"matrix:{u}": n for u, n in names.items() if n})
+                                  names={f"matrix:{u}": n for u, n in names.items() if n},
+                                  options=document or None)
             return self._answer(db, ev, reply, head=head, rest=rest)
         replied = looked_up.get("replied")
         if not reply_to or not replied or replied.get("sender") != self.mxid:
@@ -511,6 +547,8 @@ class MatrixAdapter:
         extra = None
         if reply.expects:
             extra = {PROMPT_KEY: reply.expects, PROMPT_FOR: ev["sender"]}
+        elif reply.reply_command:
+            extra = {COMMAND_KEY: reply.reply_command, COMMAND_GROUP: reply.reply_group}
         c = render.content(reply, reply_to=target, extra=extra, thread=thread)
         return {"kind": "send", "room": ev["room_id"], "content": c}
 

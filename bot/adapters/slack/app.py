@@ -25,8 +25,8 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import ActionError, FormContext, RegistrationDecision, SubmitInput
-from commands.core import Request
+from commands.contract import ActionError, FormContext, ImportDecision, RegistrationDecision, SubmitInput
+from commands.core import UserError, Request
 from commands.dispatch import ReplyCache, handle, handle_without_waiting
 from commands.families import default_registry
 from commands.home import home
@@ -56,8 +56,8 @@ def _counted(handler_class, reason: str):
 
 # The bot scopes Convene asks for when a workspace installs it (the same as slack/manifest.yml; SLACK_SCOPES
 # overrides them).
-DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "files:write", "users:read",
-                  "channels:read", "groups:read")
+DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "files:write", "files:read",
+                  "im:history", "users:read", "channels:read", "groups:read")
 
 
 class NotInstalled(Exception):
@@ -236,7 +236,8 @@ class SlackAdapter:
             app.event("app_uninstalled")(self.on_uninstalled)
             app.event("tokens_revoked")(self.on_tokens_revoked)
         app.event("member_joined_channel")(self._ignore)
-        app.event("message")(self._ignore)
+        app.event("message")(self.on_message)
+        app.action(ImportDecision.action_id)(self.on_import_button)
 
     async def _ignore(self, ack=None):
         if ack:
@@ -333,6 +334,74 @@ class SlackAdapter:
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
 
+    # --- documents to import -------------------------------------------------------------------------
+
+    async def fetch_file(self, client, file_id: str) -> tuple[str, bytes]:
+        """A file someone shared with the bot: its name and bytes, read with the bot's own token from the address
+        Slack gives for that file id (files.info) — never from an address someone typed."""
+        from commands.import_desk import check_document
+        info = await client.files_info(file=file_id)
+        f = info["file"]
+        name = f.get("name") or f.get("title") or "document"
+        check_document(name, int(f.get("size") or 0))
+        url = f.get("url_private_download") or f.get("url_private")
+        if not url:
+            raise UserError(f"Slack gives no download for {name}.")
+        import aiohttp
+        from commands.importers import MAX_OFFICE_BYTES
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            async with http.get(url, headers={"Authorization": f"Bearer {client.token}"}) as resp:
+                if resp.status != 200:
+                    raise UserError(f"I could not read {name} from Slack (HTTP {resp.status}).")
+                data = await resp.content.read(MAX_OFFICE_BYTES + 1)
+        check_document(name, len(data))
+        return name, data
+
+    async def import_file(self, client, *, file_id: str, room: str, user: str, team: str | None, text: str,
+                          options: dict, user_name: str | None) -> Reply:
+        try:
+            name, data = await self.fetch_file(client, file_id)
+        except UserError as e:
+            return error(e.message)
+        return await self.run_core(room=room, user=user_id(team, user), command="import", text=text,
+                                   options={**options, "document": data, "filename": name}, user_name=user_name)
+
+    async def on_message(self, event, client, context):
+        """A file sent to the bot in a direct message, captioned "import [GROUP]": a document to import. Other
+        messages are not commands (commands are slash commands)."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("files"):
+            return
+        caption = " ".join((event.get("text") or "").split())
+        if caption and not caption.lower().startswith(("import", "/convene import")):
+            return
+        rest = caption.split(None, 1)[1] if caption.lower().startswith("import") and " " in caption else ""
+        user, channel = event.get("user"), event.get("channel")
+        team = event.get("team") or context.team_id
+        reply = await self.import_file(client, file_id=event["files"][0]["id"], room=f"slack:{channel}", user=user,
+                                       team=team, text=rest, options={}, user_name=None)
+        await client.chat_postMessage(channel=channel, **bk.message(reply))
+        self.send_notices(reply)
+
+    async def on_import_button(self, ack, body, client, context):
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        user, team = body["user"]["id"], self._team(body, context)
+        try:
+            decision = ImportDecision.decode((body.get("actions") or [{}])[0].get("value", ""))
+        except ActionError as e:
+            reply = error(str(e))
+        else:
+            reply = await self.run_core(room=f"slack:{channel}" if channel else home_room(team, user),
+                                        user=user_id(team, user), command="import",
+                                        text=f"{decision.verdict} {decision.pending_id}",
+                                        options={"group_id": decision.group_id},
+                                        user_name=body["user"].get("username") or body["user"].get("name"))
+        if channel and channel.startswith("D"):
+            await client.chat_postMessage(channel=channel, **bk.message(reply))
+        else:
+            await self.confirm(reply, client, channel, user)
+        self.send_notices(reply)
+
     async def on_form(self, ack, body, view, client, context):
         try:
             form = FormContext.decode(bk.form_meta(view))
@@ -340,6 +409,9 @@ class SlackAdapter:
             await ack(response_action="update", view=bk.notice_view("Not submitted", error(str(e))))
             return
         values = bk.form_values(view)
+        if form.command == "import":
+            await self.on_import_form(ack, body, form, values, client, context)
+            return
         options = {k: v for k, v in values.items() if v is not None}
         if form.group_id is not None:
             options["group_id"] = form.group_id
@@ -360,6 +432,22 @@ class SlackAdapter:
         self.send_notices(reply)
         if not channel:          # submitted from the Home tab: show it up to date
             self.later(self.publish_home(client, team, user))
+
+    async def on_import_form(self, ack, body, form, values, client, context):
+        files = values.get("document") or []
+        if not files:
+            await ack(response_action="errors", errors={"document": "Choose the document to import."})
+            return
+        await ack()                      # reading the file takes longer than Slack waits for an answer
+        user, team = body["user"]["id"], self._team(body, context)
+        channel = form.room.split(":", 1)[1] if form.room else None
+        options = {"group_id": form.group_id} if form.group_id is not None else {}
+        start = (values.get("start") or "").strip()
+        text = f"--start '{start}'" if start else ""
+        reply = await self.import_file(client, file_id=files[0], room=form.room or home_room(team, user), user=user,
+                                       team=team, text=text, options=options,
+                                       user_name=body["user"].get("username") or body["user"].get("name"))
+        await self.confirm(reply, client, channel, user)
 
     async def answer_later(self, work, client, channel: str, user: str) -> None:
         reply = await work

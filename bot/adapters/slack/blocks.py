@@ -157,6 +157,9 @@ def form_view(form: Form, context: FormContext) -> dict:
                 el["initial_option"] = chosen[0]
             if len(f.choices) > OPTIONS_MAX:
                 hint = f"The first {OPTIONS_MAX} are listed; for the others use the command with the ref."
+        elif f.kind == "file":
+            el = {"type": "file_input", "action_id": "value", "max_files": 1,
+                  "filetypes": ["pdf", "docx", "txt", "md", "yaml", "yml"]}
         elif f.kind == "radio":
             options = [_option(c.label, c.value) for c in f.choices]
             el = {"type": "radio_buttons", "action_id": "value", "options": options}
@@ -196,6 +199,8 @@ def form_values(view: dict) -> dict:
         el = actions.get("value") or {}
         if el.get("type") in ("static_select", "radio_buttons"):
             out[block_id] = (el.get("selected_option") or {}).get("value")
+        elif el.get("type") == "file_input":
+            out[block_id] = [f.get("id") for f in el.get("files") or [] if f.get("id")]
         else:
             out[block_id] = el.get("value")
     return out
