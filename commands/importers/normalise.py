@@ -43,6 +43,10 @@ _MERIDIEM_RANGE = re.compile(
     _CLOCK.format("a") + r"\s*(?:" + _MER.format("mera") + r")?\s*(?:-|–|—|to|until|till)\s*"
     + _CLOCK.format("b") + r"\s*" + _MER.format("merb"), re.I)
 _MERIDIEM_ONE = re.compile(r"(?<![\d:.])" + _CLOCK.format("a") + r"\s*" + _MER.format("mera"), re.I)
+_MILITARY_RANGE = re.compile(r"\b(?P<h1>[01]\d|2[0-3])(?P<m1>[0-5]\d)\s*(?:-|–|—|to)\s*(?P<h2>[01]\d|2[0-3])(?P<m2>[0-5]\d)"
+                             r"\s*(?:hrs?|hours|h)\b\.?", re.I)
+_HRS = re.compile(r"(?<=\d)\s*(?:hrs|hours)\b\.?", re.I)
+_NUMERIC_DATE = re.compile(r"^(?P<pre>.{0,30}?)\b(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)[./](?P<y>(?:19|20)\d\d)\b(?P<post>.{0,30})$")
 _NOON = re.compile(r"\b(?:12\s*)?noon\b", re.I)
 _SPACED_H = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s?h\s?(?P<m>[0-5]\d)\b")
 _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|noche)"
@@ -55,16 +59,21 @@ _ITEM_FORMS = [
     re.compile(r"^(?:topic|point|punto|tema|session|séance)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$", re.I),
     re.compile(r"^(?P<n>\d{1,2})\.(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),          # 1.Title (no space)
     re.compile(r"^(?P<n>\d{1,2})\)\s+(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),       # 1) Title
+    re.compile(r"^(?P<r>(?:X{0,1}(?:IX|IV|V?I{0,3})))\.\s+(?P<t>[A-Z].*)$"),   # II. Title (Roman)
 ]
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10, "XI": 11,
+          "XII": 12, "XIII": 13, "XIV": 14, "XV": 15, "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19}
 PEOPLE_LABEL = re.compile(
     r"^(?P<label>chair(?:ed by)?|co-chairs?|chairs?|chairperson|president|moderat(?:or|ors|ed by)|"
     r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
-    r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker)?|"
+    r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
+    r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|"
     r"with|président(?:e)?|modérateur|présenté par|presidente|moderador(?:a)?|presentado por)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
 _LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|"
-                                r"presenters?|with|keynote(?: speaker)?|rapporteurs?)\b", re.I)
-SUB_ITEM = re.compile(r"^\((?P<m>[a-z])\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
+                                r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
+                                re.I)
+SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
 
 # --- debris ---------------------------------------------------------------------------------------
 
@@ -119,6 +128,8 @@ def normalise_times(text: str) -> str:
     """``9:00 a.m.`` → ``09:00``, ``1:00 - 3:00 p.m.`` → ``13:00 - 15:00`` (the meridiem of the end applies to the
     start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
     text = _NOON.sub("12:00", text)
+    text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}", text)
+    text = _HRS.sub("", text)
 
     def one_range(m):
         ha, ma, hb, mb = int(m.group("ha")), int(m.group("mina") or 0), int(m.group("hb")), int(m.group("minb") or 0)
@@ -133,8 +144,17 @@ def normalise_times(text: str) -> str:
     return text
 
 
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December"]
+
+
 def translate_date(text: str) -> str:
-    """``Mardi 29 mars`` → ``Tuesday 29 March``; ``Miércoles 29 de marzo de 2023`` → ``Wednesday 29 March 2023``."""
+    """``Mardi 29 mars`` → ``Tuesday 29 March``; ``Miércoles 29 de marzo de 2023`` → ``Wednesday 29 March 2023``;
+    ``22.06.2021`` or ``22/06/2021`` (day first, as UN documents write it) → ``22 June 2021``."""
+    num = _NUMERIC_DATE.match(text)
+    if num and 1 <= int(num.group("m")) <= 12 and len(text) < 60:
+        text = f"{num.group('pre')}{int(num.group('d'))} {_MONTH_NAMES[int(num.group('m')) - 1]} {num.group('y')}" \
+               f"{num.group('post')}"
     m = _FOREIGN_DATE.search(text)
     if not m:
         return text
@@ -195,7 +215,10 @@ def _item_form(text: str) -> str:
         m = form.match(text)
         if m and not re.match(r"^\d{1,2}\.\d", text):
             title = m.group("t").strip()
-            return f"{m.group('n')}. {title}" if title else f"{m.group('n')}."
+            number = m.group("n") if "n" in m.groupdict() else _ROMAN.get(m.group("r"))
+            if number is None:
+                continue
+            return f"{number}. {title}" if title else f"{number}."
     return text
 
 
@@ -258,6 +281,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
         for cell in cells:
             for part in _split_glued(normalise_times(translate_date(_MERIDIEM_GLUE.sub(r"\1 ", cell)))):
                 day = _DAY_N.match(part)
+                if day and match_date(day.group("rest")):
+                    part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it
+                    day = None
                 if day and base is not None and not match_date(part):
                     when = base + timedelta(days=int(day.group("n")) - 1)
                     out.append(Line(n, f"{when.strftime('%A')} {when.day} {when.strftime('%B')} {when.year}"))

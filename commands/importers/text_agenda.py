@@ -374,8 +374,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                                text, re.I)
         if range_match and BREAK_RE.match(range_match.group("rest")):
             body = range_match.group("rest")
-        if BREAK_RE.match(body):
+        if BREAK_RE.match(body) or BREAK_RE.match(re.sub(r"\s*\(.*\)\s*$", "", body)):
             times = (None, None)
+            inner = TIME_RANGE.search(body) if not range_match else None      # "Lunch (13:00 - 15:00)"
+            if inner:
+                times = (_time(inner.group("a"), ln.n), _time(inner.group("b"), ln.n))
+                body = re.sub(r"\s*\(.*\)\s*$", "", body)
             if range_match:
                 times = (_time(range_match.group("a"), ln.n),
                          _time(range_match.group("b"), ln.n) if range_match.group("b") else None)

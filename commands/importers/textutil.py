@@ -52,8 +52,8 @@ def match_date(text: str, *, whole: bool = False):
         if whole:
             rest = (text[:m.start()] + text[m.end():]).strip(" ,.;:()–-")
             rest = TIME_RANGE.sub("", rest).strip(" ,.;:()–-")
-            if rest and not re.fullmatch(r"\(?(?:morning|afternoon|evening|am|pm|mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"
-                                         r"sat(?:ur)?|sun)(?:day)?\)?", rest, re.I):
+            if rest and not re.fullmatch(r"\(?(?:(?:morning|afternoon|evening)(?:\s+sessions?)?|am|pm|mon|tues?|"
+                                         r"wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\)?", rest, re.I):
                 continue
         month = m.group("month")
         month_n = int(month) if month.isdigit() else MONTHS[month.lower()[:3]]
