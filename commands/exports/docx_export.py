@@ -54,7 +54,7 @@ def _page_number_footer(doc) -> None:
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 MARGIN = Cm(2.2)
 # Summary table columns as fractions of the text width: a short ref, the question, who answered.
-SUMMARY_COLUMNS = (0.12, 0.58, 0.30)
+SUMMARY_COLUMNS = (0.16, 0.54, 0.30)
 
 
 def is_rtl(text: str) -> bool:
