@@ -78,11 +78,13 @@ def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK, until: datetime |
     group's reminders are planned as usual. Without ``problems`` the first one is raised."""
     out: list[Planned] = []
     bad: set[int] = set()
-    for row in reminder_store.reminder_candidates(db, now - lookback, group_id=group_id):
+    rows = [(row, False) for row in reminder_store.reminder_candidates(db, now - lookback, group_id=group_id)]
+    rows += [(row, True) for row in reminder_store.list_deadline_candidates(db, now - lookback, group_id=group_id)]
+    for row, is_list in rows:
         if row["group_id"] in bad:
             continue
         try:
-            out += _plan_row(row, now, lookback, until)
+            out += _plan_row(row, now, lookback, until, is_list=is_list)
         except Exception as e:
             problem = Unplannable(row["group_id"], row["session_id"], f"session #{row['session_id']}: {e}")
             if problems is None:
@@ -94,13 +96,17 @@ def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK, until: datetime |
     return out
 
 
-def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None) -> list[Planned]:
+def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None, *, is_list: bool = False
+              ) -> list[Planned]:
+    """A session's reminders (before it starts, before its deadline), or those before a question list's own deadline
+    (``is_list``: the row's ``session_id`` is the list's id, its kind ``listdeadline``)."""
     from storage.db import from_iso
     out: list[Planned] = []
     tz = timefmt.check_zone(row["timezone"])
     start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
-    for kind, event, offsets in (("session", start, row["session_offsets"]),
-                                 ("deadline", deadline, row["deadline_offsets"])):
+    kinds = ((reminder_store.LIST_KIND, deadline, row["deadline_offsets"]),) if is_list else (
+        ("session", start, row["session_offsets"]), ("deadline", deadline, row["deadline_offsets"]))
+    for kind, event, offsets in kinds:
         if event is None or event <= now - lookback:
             continue
         offs = _offsets(offsets)
@@ -252,6 +258,8 @@ def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds 
     ``front_ends`` say how each addressee types commands."""
     rooms = group_store.rooms_of_group(db, p.group_id)
     out: list[tuple[str, Reply]] = []
+    if p.kind == reminder_store.LIST_KIND:
+        return _list_deliveries(db, p, now, late, rooms, front_ends)
     if p.kind == "session":
         for room in rooms:
             out.append((room, session_reminder(db, p, now, late, room, front_ends)))
@@ -267,6 +275,49 @@ def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds 
         summary = deadline_summary(db, p, now, late, target, front_ends)
         if summary is not None:
             out.append((target, summary))
+    return out
+
+
+def _list_deliveries(db, p: Planned, now: datetime, late: bool, rooms: list[str], front_ends: FrontEnds
+                     ) -> list[tuple[str, Reply]]:
+    """Before a question list's own deadline: each registered delegate whose delegation has not answered the list
+    (commands.submitted) is nudged; the status goes where the group's status posts go."""
+    lst = agenda_store.list_by_id(db, p.session_id)
+    if lst is None:
+        return []
+    group = group_store.group_by_id(db, p.group_id)
+    done = submitted(db, qlist=lst)
+    rel = timefmt.relative(now, lst.deadline, p.tz)
+    out: list[tuple[str, Reply]] = []
+    qs = agenda_store.questions_of_list(db, lst.id)
+    for m in group_store.members_of_group(db, p.group_id):
+        if not m.delegation or m.delegation.casefold() in done:
+            continue
+        body = [line(Strong(m.delegation), f" has not answered the question list {lst.short} ({lst.name}) yet. It is "
+                     f"due {rel}: ", When(lst.deadline, p.tz, "datetime"), f" {timefmt.zone_label(p.tz)}.")]
+        if late:
+            body.append(_late_note(p))
+        shown = [line(Code(f"{lst.short}:{q.ref}"), " ", excerpt(q.text, 140)) for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
+        out.append((m.user, Reply(
+            text=f"Written input on {lst.short} is due {rel}", title=f"Written input due {rel}",
+            sections=[Section(body=body), Section(heading=line(Strong("Questions")), body=shown)],
+            context=[line(f"In {group.name}. Send it with ",
+                          Code(_cmd(m.user, f"submit {lst.short}:{qs[0].ref if qs else 'a'} TEXT", front_ends)),
+                          ".")])))
+    registered = group_store.delegations(db, p.group_id)
+    if registered:
+        missing = [d for d in registered if d.casefold() not in done]
+        n_in = len(registered) - len(missing)
+        body = [line(f"Written input on the question list {lst.short} is due {rel} (",
+                     When(lst.deadline, p.tz, "datetime"), ")."),
+                line(Strong(f"{n_in} of {len(registered)}"), f" registered delegation{'s' if len(registered) != 1 else ''}"
+                     f" {'has' if n_in == 1 else 'have'} sent input.")]
+        if missing:
+            body.append(line("Not yet: ", ", ".join(missing)))
+        summary = Reply(text=f"Written input on {lst.short}: {n_in} of {len(registered)} in",
+                        title="Written input — status", sections=[Section(body=body)], public=True)
+        where = {"room": rooms, "coordinators": coordinators_of(db, p.group_id), "off": []}[group.status_posts]
+        out += [(t, summary) for t in where]
     return out
 
 
@@ -398,12 +449,19 @@ def upcoming_command(ctx: Context, text: str) -> Reply:
             context=[line("Settings: ", Code(ctx.cmd("reminders")))])
     rooms = len(group_store.rooms_of_group(ctx.db, g.id))
     body = []
+    status_to = {"room": "a status to the room(s)", "coordinators": "a status to the coordinators",
+                 "off": "no status"}[g.status_posts]
     for p in todo[:40]:
+        if p.kind == reminder_store.LIST_KIND:
+            lst = agenda_store.list_by_id(ctx.db, p.session_id)
+            what = f"input deadline {p.offset} before, list {lst.short} → delegations not yet in, and {status_to}"
+            body.append(line(When(p.due, p.tz, "datetime"), "  ", what))
+            continue
         s = agenda_store.session_by_id(ctx.db, p.session_id)
         if p.kind == "session":
             what = f"reminder {p.offset} before #{s.id} {excerpt(s.title, 60)} → {count(rooms, 'room')}"
         else:
-            what = f"input deadline {p.offset} before, #{s.id} → delegations not yet in, and a status to the room(s)"
+            what = f"input deadline {p.offset} before, #{s.id} → delegations not yet in, and {status_to}"
         body.append(line(When(p.due, p.tz, "datetime"), "  ", what))
     if len(todo) > 40:
         body.append(line(f"… and {len(todo) - 40} more"))

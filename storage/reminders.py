@@ -28,16 +28,26 @@ class LogEntry:
 
 
 def _entry(row) -> LogEntry:
-    return LogEntry(key=row["key"], kind=row["kind"], session_id=row["session_id"], offset=row["offset"],
+    return LogEntry(key=row["key"], kind=row["kind"], session_id=row["session_id"] if row["session_id"] is not None
+                    else row["list_id"], offset=row["offset"],
                     due_at=from_iso(row["due_at"]), target=row["target"], status=row["status"], late=bool(row["late"]),
                     detail=row["detail"])
 
 
+LIST_KIND = "listdeadline"      # reminders before a question list's own deadline: the owner is a list
+
+
+def _owner_column(kind: str) -> str:
+    return "list_id" if kind == LIST_KIND else "session_id"
+
+
 def claim(db, key: str, *, kind: str, session_id: int, offset: str, due_at: datetime, target: str, late: bool,
           now: datetime, status: str = "claimed", detail: str | None = None) -> bool:
-    """Claim ``key``; False if it was claimed (or recorded) before. Committed before returning."""
+    """Claim ``key``; False if it was claimed (or recorded) before. Committed before returning. ``session_id`` is the
+    reminder's owner: a list's id for a list's deadline (kind ``listdeadline``)."""
+    col = _owner_column(kind)
     try:
-        db.execute('INSERT INTO reminder_log (key, kind, session_id, "offset", due_at, target, status, late, '
+        db.execute(f'INSERT INTO reminder_log (key, kind, {col}, "offset", due_at, target, status, late, '
                    "claimed_at, done_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [key, kind, session_id, offset, to_iso(due_at), target, status, int(late), to_iso(now),
                     to_iso(now) if status != "claimed" else None, detail])
@@ -63,15 +73,15 @@ def mark_unconfirmed_uncertain(db, now: datetime) -> list[LogEntry]:
 def handled_reminders(db) -> dict[tuple[str, int, str], datetime]:
     """(kind, session, offset) → the latest due time recorded for it, in any status."""
     out: dict[tuple[str, int, str], datetime] = {}
-    for r in query(db, 'SELECT kind, session_id, "offset", MAX(due_at) AS due FROM reminder_log '
-                      'GROUP BY kind, session_id, "offset"'):
-        out[(r["kind"], r["session_id"], r["offset"])] = from_iso(r["due"])
+    for r in query(db, 'SELECT kind, coalesce(session_id, list_id) AS owner, "offset", MAX(due_at) AS due '
+                      'FROM reminder_log GROUP BY kind, session_id, list_id, "offset"'):
+        out[(r["kind"], r["owner"], r["offset"])] = from_iso(r["due"])
     return out
 
 
 def sent_dues(db, kind: str, session_id: int) -> list[datetime]:
     return [from_iso(r["due_at"]) for r in query(db, 
-        "SELECT DISTINCT due_at FROM reminder_log WHERE kind = ? AND session_id = ? AND status IN "
+        f"SELECT DISTINCT due_at FROM reminder_log WHERE kind = ? AND {_owner_column(kind)} = ? AND status IN "
         "('sent', 'claimed', 'uncertain')", [kind, session_id])]
 
 
@@ -115,11 +125,27 @@ def set_reported_problem(db, group_id: int, reason: str | None) -> None:
         kv.put(db, f"scheduler:problem:{group_id}", reason)
 
 
+def list_deadline_candidates(db, since: datetime, group_id: int | None = None) -> list[dict]:
+    """Question lists with their own deadline after ``since`` (not a session's), with their group's offsets and
+    zone, shaped like ``reminder_candidates`` rows (``session_id`` is the list's id; ``start`` none)."""
+    where = "l.session_id IS NULL AND l.deadline IS NOT NULL AND l.deadline > ? AND l.is_open = 1"
+    params: list = [to_iso(since)]
+    if group_id is not None:
+        where += " AND l.group_id = ?"
+        params.append(group_id)
+    return list(query(db, "SELECT l.id AS session_id, l.group_id, NULL AS start, l.deadline, g.timezone, "
+                          "l.short AS title, l.updated_at, '' AS session_offsets, g.deadline_offsets "
+                          f"FROM question_lists l JOIN groups g ON g.id = l.group_id WHERE {where} ORDER BY l.deadline",
+                      params))
+
+
 def schedule_fingerprint(db) -> str:
     """Changes whenever anything that moves a reminder changes: a session added, moved, given a deadline or removed
     (count, latest update, revisions), or a group's offsets. Cheap enough to compare every second."""
     row = db.execute("""SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), '') || ':' || total(revision)
                                        || ':' || coalesce(max(id), 0) FROM sessions),
                                (SELECT group_concat(id || '=' || session_offsets || '/' || deadline_offsets, ',')
-                                  FROM groups)""").fetchone()
-    return f"{row[0]}|{row[1]}"
+                                  FROM groups),
+                               (SELECT group_concat(id || '=' || coalesce(deadline, '') || '/' || coalesce(session_id, '')
+                                                    || '/' || is_open, ',') FROM question_lists)""").fetchone()
+    return f"{row[0]}|{row[1]}|{row[2]}"

@@ -421,3 +421,34 @@ def m016_pending_imports(db):
         created_at TEXT NOT NULL
     )
     """)
+
+
+@migrations()
+def m017_list_reminders(db):
+    """Reminders before a question list's own deadline: the sent-log names a list instead of a session for those
+    (kind 'listdeadline'). SQLite cannot drop a NOT NULL: the log is rebuilt (nothing refers to it)."""
+    _run(db, """
+    CREATE TABLE reminder_log_new (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+        list_id INTEGER REFERENCES question_lists(id) ON DELETE CASCADE,
+        "offset" TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('claimed','sent','skipped','uncertain','failed')),
+        late INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL,
+        done_at TEXT,
+        detail TEXT,
+        CHECK ((session_id IS NULL) <> (list_id IS NULL))
+    );
+    INSERT INTO reminder_log_new (key, kind, session_id, "offset", due_at, target, status, late, claimed_at, done_at,
+                                  detail)
+        SELECT key, kind, session_id, "offset", due_at, target, status, late, claimed_at, done_at, detail
+        FROM reminder_log;
+    DROP TABLE reminder_log;
+    ALTER TABLE reminder_log_new RENAME TO reminder_log;
+    CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset");
+    CREATE INDEX reminder_log_list ON reminder_log(list_id)
+    """)

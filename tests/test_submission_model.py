@@ -94,3 +94,21 @@ def test_cli_sets_a_list_deadline(cli_env, tmp_path):
     assert convene(cli_env, "deadline", "WP.15", "off").stdout.strip() == "cg WP.15: no deadline"
     bad = convene(cli_env, "deadline", "WP.99", "off", check=False)
     assert bad.returncode == 1 and "no group has a question list WP.99" in bad.stderr
+
+
+def test_a_list_with_its_own_deadline_has_its_own_nudges_and_status(db, world):
+    """Before a list's own deadline: the delegations that have not answered the list are nudged (once per offset),
+    and the coordinators get its status; a delegation that answered is left alone."""
+    g, clock, rec, sched = world
+    s, bot = setup(db, g, clock)
+    assert coord(bot, "deadline WP.15 2026-12-05 12:00").ok
+    assert "list WP.15 → delegations not yet in" in coord(bot, "upcoming").plain()
+    assert bot.reply("submit WP.15:a Done.", user="slack:U1", platform="slack").ok          # Chile answered
+    clock.set(local("2026-12-04 12:00"))                                                  # 1d before
+    sync(sched)
+    nudged = sorted(t for t, r in rec.delivered if "has not answered the question list WP.15" in r.plain())
+    assert nudged == ["slack:U2", "slack:U3"]
+    [summary] = [r.plain() for t, r in rec.delivered if t == "slack:U0COORD"]
+    assert "1 of 3" in summary and "Not yet: Kenya, Peru" in summary
+    sync(sched)
+    assert len([1 for t, r in rec.delivered if "WP.15" in r.plain()]) == 3                 # nothing sent twice
