@@ -81,6 +81,9 @@ _NAVIGATION = re.compile(
     r"^(?:available languages?:?.*|languages?:|skip to (?:main )?content|menu|search|home|print|share|"
     r"english|français|francais|español|espanol|русский|中文|عربي|download(?: pdf)?|back to top|"
     r"(?:english\s*)?(?:\|?\s*(?:français|español|русский|中文|عربي)\s*)+)$", re.I)
+# UN document furniture: job numbers (GE.21-12345(E)), barcodes, "Please recycle", distribution lines.
+_UN_FURNITURE = re.compile(r"^(?:(?:GE|NY|V|[A-Z]{1,3})\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?.*|\*\d{6,8}\*|please recycle.*|"
+                           r"distr\.?:?\s*(?:general|limited|restricted).*|original:\s*\w+.*)$", re.I)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a€™]|Â")
 
@@ -165,6 +168,9 @@ def translate_date(text: str) -> str:
 
 
 _BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
+_TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)
+# "Opening of the meeting ........ 10:00 - 10:30": a time at the end, after leader dots
+_TRAILING_TIME = re.compile(rf"^(?P<title>\S.*?\S)\s*(?:\.{{3,}}|…+)\s*(?P<t>{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)$", re.I)
 
 
 def _split_cells(text: str) -> list[str]:
@@ -174,6 +180,10 @@ def _split_cells(text: str) -> list[str]:
         return [text]
     cells = [c.strip() for c in re.split(r"\s*(?:\||\t+)\s*", text)]
     cells = [c for c in cells if c]
+    timed = [i for i, c in enumerate(cells) if _TIME_CELL.fullmatch(c)]
+    if len(timed) == 1 and timed[0] > 0 and not _TIME_CELL.fullmatch(cells[0]):
+        # the time in a column after the title ("Opening | 10:00 - 10:30"): it is the item's time all the same
+        cells.insert(0, cells.pop(timed[0]))
     out: list[str] = []
     for c in cells:
         if out and (re.fullmatch(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", out[-1], re.I)
@@ -187,6 +197,11 @@ def _split_cells(text: str) -> list[str]:
 
 _GLUED_ROW = re.compile(rf"(?<=\S)\s+(?=(?:{TIME})\s*(?:-|–|—|to)\s*(?:{TIME})\s+\S)", re.I)
 _GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)(?=[A-Z])")
+
+
+def _time_first(text: str) -> str:
+    m = _TRAILING_TIME.match(text)
+    return f"{m.group('t')} {m.group('title')}" if m else text
 
 
 def _split_glued(text: str) -> list[str]:
@@ -269,7 +284,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
         if not s:
             out.append(Line(n, ""))
             continue
-        if _NAVIGATION.match(s) or _URL.match(s) or (s in repeated and not s.startswith(("-", "•"))):
+        if _NAVIGATION.match(s) or _URL.match(s) or _UN_FURNITURE.match(s) \
+                or (s in repeated and not s.startswith(("-", "•"))):
             furniture.add(n)
             out.append(Line(n, ""))
             continue
@@ -279,7 +295,7 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
             out.append(Line(n, ""))
             continue
         for cell in cells:
-            for part in _split_glued(normalise_times(translate_date(_MERIDIEM_GLUE.sub(r"\1 ", cell)))):
+            for part in _split_glued(_time_first(normalise_times(translate_date(_MERIDIEM_GLUE.sub(r"\1 ", cell))))):
                 day = _DAY_N.match(part)
                 if day and match_date(day.group("rest")):
                     part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it

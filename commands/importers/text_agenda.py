@@ -105,10 +105,16 @@ def parse_text_agenda(text: str, *, default_date: date | None = None,
                             "items ('10:00 1. Opening', '09.15 - 12.15 Title')", first.n)
     pre = _read_preamble([ln for ln in lines[:start] if ln is not None], unused)
     doc_symbol = next(iter(sorted(symbols)), None) if len(symbols) == 1 else None
-    doc_date = _resolve_doc_date(pre, default_date or (fallback_date if pre.date_match is None
-                                                         or pre.date_match[2] is None else None))
-    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date,
-                               default_date or fallback_date, unused)
+    notes: list[str] = []
+    yearless = pre.date_match is not None and pre.date_match[2] is None
+    inferred = _year_in(normal, notes) if (default_date is None and fallback_date is None
+                                           and (yearless or pre.date_match is None)) else None
+    doc_date = _resolve_doc_date(pre, default_date or (fallback_date if pre.date_match is None or yearless else None)
+                                 or (inferred if yearless else None))
+    year_hint = default_date or fallback_date or inferred
+    if inferred is not None and doc_date is not None and not yearless:
+        notes.clear()
+    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, year_hint, unused)
     sessions = []
     multi = len(items_by_day) > 1
     for index, (day, day_line, items) in enumerate(items_by_day, start=1):
@@ -123,7 +129,18 @@ def parse_text_agenda(text: str, *, default_date: date | None = None,
         sessions.append(ParsedSession(
             title=title, start=s_start, end=s_end, items=parsed_items, key=key,
             symbol=doc_symbol, background=pre.background or None, venue=pre.venue, untimed=untimed))
-    return ParsedDocument(sessions=sessions, unused_lines=sorted(unused))
+    return ParsedDocument(sessions=sessions, unused_lines=sorted(unused), notes=notes)
+
+
+def _year_in(lines, notes: list[str]) -> date | None:
+    """Day headings without a year ("Monday 13 September") in a document that names its year elsewhere (its title,
+    its symbol APLC/MSP.21/2026/1, "Geneva, 1–3 December 2026"): that year, said in a note."""
+    for ln in lines:
+        m = re.search(r"(?<![\d/])(?:19|20)\d\d(?![\d])", ln.text)
+        if m:
+            notes.append(f"the days have no year: {m.group()} (line {ln.n}) was taken; give --date to say otherwise")
+            return date(int(m.group()), 1, 1)
+    return None
 
 
 # --- preamble ------------------------------------------------------------------
