@@ -15,7 +15,7 @@ from commands import timefmt
 from commands.args import shown, split_options, take_word
 from commands.contract import ImportDecision
 from commands.core import Context, UserError
-from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes
+from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
 from commands.importing import ImportPlan, apply_plan, parse_start, plan_document
 from commands.registry import subcommand
 from commands.reply import Button, Code, Field, Form, Reply, Section, Strong, info, line
@@ -107,14 +107,9 @@ def _how_to_send(ctx: Context) -> str:
 
 def _read_local(path: str) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_OFFICE_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError(f"There is no file at {shown(path)}.")
-    except IsADirectoryError:
-        raise UserError(f"{shown(path)} is a folder, not a document.")
-    except PermissionError:
-        raise UserError(f"I may not read {shown(path)} (permission denied).")
+        return read_path(path)
+    except DocumentError as e:
+        raise UserError(f"I could not import {shown(path)}: {e}.")
 
 
 def check_document(filename: str, size: int) -> None:

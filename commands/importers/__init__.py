@@ -16,19 +16,24 @@ MAX_OFFICE_BYTES = 20_000_000        # PDF and Word (images and fonts make them 
 __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
 
-def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
-                  symbol: str | None = None, name: str | None = None,
-                  fallback_date: date | None = None) -> ParsedDocument:
+def read_path(path: str) -> bytes:
+    """A document's bytes from the bot's machine, or the reason they cannot be read."""
     try:
         with open(path, "rb") as fh:
             # Read at most one byte more than allowed: a device (/dev/zero) or a pipe has no size to check.
-            data = fh.read(MAX_OFFICE_BYTES + 1)
+            return fh.read(MAX_OFFICE_BYTES + 1)
     except FileNotFoundError:
         raise DocumentError(f"there is no file at {path}")
     except IsADirectoryError:
         raise DocumentError(f"{path} is a folder, not a document")
     except PermissionError:
         raise DocumentError(f"I may not read {path} (permission denied)")
+
+
+def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
+                  symbol: str | None = None, name: str | None = None,
+                  fallback_date: date | None = None) -> ParsedDocument:
+    data = read_path(path)
     return read_bytes(data, os.path.splitext(path)[1].lower(), kind=kind, default_date=default_date, symbol=symbol,
                       name=name, fallback_date=fallback_date)
 
