@@ -237,6 +237,9 @@ def _item_form(text: str) -> str:
     return text
 
 
+_LABEL_DATE = re.compile(r"^(?:date|dates|fecha|day|jour|time|times|hora|horario|heure|horaire)\s*:\s*(?=\S)", re.I)
+_ROOM_LINE = re.compile(r"^(?:(?:conference\s+)?room|salle|sala)\s+(?:[\dIVXLC]+|[A-Z]\b)", re.I)
+_LABEL_ROOM = re.compile(r"^", re.I)
 _MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z0-9])", re.I)
 
 
@@ -280,7 +283,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
     out: list[Line] = []
     furniture: set[int] = set()
     for n, ln in enumerate(raw, start=1):
-        s = " ".join(ln.replace("\u00a0", " ").split())
+        # Spacing is normalised inside each cell: tabs separate cells and must survive until they are split.
+        s = "\t".join(" ".join(part.split()) for part in ln.replace("\u00a0", " ").split("\t")).strip("\t ")
         if not s:
             out.append(Line(n, ""))
             continue
@@ -309,6 +313,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                 if _PART_OF_DAY.match(part):
                     furniture.add(n)
                     continue
+                part = _LABEL_DATE.sub("", part)
+                part = _LABEL_ROOM.sub(lambda m: "Venue: ", part) if _ROOM_LINE.match(part) else part
                 people = _people(part)
                 if people:
                     out.append(Line(n, people))

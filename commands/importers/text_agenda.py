@@ -515,6 +515,11 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
             b.text = clean_inline(" ".join([b.text] + b.more))
     description = [clean_inline(" ".join([para] + more)) if more else para
                    for para, more in zip(it.paragraphs, it.para_more)]
+    if not p.presenters and p.kind == "item":
+        # "Welcome – Ambassador Karin Holm": the speaker after a dash in the title
+        dash = re.match(r"^(?P<t>.*\S)\s+[–—-]\s+(?P<who>\S.*)$", p.title)
+        if dash and PERSON_RE.match(dash.group("who")) and len(dash.group("t")) >= 3:
+            p.title, p.presenters = dash.group("t"), _people_of(dash.group("who"))
     for b in it.bullets:
         if QUESTION_HINT in b.text:
             p.questions.append(b.text)
