@@ -32,7 +32,7 @@ WEEKDAYS_FR_ES = {
     "viernes": "Friday", "sábado": "Saturday", "sabado": "Saturday", "domingo": "Sunday",
 }
 _FOREIGN_DATE = re.compile(
-    r"^(?:(?P<wd>" + "|".join(WEEKDAYS_FR_ES) + r")\.?,?\s+)?(?P<day>[0-3]?\d)(?:er|º|°)?\s+(?:de\s+)?"
+    r"(?<![\w-])(?:(?P<wd>" + "|".join(WEEKDAYS_FR_ES) + r")\.?,?\s+)?(?P<day>[0-3]?\d)(?:er|º|°)?(?:\s*[-–—]\s*[0-3]?\d)?\s+(?:de\s+)?"
     r"(?P<month>" + "|".join(MONTHS_FR_ES) + r")(?:\s+(?:de\s+)?(?P<year>(?:19|20)\d\d))?\b", re.I)
 
 # --- times --------------------------------------------------------------------------------------
@@ -49,6 +49,9 @@ _HRS = re.compile(r"(?<=\d)\s*(?:hrs|hours)\b\.?", re.I)
 _NUMERIC_DATE = re.compile(r"^(?P<pre>.{0,30}?)\b(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)[./](?P<y>(?:19|20)\d\d)\b(?P<post>.{0,30})$")
 _NOON = re.compile(r"\b(?:12\s*)?noon\b", re.I)
 _SPACED_H = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s?h\s?(?P<m>[0-5]\d)\b")
+_PART_OF_DAY_RANGE = re.compile(
+    r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde)(?:\s+session)?\s*[(:,–—-]?\s*"
+    rf"(?P<r>{TIME}\s*(?:-|–|—|to)\s*{TIME})\)?$", re.I)
 _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|noche)"
                           r"(?:\s+session)?\s*:?$", re.I)
 
@@ -309,6 +312,10 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     out.append(Line(n, f"{when.strftime('%A')} {when.day} {when.strftime('%B')} {when.year}"))
                     if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
                         out.append(Line(n, day.group("rest")))
+                    continue
+                ranged = _PART_OF_DAY_RANGE.match(part)
+                if ranged:
+                    out.append(Line(n, ranged.group("r")))      # "Morning session (10:00 – 13:00)": a range heading
                     continue
                 if _PART_OF_DAY.match(part):
                     furniture.add(n)

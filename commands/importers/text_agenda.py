@@ -21,8 +21,9 @@ from commands.importers.textutil import (
 from commands.slugs import slugify
 
 AGENDA_HEADING = re.compile(
-    r"^(?:(?:provisional|annotated|draft|revised)\s+)*(?:agenda|programme|program|schedule|order of business)\b",
-    re.I)
+    r"^(?:(?:provisional|annotated|draft|revised|projet\s+d['’]|proyecto\s+de)\s*)*"
+    r"(?:agenda|programme|program|schedule|order of business|ordre du jour|programme de travail|orden del d[ií]a|"
+    r"programa|temario)\b", re.I)
 ITEM_LINE = re.compile(
     rf"^(?:(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+)?"
     rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)[.)]\s+)?(?P<title>\S.*)$", re.I)
@@ -41,6 +42,7 @@ PERSON_RE = re.compile(
     r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+CONTINUED = re.compile(r"\((?:continued|cont(?:['’]d|\.)|suite|continuación)\)|\bcontinued\b", re.I)
 NUMBER_ONLY = re.compile(r"^(?P<n>\d{1,2})\.$")      # "Item 5" on a line of its own, its title below
 RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
 VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
@@ -79,7 +81,7 @@ def looks_like_agenda(text: str) -> bool:
     lines = [ln.text for ln in normalise(text)[0]]
     heading = any(AGENDA_HEADING.match(ln) and len(ln) < 100 for ln in lines)
     timed = sum(1 for ln in lines if re.match(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", ln, re.I))
-    numbered = sum(1 for ln in lines if re.match(r"^\d{1,2}[.)]\s+[A-Z]", ln))
+    numbered = sum(1 for ln in lines if re.match(r"^\d{1,2}[.)]\s+[A-ZÀ-Ý]", ln))
     return (heading and (timed or numbered >= 2)) or timed >= 2
 
 
@@ -198,9 +200,13 @@ def _title_of(content: list[_Line]) -> _Line | None:
         t = ln.text
         return (len(t) <= 200 and len(t.split()) >= words and not LETTERHEAD.match(t) and not match_date(t, whole=True)
                 and not _is_item_line(t) and not VENUE_RE.match(t) and not SYMBOL_LIKE.match(t)
-                and not (AGENDA_HEADING.match(t) and len(t.split()) <= 3) and any(c.isalpha() for c in t))
-    anchor = next((i for i, ln in enumerate(content) if match_date(ln.text, whole=True)
-                   or (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 3)), len(content))
+                and not (AGENDA_HEADING.match(t) and len(t.split()) <= 5) and any(c.isalpha() for c in t))
+
+    def dated(t: str) -> bool:
+        found = match_date(t, whole=True) or (match_date(t) if len(t) <= 100 else None)
+        return bool(found) and (found[3] is not None or match_date(t, whole=True) is not None)
+    anchor = next((i for i, ln in enumerate(content) if dated(ln.text)
+                   or (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5)), len(content))
     start = anchor
     while start > 0 and (start == anchor or content[start].n - content[start - 1].n <= 1):
         if start < anchor and content[start].n - content[start - 1].n > 1:
@@ -246,6 +252,16 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
             if m and len(ln.text) < 60:
                 pre.span = (_time(m.group("a"), ln.n), _time(m.group("b"), ln.n))
                 used.add(ln.n)
+    if pre.date_match is None:
+        # No line that is only a date: a short line that carries one with its year ("Geneva, 12-14 November 2025",
+        # "Programme of work — 13 November 2025") dates the document.
+        for ln in content[1:]:
+            found = match_date(ln.text) if len(ln.text) <= 100 else None
+            if found and found[3] is not None:
+                _m, day, month, year, weekday = found
+                pre.date_match = (day, month, year, weekday, ln.n, ln.text)
+                used.add(ln.n)
+                break
     pre.background = "\n\n".join(_paragraphs([ln for ln in lines if ln.n not in used]))
     return pre
 
@@ -510,6 +526,8 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     p = it.parsed
     if it.title_more:
         p.title = clean_inline(" ".join([p.title] + it.title_more))
+    # "Ouverture de la Réunion." / "Examen de la Convention :": a title, not a sentence
+    p.title = re.sub(r"(?<!\.)\.$|\s*[:;]$", "", p.title).strip() or p.title
     for b in it.bullets:
         if b.more:
             b.text = clean_inline(" ".join([b.text] + b.more))
@@ -555,6 +573,8 @@ def _check_numbers(items: list[ParsedItem]) -> None:
                 raise DocumentError("this item carries questions but has no number: expected '3. Title'", it.line)
             continue
         if it.number in seen:
+            if CONTINUED.search(it.title) and not it.questions:
+                continue         # "3. General exchange of views (continued)": the same item, taken up again
             raise DocumentError(f"item number {it.number} appears twice (first on line {seen[it.number]})", it.line)
         seen[it.number] = it.line
 
