@@ -79,3 +79,17 @@ def test_the_cli_imports_a_pdf_and_previews_a_word_file(cli_env):
     assert convene(cli_env, "session", "list", "ccm").stdout == ""
     out = convene(cli_env, "import", str(DOCS / "programme_table.pdf"), "--group", "ccm").stdout
     assert out.count("created session") == 2 and "3 items, 1 break" in out
+
+
+def test_a_pdf_laid_out_in_columns_without_ruling():
+    """Columns set apart by position: the speaker column stays out of the title, a title wrapped onto the next line
+    is joined, registration coffee and the health break are breaks."""
+    doc = read_document(str(DOCS / "programme_columns.pdf"))
+    assert items(doc) == [
+        ("break", None, "Registration and coffee", "09:00", "09:30", []),
+        ("item", "1", "Opening session: the state of mine action and the road to 2030", "09:30", "10:15",
+         ["H.E. Ms Amal Nasser"]),
+        ("item", "2", "Panel 1: Financing completion", "10:15", "11:45", ["Mr Ivan Petrov"]),
+        ("break", None, "Health break", "11:45", "12:00", []),
+        ("item", "3", "Panel 2: Survivors at the centre", "12:00", "13:00", [])]
+    assert doc.notes == [] and doc.unused_lines == []

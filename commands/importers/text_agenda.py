@@ -30,6 +30,7 @@ ITEM_LINE = re.compile(
 BREAK_RE = re.compile(
     r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|"
     r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
+    r"(?:registration|welcome|arrival)\s*(?:and|&|/)\s*(?:coffee|tea|refreshments)|welcome\s+coffee|"
     r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso)"
     r"[\s.:;,-]*(?:\(.*\))?$", re.I)
 BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|o(?=\s))\s+(?P<text>.*)$")
@@ -71,6 +72,7 @@ class _Item:
     bullets: list[_Bullet] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     last: str = "title"      # what the previous content line was: title | bullet | para
+    last_line: int = 0       # its line number (a speaker cell split off the title's own line shares it)
     title_more: list[str] = field(default_factory=list)   # continuation lines of the title, joined at the end
     para_more: list[list[str]] = field(default_factory=list)
     day: date | None = None
@@ -109,14 +111,16 @@ def parse_text_agenda(text: str, *, default_date: date | None = None,
     doc_symbol = next(iter(sorted(symbols)), None) if len(symbols) == 1 else None
     notes: list[str] = []
     yearless = pre.date_match is not None and pre.date_match[2] is None
-    inferred = _year_in(normal, notes) if (default_date is None and fallback_date is None
-                                           and (yearless or pre.date_match is None)) else None
+    year_notes: list[str] = []
+    inferred = _year_in(normal, year_notes) if (default_date is None and fallback_date is None
+                                                and (yearless or pre.date_match is None)) else None
     doc_date = _resolve_doc_date(pre, default_date or (fallback_date if pre.date_match is None or yearless else None)
                                  or (inferred if yearless else None))
     year_hint = default_date or fallback_date or inferred
-    if inferred is not None and doc_date is not None and not yearless:
-        notes.clear()
-    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, year_hint, unused)
+    if yearless and inferred is not None:
+        notes.extend(year_notes)
+    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, year_hint, unused,
+                               year_notes if not yearless else [], notes)
     sessions = []
     multi = len(items_by_day) > 1
     for index, (day, day_line, items) in enumerate(items_by_day, start=1):
@@ -344,7 +348,7 @@ def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
 # --- agenda items -----------------------------------------------------------------
 
 def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None,
-                unused: set[int]):
+                unused: set[int], year_notes: list[str] = (), notes: list[str] | None = None):
     days: list[tuple[date | None, int, list[_Item]]] = []
     day: date | None = doc_date
     day_line = lines[0].n if lines else pre.title_line
@@ -377,6 +381,8 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 if year is None:
                     raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", ln.n)
                 y = year
+                if notes is not None:
+                    notes.extend(n for n in year_notes if n not in notes)   # the year taken from elsewhere is said
             new_day = make_date(d, month, y, ln.n)
             wd = weekday_index(weekday)
             if wd is not None and wd != new_day.weekday():
@@ -431,7 +437,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
         bullet = BULLET_RE.match(text)
         if presenter and current is not None:
             current.parsed.presenters.extend(_people_of(presenter.group("who")))
-            current.last, gap = "presenter", False
+            current.last, current.last_line, gap = "presenter", ln.n, False
             continue
         item_match = ITEM_LINE.match(text)
         untimed_title = (block is not None and not block_items and not bullet and current is None
@@ -472,7 +478,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
         if (names_follow or (current.last in ("title", "presenter") and PERSON_RE.match(text))) and not bullet \
                 and len(text) <= PRESENTER_MAX and not ends_sentence(text.rstrip(".")) and "?" not in text:
             current.parsed.presenters.extend(_people_of(text))
-            current.last, gap = "presenter", False
+            current.last, current.last_line, gap = "presenter", ln.n, False
             continue
         if bullet:
             inner = bullet.group("text")
@@ -488,8 +494,11 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             b = current.bullets[-1]
             b.more.append(text)
             b.continued = True
-        elif current.last == "title" and not gap and ln.n != current.parsed.line and not ends_sentence(
+        elif (current.last == "title" or (current.last == "presenter" and current.last_line == current.parsed.line
+                                          and text[:1].islower())) \
+                and not gap and ln.n != current.parsed.line and not ends_sentence(
                 current.title_more[-1] if current.title_more else current.parsed.title):
+            # (a title wrapped onto the next line, also when a speaker column sat beside its first line)
             # (a cell split off the item's own line is another column — a room, a speaker — not more title)
             current.title_more.append(text)
         elif current.last in ("para", "sub") and not gap and not text[:1].isupper():
