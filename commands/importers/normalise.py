@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from commands.importers.textutil import TIME, match_date
@@ -91,7 +92,10 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a€™]|Â")
 
 
-@dataclass
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
 class Line:
     n: int          # 1-based line number in the document
     text: str
@@ -133,6 +137,8 @@ def _to_24(h: int, m: int, mer: str | None) -> str:
 def normalise_times(text: str) -> str:
     """``9:00 a.m.`` → ``09:00``, ``1:00 - 3:00 p.m.`` → ``13:00 - 15:00`` (the meridiem of the end applies to the
     start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
+    if not _DIGIT.search(text) and "noon" not in text.lower():
+        return text                     # no time here (most lines): nothing to do
     text = _NOON.sub("12:00", text)
     text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}", text)
     text = _HRS.sub("", text)
@@ -157,6 +163,8 @@ _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", 
 def translate_date(text: str) -> str:
     """``Mardi 29 mars`` → ``Tuesday 29 March``; ``Miércoles 29 de marzo de 2023`` → ``Wednesday 29 March 2023``;
     ``22.06.2021`` or ``22/06/2021`` (day first, as UN documents write it) → ``22 June 2021``."""
+    if not _DIGIT.search(text):
+        return text                     # a date has a day number
     num = _NUMERIC_DATE.match(text)
     if num and 1 <= int(num.group("m")) <= 12 and len(text) < 60:
         text = f"{num.group('pre')}{int(num.group('d'))} {_MONTH_NAMES[int(num.group('m')) - 1]} {num.group('y')}" \
@@ -203,6 +211,8 @@ _GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)
 
 
 def _time_first(text: str) -> str:
+    if "..." not in text and "…" not in text:
+        return text
     m = _TRAILING_TIME.match(text)
     return f"{m.group('t')} {m.group('title')}" if m else text
 
@@ -275,6 +285,7 @@ def day_base(lines: list[str]) -> date | None:
 _DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
 
+@lru_cache(maxsize=2)
 def normalise(text: str) -> tuple[list[Line], set[int]]:
     """The document's lines, rewritten (a line may become several, each keeping its number), and the numbers of
     the lines recognised as navigation or repeated page furniture (understood, not content)."""
@@ -302,7 +313,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
             out.append(Line(n, ""))
             continue
         for cell in cells:
-            for part in _split_glued(_time_first(normalise_times(translate_date(_MERIDIEM_GLUE.sub(r"\1 ", cell))))):
+            if "m." in cell or "M." in cell:
+                cell = _MERIDIEM_GLUE.sub(r"\1 ", cell)
+            for part in _split_glued(_time_first(normalise_times(translate_date(cell)))):
                 day = _DAY_N.match(part)
                 if day and match_date(day.group("rest")):
                     part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it
@@ -320,7 +333,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                 if _PART_OF_DAY.match(part):
                     furniture.add(n)
                     continue
-                part = _LABEL_DATE.sub("", part)
+                if ":" in part:
+                    part = _LABEL_DATE.sub("", part)
                 part = _LABEL_ROOM.sub(lambda m: "Venue: ", part) if _ROOM_LINE.match(part) else part
                 people = _people(part)
                 if people:
