@@ -96,10 +96,15 @@ def initials(title: str) -> str:
     return short or "Q"
 
 
+_LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|convention on .{0,80}|"
+                         r"implementation support unit|distr\..*|original:.*)$", re.I)
+
+
 def _title(lines: list[str]) -> str | None:
     """The first heading-like line: short, not a sentence, not a question, not a number."""
     for ln in lines:
         if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
+                and not _LETTERHEAD.match(ln)
                 and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln)):
             return clean_inline(ln)
     return None

@@ -231,7 +231,8 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
         raise DocumentError("expected the session title at the top of the document, before the date",
                             content[0].n)
     unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True)
-                  and not LETTERHEAD.match(ln.text) and not SYMBOL_LIKE.match(ln.text))
+                  and not LETTERHEAD.match(ln.text) and not SYMBOL_LIKE.match(ln.text)
+                  and not (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5))
     pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
     used = {first.n} | {ln.n for ln in content if ln.n < first.n}
     for ln in content[1:]:
@@ -392,6 +393,9 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             if items:
                 days.append((day, day_line, items))
             items, current, day, day_line, gap = [], None, new_day, ln.n, False
+            span = TIME_RANGE.search(text)
+            if span:                     # "Wednesday, 3 March 2027, 10:00 - 13:00": the day's range over its items
+                block = (_time(span.group("a"), ln.n), _time(span.group("b"), ln.n))
             continue
         if AGENDA_HEADING.match(text) and len(text) < 100 and not items:
             continue
@@ -496,7 +500,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             b.continued = True
         elif (current.last == "title" or (current.last == "presenter" and current.last_line == current.parsed.line
                                           and text[:1].islower())) \
-                and not gap and ln.n != current.parsed.line and not ends_sentence(
+                and not gap and ln.n != current.parsed.line and not _annotation(text) and not ends_sentence(
                 current.title_more[-1] if current.title_more else current.parsed.title):
             # (a title wrapped onto the next line, also when a speaker column sat beside its first line)
             # (a cell split off the item's own line is another column — a room, a speaker — not more title)
@@ -512,6 +516,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     if items or not days:
         days.append((day, day_line, items))
     return days
+
+
+def _annotation(text: str) -> bool:
+    """A sentence under an item title ("The Co-Chairs will open the session."): the item's annotation, not more of
+    its title."""
+    return text.rstrip().endswith(".") and len(text.split()) >= 6 and text[:1].isupper()
 
 
 def _people_of(text: str) -> list[str]:
