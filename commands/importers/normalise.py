@@ -72,9 +72,12 @@ PEOPLE_LABEL = re.compile(
     r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
     r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
     r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|"
-    r"with|président(?:e)?|modérateur|présenté par|presidente|moderador(?:a)?|presentado por)"
+    r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
+    r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
+    r"ponentes?|oradores?)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
 _LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|"
+                                r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|"
                                 r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
                                 re.I)
 SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
@@ -84,6 +87,7 @@ SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|
 _NAVIGATION = re.compile(
     r"^(?:available languages?:?.*|languages?:|skip to (?:main )?content|menu|search|home|print|share|"
     r"english|français|francais|español|espanol|русский|中文|عربي|download(?: pdf)?|back to top|"
+    r"(?:share|print|email|bookmark)(?: this)?(?: page)?|(?:©|\(c\)|copyright)\s.*|.+\s>\s.+\s>\s.+|"
     r"(?:english\s*)?(?:\|?\s*(?:français|español|русский|中文|عربي)\s*)+)$", re.I)
 # UN document furniture: job numbers (GE.21-12345(E)), barcodes, "Please recycle", distribution lines.
 _UN_FURNITURE = re.compile(r"^(?:(?:GE|NY|V|[A-Z]{1,3})\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?.*|\*\d{6,8}\*|please recycle.*|"
@@ -298,7 +302,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
     furniture: set[int] = set()
     for n, ln in enumerate(raw, start=1):
         # Spacing is normalised inside each cell: tabs separate cells and must survive until they are split.
-        s = "\t".join(" ".join(part.split()) for part in ln.replace("\u00a0", " ").split("\t")).strip("\t ")
+        # Three spaces or more between words are a column gap (pdftotext -layout, copied tables): a cell boundary.
+        ln = re.sub(r"(?<=\S) {3,}(?=\S)", "\t", ln.replace("\u00a0", " "))
+        s = "\t".join(" ".join(part.split()) for part in ln.split("\t")).strip("\t ")
         if not s:
             out.append(Line(n, ""))
             continue

@@ -479,6 +479,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.para_more.append([])
             current.last, gap = "sub", False
             continue
+        if (current.last in ("title", "presenter") and ln.n == current.parsed.line and not bullet
+                and _speaker_cell(text)):
+            # another column of the item's own row that is not a room: who speaks to it
+            current.parsed.presenters.extend(_people_of(text))
+            current.last, current.last_line, gap = "presenter", ln.n, False
+            continue
         if (names_follow or (current.last in ("title", "presenter") and PERSON_RE.match(text))) and not bullet \
                 and len(text) <= PRESENTER_MAX and not ends_sentence(text.rstrip(".")) and "?" not in text:
             current.parsed.presenters.extend(_people_of(text))
@@ -516,6 +522,15 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     if items or not days:
         days.append((day, day_line, items))
     return days
+
+
+ROOM_CELL = re.compile(r"^(?:venue|(?:conference\s+)?room|salle|sala|hall|building|palais|cr\b|online|virtual|"
+                       r"webex|zoom|plenary|assembly hall)", re.I)
+
+
+def _speaker_cell(text: str) -> bool:
+    return (len(text.split()) <= 8 and not re.search(r"\d", text) and not ROOM_CELL.match(text)
+            and "?" not in text and not ends_sentence(text) and text[:1].isupper())
 
 
 def _annotation(text: str) -> bool:
