@@ -93,3 +93,13 @@ def test_a_pdf_laid_out_in_columns_without_ruling():
         ("break", None, "Health break", "11:45", "12:00", []),
         ("item", "3", "Panel 2: Survivors at the centre", "12:00", "13:00", [])]
     assert doc.notes == [] and doc.unused_lines == []
+
+
+def test_word_table_cells_with_several_paragraphs():
+    """A cell's further paragraphs are its own lines: the moderator and panellists under a session's title are its
+    people, a title wrapped onto a second paragraph is one title."""
+    doc = read_document(str(DOCS / "workshop.docx"))
+    assert items(doc) == [
+        ("item", "1", "Land release in practice", "09:30", "11:00", ["Ms Hanna Berg", "Mr Ali Omar", "Ms Dana Cruz"]),
+        ("break", None, "Coffee break", "11:00", "11:15", []),
+        ("item", "2", "Data management for completion planning", "11:15", "12:30", [])]

@@ -84,10 +84,10 @@ def _page_text(page) -> str:
         except Exception:
             continue
         for i, row in enumerate(table.rows):
-            values = [" ".join((c or "").split()) for c in (cells[i] if i < len(cells) else [])]
-            if any(values):
+            values = [c or "" for c in (cells[i] if i < len(cells) else [])]
+            if any(v.strip() for v in values):
                 top, bottom = row.bbox[1], row.bbox[3]
-                rows.append((top, bottom, "| " + " | ".join(values) + " |"))
+                rows.append((top, bottom, row_lines(values)))
     rows.sort(key=lambda r: r[0])
     out: list[str] = []
     prev_bottom, heights = None, [b - t for t, b, _ in rows if b > t]
@@ -98,6 +98,15 @@ def _page_text(page) -> str:
         out.append(text)
         prev_bottom = bottom
     return "\n".join(out)
+
+
+def row_lines(cells: list[str]) -> str:
+    """A table row as the readers take it: the first line of every cell as one ``| a | b |`` row, then the further
+    lines of each cell (a speaker under the title, a wrapped title) on lines of their own, in column order."""
+    split = [[" ".join(x.split()) for x in c.split("\n") if x.strip()] for c in cells]
+    first = "| " + " | ".join(c[0] if c else "" for c in split) + " |"
+    rest = [x for c in split for x in c[1:]]
+    return "\n".join([first, *rest])
 
 
 def _lines(words: list[dict]) -> list[list[dict]]:
@@ -132,9 +141,9 @@ def docx_text(data: bytes) -> str:
                     if cell._tc is last:
                         continue                   # a merged cell is reported once per column it spans
                     last = cell._tc
-                    values.append(" ".join(cell.text.split()))
-                if any(values):
-                    out.append("| " + " | ".join(values) + " |")
+                    values.append("\n".join(p.text for p in cell.paragraphs))
+                if any(v.strip() for v in values):
+                    out.append(row_lines(values))
             out.append("")
     text = "\n".join(out)
     if not text.strip():
