@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 from typing import Callable, Iterable
 
 
@@ -176,50 +177,55 @@ class SubmitInput:
         return cls(QuestionRef.decode(m.group("question")), int(m.group("group")) if m.group("group") else None)
 
 
-_DECISION = re.compile(r"^reg\|g(?P<group>[1-9]\d{0,9})\|r(?P<request>[1-9]\d{0,9})\|(?P<verdict>approve|refuse)$")
-
-
 @dataclass(frozen=True)
-class RegistrationDecision:
-    """The Approve / Refuse buttons under a registration request. The core checks that the person pressing is
-    allowed to decide it (a coordinator, or a member of that delegation) and that it is still waiting."""
+class Decision:
+    """A button that decides something waiting in a group (a registration request, a previewed import): which group,
+    which thing, which verdict. Subclasses name the thing and the verdicts; the core checks that the person pressing
+    may decide it and that it still waits."""
     group_id: int
-    request_id: int
-    verdict: str                   # approve | refuse
-    action_id = "registration_decision"
+    subject_id: int
+    verdict: str
+    prefix: ClassVar[str] = ""
+    subject: ClassVar[str] = ""
+    verdicts: ClassVar[tuple[str, ...]] = ()
 
     def encode(self) -> str:
-        return f"reg|g{self.group_id}|r{self.request_id}|{self.verdict}"
+        return f"{self.prefix}|g{self.group_id}|{self.subject}{self.subject_id}|{self.verdict}"
 
     @classmethod
-    def decode(cls, value: str) -> "RegistrationDecision":
-        m = _DECISION.match(value or "")
+    def decode(cls, value: str):
+        m = re.fullmatch(rf"{cls.prefix}\|g([1-9]\d{{0,9}})\|{cls.subject}([1-9]\d{{0,9}})\|({'|'.join(cls.verdicts)})",
+                         value or "")
         if m is None:
             raise ActionError(STALE)
-        return cls(int(m.group("group")), int(m.group("request")), m.group("verdict"))
-
-
-_IMPORT = re.compile(r"^imp\|g(?P<group>[1-9]\d{0,9})\|p(?P<pending>[1-9]\d{0,9})\|(?P<verdict>apply|confirm|cancel)$")
+        return cls(int(m.group(1)), int(m.group(2)), m.group(3))
 
 
 @dataclass(frozen=True)
-class ImportDecision:
+class RegistrationDecision(Decision):
+    """Approve / Refuse under a registration request (a coordinator, or a member of that delegation, decides)."""
+    prefix: ClassVar[str] = "reg"
+    subject: ClassVar[str] = "r"
+    verdicts: ClassVar[tuple[str, ...]] = ("approve", "refuse")
+    action_id: ClassVar[str] = "registration_decision"
+
+    @property
+    def request_id(self) -> int:
+        return self.subject_id
+
+
+@dataclass(frozen=True)
+class ImportDecision(Decision):
     """Import / Cancel under the preview of a document sent in chat (``confirm``: import although answered questions
-    leave the agenda). The core checks that the person is a coordinator of the group and the preview still waits."""
-    group_id: int
-    pending_id: int
-    verdict: str                   # apply | confirm | cancel
-    action_id = "import_decision"
+    leave the agenda); only the group's coordinators decide."""
+    prefix: ClassVar[str] = "imp"
+    subject: ClassVar[str] = "p"
+    verdicts: ClassVar[tuple[str, ...]] = ("apply", "confirm", "cancel")
+    action_id: ClassVar[str] = "import_decision"
 
-    def encode(self) -> str:
-        return f"imp|g{self.group_id}|p{self.pending_id}|{self.verdict}"
-
-    @classmethod
-    def decode(cls, value: str) -> "ImportDecision":
-        m = _IMPORT.match(value or "")
-        if m is None:
-            raise ActionError(STALE)
-        return cls(int(m.group("group")), int(m.group("pending")), m.group("verdict"))
+    @property
+    def pending_id(self) -> int:
+        return self.subject_id
 
 
 _FORM_COMMANDS = ("submit", "inputs", "import")
