@@ -182,6 +182,8 @@ def translate_date(text: str) -> str:
     return text[:m.start()] + english + text[m.end():]
 
 
+ROOM_WORD = re.compile(r"^(?:plenary|plénière|plenaria|(?:conference\s+)?room\s+\S+|salle\s+\S+|sala\s+\S+|"
+                       r"assembly hall|online|virtual)$", re.I)
 _BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
 _TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)
 # "Opening of the meeting ........ 10:00 - 10:30": a time at the end, after leader dots
@@ -195,6 +197,8 @@ def _split_cells(text: str) -> list[str]:
         return [text]
     cells = [c.strip() for c in re.split(r"\s*(?:\||\t+)\s*", text)]
     cells = [c for c in cells if c]
+    # A room column beside the time ("10.00-13.00 | Plenary | Agenda item 1 …") goes last: the time is the item's.
+    cells = [c for c in cells if not ROOM_WORD.match(c)] + [c for c in cells if ROOM_WORD.match(c)]
     timed = [i for i, c in enumerate(cells) if _TIME_CELL.fullmatch(c)]
     if len(timed) == 1 and timed[0] > 0 and not _TIME_CELL.fullmatch(cells[0]):
         # the time in a column after the title ("Opening | 10:00 - 10:30"): it is the item's time all the same

@@ -43,6 +43,7 @@ PERSON_RE = re.compile(
     r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+TITLE_GOES_ON = re.compile(r"^(?:to|of|on|for|and|in|at|under|de|du|des|sur|sobre|del|para|en)\s", re.I)
 CONTINUED = re.compile(r"\((?:continued|cont(?:['’]d|\.)|suite|continuación)\)|\bcontinued\b", re.I)
 NUMBER_ONLY = re.compile(r"^(?P<n>\d{1,2})\.$")      # "Item 5" on a line of its own, its title below
 RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
@@ -235,6 +236,16 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
                   and not (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5))
     pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
     used = {first.n} | {ln.n for ln in content if ln.n < first.n}
+    # A title set on two lines: "TWENTY-THIRD MEETING OF THE STATES PARTIES" / "TO THE … CONVENTION"
+    after = [ln for ln in content if ln.n > first.n]
+    prev = first.n
+    for ln in after[:2]:
+        if ln.n == prev + 1 and TITLE_GOES_ON.match(ln.text) and not match_date(ln.text) and len(ln.text) <= 120:
+            pre.title = clean_inline(f"{pre.title} {ln.text}")
+            used.add(ln.n)
+            prev = ln.n
+        else:
+            break
     for ln in content[1:]:
         if len(ln.text) > 80:
             continue
@@ -419,6 +430,8 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             body = range_match.group("rest")
         if BREAK_RE.match(body) or BREAK_RE.match(re.sub(r"\s*\(.*\)\s*$", "", body)):
             times = (None, None)
+            if range_match:
+                close_block()
             inner = TIME_RANGE.search(body) if not range_match else None      # "Lunch (13:00 - 15:00)"
             if inner:
                 times = (_time(inner.group("a"), ln.n), _time(inner.group("b"), ln.n))
@@ -460,7 +473,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 times = (block[0], None) if not block_items else (None, None)
             current = _Item(ParsedItem(number=number, title=clean_inline(title), line=ln.n), times=times, day=day)
             items.append(current)
-            if block is not None:
+            if a and b:
+                # Its range may cover the untimed items listed under it (a plenary taking up items 1 to 3): the
+                # range ends with the last of them (with this one when none follow).
+                block, block_items = times, [current]
+                current.times = (times[0], None)
+            elif block is not None:
                 block_items.append(current)
             gap, names_follow = False, False
             continue
@@ -560,6 +578,9 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     p = it.parsed
     if it.title_more:
         p.title = clean_inline(" ".join([p.title] + it.title_more))
+    lead = re.match(r"^(\((?:cont(?:inued|['’]d|\.)|suite|continuación)\))\s+(.+)$", p.title, re.I)
+    if lead:
+        p.title = f"{lead.group(2)} {lead.group(1)}"      # "(cont.) GENERAL EXCHANGE" → "GENERAL EXCHANGE (cont.)"
     # "Ouverture de la Réunion." / "Examen de la Convention :": a title, not a sentence
     p.title = re.sub(r"(?<!\.)\.$|\s*[:;]$", "", p.title).strip() or p.title
     for b in it.bullets:
