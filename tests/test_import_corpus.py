@@ -90,3 +90,9 @@ def test_every_item_time_presenter_break_question_and_list_right(doc):
     total = sum(t for _, t in tally.values())
     print(f"\n{style}: {right}/{total} " + ", ".join(f"{c} {r}/{t}" for c, (r, t) in tally.items() if t))
     assert misses == []
+
+
+def test_a_question_paper_is_named_by_its_own_title():
+    from commands.importers import read_document as read
+    [lst] = read(str(CORPUS / "spanish_questionnaire.txt")).lists
+    assert (lst.name, lst.symbol) == ("Cuestionario sobre cooperación y asistencia", "APLC/CONF/2027/WP.3")

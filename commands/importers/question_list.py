@@ -78,7 +78,7 @@ def parse_question_list(text: str, *, symbol: str | None = None, name: str | Non
             raise DocumentError(f"entry ({mark.label}) is empty: expected its text after the marker",
                                 mark.index + 1)
         questions.append((mark.label, _repair(fragments)))
-    list_name = name or _heading_before(lines, marks[0].index) or "Questions"
+    list_name = name or _heading_before(lines, marks[0].index) or _heading_above(lines, marks[0].index) or "Questions"
     description = _lead_in(lines, marks[0].index)
     short = short_name(symbol) if "/" in symbol or SYMBOL_RE.match(symbol) else initials(symbol)
     return ParsedDocument(lists=[ParsedList(name=list_name, symbol=symbol, short=short,
@@ -98,6 +98,17 @@ def initials(title: str) -> str:
 
 _LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|convention on .{0,80}|"
                          r"implementation support unit|distr\..*|original:.*)$", re.I)
+
+
+def _heading_above(lines: list[str], index: int) -> str | None:
+    """Back from the first question, past section headings ("States Parties:") and the lead-in sentence, to the first
+    heading-like line: the paper's own title ("Cuestionario sobre cooperación y asistencia")."""
+    for ln in reversed(lines[:index]):
+        if not ln or SECTION_HEADING.match(ln) or ends_sentence(ln) or SYMBOL_RE.match(ln) or PARA_NUMBER.match(ln):
+            continue
+        if 2 <= len(ln.split()) <= 15 and "?" not in ln and not _LETTERHEAD.match(ln):
+            return clean_inline(ln)
+    return None
 
 
 def _title(lines: list[str]) -> str | None:

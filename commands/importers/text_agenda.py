@@ -589,6 +589,11 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     description = [clean_inline(" ".join([para] + more)) if more else para
                    for para, more in zip(it.paragraphs, it.para_more)]
     if not p.presenters and p.kind == "item":
+        # "Welcome and introductions (Ms Rita Alves, Coordinator)": a person in brackets after the title
+        bracket = re.match(r"^(?P<t>.*\S)\s+\((?P<who>[^()]+)\)$", p.title)
+        if bracket and PERSON_RE.match(bracket.group("who")) and len(bracket.group("t")) >= 3:
+            p.title, p.presenters = bracket.group("t"), _people_of(bracket.group("who"))
+    if not p.presenters and p.kind == "item":
         # "Welcome – Ambassador Karin Holm": the speaker after a dash in the title
         dash = re.match(r"^(?P<t>.*\S)\s+[–—-]\s+(?P<who>\S.*)$", p.title)
         if dash and PERSON_RE.match(dash.group("who")) and len(dash.group("t")) >= 3:
