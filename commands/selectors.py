@@ -14,7 +14,7 @@ from storage.models import Question, QuestionList, Session
 
 SESSION_ID = re.compile(r"^#(\d+)$")
 SESSION_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SESSION_REF = re.compile(r"^(\d+)\.(\d+)$")
+SESSION_REF = re.compile(r"^(\d+)(?:\.\d+)*\.(\d+)$")      # 2.6, or 3.1.2 under a sub-numbered item 3.1
 LIST_REF = re.compile(r"^(?P<list>[^\s:]+):(?P<ref>[A-Za-z0-9]+)$")
 
 

@@ -187,3 +187,15 @@ def test_lines_the_reader_did_not_use_are_listed(cli_env, tmp_path):
     convene(cli_env, "group", "create", "cg", "--name", "CG", "--registration", "open")
     assert "Lines not used: 2" in convene(cli_env, "import", str(doc), "--group", "cg", "--dry-run").stdout
     assert "lines not used: 2" in convene(cli_env, "import", str(doc), "--group", "cg").stdout
+
+
+def test_questions_under_a_sub_numbered_item_are_answered_by_their_ref(db, group, clock):
+    """Item 2.1's first question is 2.1.1: typed like any ref, it reaches that question."""
+    from commands.importing import import_file
+    from tests.conftest import Bot
+    import_file(db, group, str(FIXTURES / "corpus" / "sub_numbered.txt"), start="2030-01-07T10:00")
+    bot = Bot(db, clock)
+    bot("iam Chile")
+    out = bot("submit 2.2.1 Through community liaison.")
+    assert "Received" in out and "2.2.1" in out
+    assert "How is risk education reaching refugees?" in bot("inputs question 2.2.1")

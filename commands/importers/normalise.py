@@ -184,6 +184,7 @@ def translate_date(text: str) -> str:
 
 ROOM_WORD = re.compile(r"^(?:plenary|plénière|plenaria|(?:conference\s+)?room\s+\S+|salle\s+\S+|sala\s+\S+|"
                        r"assembly hall|online|virtual)$", re.I)
+_BULLETED_TIME = re.compile(rf"^(?:[•·▪●◦■□➢►✓]|[-–—*])\s*(?={TIME})", re.I)
 _BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
 _TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)
 # "Opening of the meeting ........ 10:00 - 10:30": a time at the end, after leader dots
@@ -345,6 +346,7 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     continue
                 if ":" in part:
                     part = _LABEL_DATE.sub("", part)
+                part = _BULLETED_TIME.sub("", part)          # "• 09:00 – 09:15 Opening": an item, not a bullet
                 part = _LABEL_ROOM.sub(lambda m: "Venue: ", part) if _ROOM_LINE.match(part) else part
                 people = _people(part)
                 if people:
