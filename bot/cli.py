@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--accept-changes", action="store_true",
                    help="apply changes that take answered questions off the agenda or reword them substantially "
                         "(their inputs stay with the withdrawn question)")
-    i.add_argument("--session", type=int, help="the stored session (id) this document updates, when it is not "
+    i.add_argument("--session", type=_record_id, help="the stored session (id) this document updates, when it is not "
                                                "recognised by its title, date or symbol")
 
     e = sub.add_parser("export", help="export a group")
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="docx/md/csv: public (default: without coordinators-only inputs, fit to forward) or full "
                         "(with them, marked restricted on every page)")
     e.add_argument("--paper", choices=["a4", "letter"], default="a4", help="docx: page size (default A4)")
-    e.add_argument("--session", type=int, help="session id for docx/md/csv/ics (default: the session open for input; "
+    e.add_argument("--session", type=_record_id, help="session id for docx/md/csv/ics (default: the session open for input; "
                                                "ics: every session)")
     b = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
     b.add_argument("file")
@@ -155,25 +155,34 @@ def _parser() -> argparse.ArgumentParser:
     srn = s.add_parser("rename", help="a new title for a session (the same session: inputs and reminders stay)")
     srn.add_argument("slug")
     srn.add_argument("title")
-    srn.add_argument("--session", type=int, required=True, help="session id (see convene session list)")
+    srn.add_argument("--session", type=_record_id, required=True, help="session id (see convene session list)")
     sl = s.add_parser("list", help="list the sessions of a group")
     sl.add_argument("slug")
     sd = s.add_parser("deadline", help="set the input deadline (default: the next session open for input)")
     sd.add_argument("slug")
     sd.add_argument("datetime", nargs="+", help="YYYY-MM-DDTHH:MM or 'YYYY-MM-DD HH:MM' [ZONE] in the session's "
                                                 "zone, or off")
-    sd.add_argument("--session", type=int, help="session id (see convene session list)")
+    sd.add_argument("--session", type=_record_id, help="session id (see convene session list)")
     sd.add_argument("--confirm", action="store_true", help="set a deadline after the session's end on purpose")
     sr = s.add_parser("remove", help="remove a session and its agenda (a backup of the database is written first)")
     sr.add_argument("slug")
-    sr.add_argument("--session", type=int, required=True, help="session id (see convene session list)")
+    sr.add_argument("--session", type=_record_id, required=True, help="session id (see convene session list)")
     sr.add_argument("--confirm", action="store_true", help="also when it has inputs: they are deleted")
     sm = s.add_parser("move", help="reschedule a session, shifting its items (default: the next session)")
     sm.add_argument("slug")
     sm.add_argument("datetime", nargs="+", help="new start: YYYY-MM-DDTHH:MM [ZONE], in the session's zone")
-    sm.add_argument("--session", type=int, help="session id (see convene session list)")
+    sm.add_argument("--session", type=_record_id, help="session id (see convene session list)")
     sm.add_argument("--confirm", action="store_true", help="move the session to end before its deadline on purpose")
     return p
+
+
+def _record_id(value: str) -> int:
+    """argparse: a session number (a huge one is refused here, not deep in SQLite)."""
+    from commands.args import record_number
+    number = record_number(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a session number (see convene session list)")
+    return number
 
 
 def _group(db, slug: str):

@@ -204,13 +204,6 @@ def audit_command(ctx: Context, text: str) -> Reply:
                                               Strong(e.action), " · ", e.detail)]) for e in entries], timezone=tz)
 
 
-def _session_number(value: str) -> int:
-    digits = value.strip().lstrip("#")
-    if not digits.isdigit():
-        raise UserError(f"--session takes a session number such as 3 (see session list), not {shown(value)}.")
-    return int(digits)
-
-
 def _usage(ctx: Context, cmd) -> str:
     if cmd.head == "convene":
         return ctx.cmd(cmd.usage)

@@ -18,6 +18,19 @@ def take_word(text: str) -> tuple[str | None, str]:
     return m.group(1), rest.lstrip("\n") if rest.startswith("\n") else rest
 
 
+MAX_RECORD_ID = 2 ** 53       # larger numbers name no row (and SQLite could not even compare them)
+
+
+def record_number(word: str | None) -> int | None:
+    """``3`` or ``#3`` → 3: the number of a session, a request, a preview; None for anything else (a number too
+    large to be one answers "there is none", never an internal error)."""
+    digits = (word or "").strip().lstrip("#")
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    n = int(digits)
+    return n if 1 <= n <= MAX_RECORD_ID else None
+
+
 def strip_trailing_keywords(words: list[str], keywords: set[str]) -> tuple[list[str], set[str]]:
     found = set()
     while words and words[-1].lower() in keywords:

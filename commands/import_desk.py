@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from commands import timefmt
-from commands.args import shown, split_options, take_word
+from commands.args import record_number, shown, split_options, take_word
 from commands.contract import ImportDecision
 from commands.core import Context, UserError
 from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
@@ -85,11 +85,11 @@ def import_command(ctx: Context, text: str) -> Reply:
         rest = number
     if verb in ("apply", "cancel", "confirm"):
         number, more = take_word(rest)
-        if not (number or "").lstrip("#").isdigit():
+        pid = record_number(number)
+        if pid is None:
             raise UserError(f"Say which preview: import {verb} ID (the number under the preview).")
         confirmed = verb == "confirm" or more.strip().lower() == "confirm"
-        return _decide(ctx, int(number.lstrip("#")), "cancel" if verb == "cancel" else
-                       ("confirm" if confirmed else "apply"))
+        return _decide(ctx, pid, "cancel" if verb == "cancel" else ("confirm" if confirmed else "apply"))
     words, opts = split_options(text, OPTIONS)
     data, filename = ctx.request.options.get("document"), ctx.request.options.get("filename")
     if data is None:
@@ -131,7 +131,10 @@ def _parse(ctx: Context, data: bytes, filename: str, opts: dict) -> ImportPlan:
         fallback = parse_start(start).date() if start and day is None else None
         doc = read_bytes(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"), default_date=day,
                          symbol=opts.get("symbol"), name=opts.get("name"), fallback_date=fallback)
-        session_id = int(str(opts["session"]).lstrip("#")) if opts.get("session") else None
+        session_id = record_number(str(opts["session"])) if opts.get("session") else None
+        if opts.get("session") and session_id is None:
+            raise UserError(f"--session takes a session number such as 3 (see session list), not "
+                            f"{shown(str(opts['session']))}.")
         return plan_document(ctx.db, ctx.group, doc, start=start, venue=opts.get("venue"), session_id=session_id)
     except DocumentError as e:
         raise UserError(f"I could not read {shown(filename)}: {e}. Nothing was changed.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands import timefmt
+from commands.args import record_number, shown
 from commands.contract import FrontEnds, platform_of
 from commands.core import UserError
 from commands.words import count
@@ -250,7 +251,6 @@ def set_group_timezone(db, group: Group, zone_name: str, actor: str, now: dateti
 
 def find_list(db, group: Group, name: str):
     """A question list by name or symbol, or a message naming the lists there are."""
-    from commands.args import shown
     if not name.strip():
         raise UserError("Say which question list, by its name or symbol (for example WP.15).")
     lst = agenda_store.list_named(db, group.id, name)
@@ -306,9 +306,10 @@ def change_list_deadline(db, group: Group, name: str, text: str, actor: str, now
     if text.lower() in ("off", "none"):
         detail = f"{lst.short}: no deadline"
     elif text.startswith("#"):
-        session = session_by_id(db, group, int(text[1:])) if text[1:].isdigit() else None
+        number = record_number(text)
+        session = session_by_id(db, group, number) if number is not None else None
         if session is None:
-            raise UserError(f"'{text}' is not a session: write #ID, as in session list.")
+            raise UserError(f"{shown(text)} is not a session: write #ID, as in session list.")
         session_id, detail = session.id, f"{lst.short}: belongs to #{session.id} {session.title}"
     else:
         try:

@@ -23,7 +23,7 @@ import difflib
 import re
 import unicodedata
 
-from commands.args import shown, take_word
+from commands.args import record_number, shown, take_word
 from commands.contract import RegistrationDecision
 from commands.core import Context, UserError
 from commands.people import display, named
@@ -252,10 +252,10 @@ def registration_command(ctx: Context, text: str) -> Reply:
         number, verdict = take_word(rest)
         word, rest = (verdict.strip().lower().split() or [""])[0], number
     if word in ("approve", "refuse", "approved", "refused", "yes", "no"):
-        digits = rest.strip().lstrip("#")
-        if not digits.isdigit():
+        number = record_number(rest.strip())
+        if number is None:
             raise UserError("Say which request: registration approve ID (the number in the request).")
-        return _decide(ctx, int(digits), "approve" if word in ("approve", "approved", "yes") else "refuse")
+        return _decide(ctx, number, "approve" if word in ("approve", "approved", "yes") else "refuse")
     if word and word not in MODES:
         raise UserError("Write registration open, registration approval or registration locked (or, for a request, "
                         "registration approve ID / registration refuse ID).")

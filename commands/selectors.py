@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from commands import timefmt
-from commands.args import shown
+from commands.args import record_number, shown
 from commands.core import Context, UserError
 from commands.sessions import Ambiguous, Purpose, Resolved, choose
 from storage import agenda as agenda_store
@@ -52,7 +52,8 @@ def select_session(ctx: Context, word: str) -> Session:
     group = ctx.require_group()
     m = SESSION_ID.match(word)
     if m:
-        s = agenda_store.session_by_id(ctx.db, int(m.group(1)))
+        n = record_number(word)
+        s = agenda_store.session_by_id(ctx.db, n) if n is not None else None
         if s is None or s.group_id != group.id:
             raise UserError(f"There is no session {shown(word)} in {group.name}.", _session_hint(ctx))
         return s

@@ -94,3 +94,15 @@ def test_registration_modes_and_the_bare_command(bot, db, group):
     assert "Registration in Contact Group on Cooperation is closed" in bot("iam Peru", user="console:other")
     assert "Registration is open" in bot("registration open", **COORD)
     assert "You are registered with the delegation of Peru" in bot("iam Peru", user="console:other")
+
+
+@pytest.mark.parametrize("line, says", [
+    ("agenda #99999999999999999999999", "There is no session #99999999999999999999999"),
+    ("import apply 99999999999999999999999", "Say which preview"),
+    ("registration approve 99999999999999999999999", "Say which request"),
+    ("deadline WP.15 #99999999999999999999999", "is not a session"),
+    ("session rename #99999999999999999999999 X", "There is no session"),
+])
+def test_numbers_too_large_to_name_anything_get_a_clear_answer(bot, seeded, line, says):
+    reply = bot.reply(line, **COORD)
+    assert not reply.ok and says in reply.plain() and "went wrong" not in reply.plain()
