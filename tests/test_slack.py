@@ -377,7 +377,8 @@ def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_butt
     done = _wait_posted(fake_slack, "chat.postMessage", lambda c: "Imported" in json.dumps(c))
     assert "created session" in all_text(done)
     assert len(group_store_sessions(slack_bot)) == 3
-    # A delegate's forwarded button does nothing.
+    # A delegate of the group pressing a forwarded button does nothing (the core checks who presses).
+    slack_bot.sender.command("/convene", "iam Chile", user="U0CL")
     slack_bot.sender.post(block_action_body("import_decision", buttons[1]["value"], user="U0CL", channel="D0CL"))
     refused = _wait_posted(fake_slack, "chat.postMessage", lambda c: c.get("channel") == "D0CL")
     assert "Only coordinators import documents" in all_text(refused)
