@@ -16,7 +16,7 @@ from commands.args import record_number, shown, split_options, take_word
 from commands.contract import ImportDecision
 from commands.core import Context, UserError
 from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
-from commands.importing import ImportPlan, apply_plan, parse_start, plan_document
+from commands.importing import ImportPlan, apply_plan, plan_document, start_date
 from commands.registry import subcommand
 from commands.reply import Button, Code, Field, Form, Reply, Section, Strong, info, line
 from commands.words import count
@@ -128,7 +128,7 @@ def _parse(ctx: Context, data: bytes, filename: str, opts: dict) -> ImportPlan:
     try:
         day = timefmt.parse_user_date(opts["date"]) if opts.get("date") else None
         start = opts.get("start")
-        fallback = parse_start(start).date() if start and day is None else None
+        fallback = start_date(start, day)
         doc = read_bytes(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"), default_date=day,
                          symbol=opts.get("symbol"), name=opts.get("name"), fallback_date=fallback)
         session_id = record_number(str(opts["session"])) if opts.get("session") else None

@@ -169,11 +169,16 @@ def import_file(db, group: Group, path: str, *, default_date: date | None = None
                 start: str | None = None, venue: str | None = None, kind: str | None = None,
                 symbol: str | None = None, name: str | None = None, dry_run: bool = False,
                 accept_changes: bool = False, session_id: int | None = None) -> ImportResult:
-    # A document without a date (or a year) takes the one --start gives.
-    fallback = parse_start(start).date() if start is not None and default_date is None else None
+    fallback = start_date(start, default_date)
     doc = read_document(path, kind=kind, default_date=default_date, symbol=symbol, name=name, fallback_date=fallback)
     return import_document(db, group, doc, start=start, venue=venue, dry_run=dry_run,
                            accept_changes=accept_changes, session_id=session_id)
+
+
+def start_date(start: str | None, default_date: date | None) -> date | None:
+    """The date a document without one (or without a year) takes: the day ``--start`` names, unless ``--date`` said
+    it already."""
+    return parse_start(start).date() if start is not None and default_date is None else None
 
 
 def _check_texts(doc: ParsedDocument) -> None:

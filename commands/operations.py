@@ -332,16 +332,23 @@ def _destroys(what: str, inputs: int, delegations: int) -> str:
             "for good. Export the compilation first if you need it; to remove it with its inputs, add 'confirm'.")
 
 
+def _allowed_removal(db, what: str, confirmed: bool, before, **owner) -> int:
+    """A removal that would delete inputs goes ahead only when confirmed; ``before`` (the CLI's backup) runs once it
+    is allowed. Returns how many inputs go with it."""
+    inputs, delegations = agenda_store.inputs_count(db, **owner)
+    if inputs and not confirmed:
+        raise UserError(_destroys(what, inputs, delegations))
+    if before is not None:
+        before()
+    return inputs
+
+
 def remove_session(db, group: Group, session: Session, text: str, actor: str, now: datetime,
                    before=None) -> None:
     """``before``: called once the removal is allowed and just before it (the CLI keeps a backup there)."""
     from storage.db import write_tx
     _rest, confirmed = _confirmed(text)
-    inputs, delegations = agenda_store.inputs_count(db, session_id=session.id)
-    if inputs and not confirmed:
-        raise UserError(_destroys(f"Session #{session.id} “{session.title}”", inputs, delegations))
-    if before is not None:
-        before()
+    inputs = _allowed_removal(db, f"Session #{session.id} “{session.title}”", confirmed, before, session_id=session.id)
     with write_tx(db):
         agenda_store.delete_session(db, session.id)
         _audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
@@ -352,11 +359,7 @@ def remove_list(db, group: Group, text: str, actor: str, now: datetime, before=N
     from storage.db import write_tx
     name, confirmed = _confirmed(text)
     lst = find_list(db, group, name)
-    inputs, delegations = agenda_store.inputs_count(db, list_id=lst.id)
-    if inputs and not confirmed:
-        raise UserError(_destroys(f"Question list {lst.short}", inputs, delegations))
-    if before is not None:
-        before()
+    inputs = _allowed_removal(db, f"Question list {lst.short}", confirmed, before, list_id=lst.id)
     with write_tx(db):
         agenda_store.delete_list(db, lst.id)
         _audit(db, group, actor, "list remove", f"{lst.short} ({lst.symbol}, {count(inputs, 'input')})", now)

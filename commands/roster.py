@@ -113,11 +113,13 @@ def resolve_delegation(ctx: Context, text: str) -> str:
 
 # --- registration ---------------------------------------------------------------------------
 
-def _approvers(ctx: Context, delegation: str) -> list[str]:
-    """Who may approve a registration with ``delegation``: the coordinators and the delegation's members."""
-    users = [m.user for m in group_store.coordinators(ctx.db, ctx.group.id)]
-    users += roster_store.members_of_delegation(ctx.db, ctx.group.id, key_of, key_of(delegation))
-    return [u for u in dict.fromkeys(users) if u != ctx.request.user]
+def deciders(db, group_id: int, req) -> list[str]:
+    """Who may decide a registration request: the coordinators, and — for joining a delegation, not for switching
+    after having submitted — that delegation's members. The requester never decides their own."""
+    users = [m.user for m in group_store.coordinators(db, group_id)]
+    if req.reason != "switch":
+        users += roster_store.members_of_delegation(db, group_id, key_of, key_of(req.delegation))
+    return [u for u in dict.fromkeys(users) if u != req.user]
 
 
 def _request_notice(ctx: Context, req) -> Reply:
@@ -181,8 +183,7 @@ def iam(ctx: Context, text: str) -> Reply:
                                    " · see questions: ", Code(ctx.cmd("questions")))])
     req, new = roster_store.open_request(ctx.db, group.id, user, ctx.request.user_name, delegation,
                                          "join" if reason == "approval" and members else reason, ctx.now)
-    approvers = _approvers(ctx, delegation) if req.reason != "switch" else \
-        [m.user for m in group_store.coordinators(ctx.db, group.id)]
+    approvers = deciders(ctx.db, group.id, req)
     if not approvers:
         raise UserError(f"{group.name} has no coordinator to approve registrations yet; ask whoever set it up.")
     notices = [(a, _request_notice(ctx, req)) for a in approvers] if new else []
@@ -204,9 +205,7 @@ def _decide(ctx: Context, request_id: int, verdict: str) -> Reply:
     req = roster_store.request_by_id(ctx.db, request_id)
     if req is None or req.group_id != ctx.group.id:
         raise UserError(f"There is no registration request #{request_id} in {ctx.group.name}.")
-    allowed = ctx.is_coordinator or (req.reason != "switch" and ctx.delegation and
-                                     key_of(ctx.delegation) == key_of(req.delegation))
-    if not allowed:
+    if ctx.request.user not in deciders(ctx.db, ctx.group.id, req):
         raise UserError("Only a coordinator (or, for joining a delegation, its members) decides this request.")
     if req.status != "pending":
         by = display(ctx, req.decided_by) if req.decided_by else "its author"

@@ -65,9 +65,11 @@ def test_a_member_who_submitted_cannot_switch_without_a_coordinator(bot, db, gro
     out = bot("iam Peru")
     assert "You have sent input for Chile, so a coordinator must approve a change of delegation" in out
     assert group_store.member(db, group.id, "console:ana").delegation == "Chile"
-    # Chile's other member may not approve a switch; a coordinator may.
+    # Neither the person switching nor a member of the delegation joined may approve a switch; a coordinator may.
+    bot("member @pe Peru", **COORD)
     [req] = roster_store.pending(db, group.id)
     assert "Only a coordinator" in bot(f"registration approve {req.id}", user="console:ana")
+    assert "Only a coordinator" in bot(f"registration approve {req.id}", user="console:pe")
     assert "Approved" in bot(f"registration approve {req.id}", **COORD)
     assert group_store.member(db, group.id, "console:ana").delegation == "Peru"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, timedelta
 
-from commands.importers.textutil import TIME, match_date
+from commands.importers.textutil import ROOM_WORD, TIME, match_date
 
 # --- words of other languages -------------------------------------------------------------------
 
@@ -182,8 +182,6 @@ def translate_date(text: str) -> str:
     return text[:m.start()] + english + text[m.end():]
 
 
-ROOM_WORD = re.compile(r"^(?:plenary|plénière|plenaria|(?:conference\s+)?room\s+\S+|salle\s+\S+|sala\s+\S+|"
-                       r"assembly hall|online|virtual)$", re.I)
 _BULLETED_TIME = re.compile(rf"^(?:[•·▪●◦■□➢►✓]|[-–—*])\s*(?={TIME})", re.I)
 _BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
 _TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)

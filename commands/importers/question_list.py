@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from commands.importers.model import DocumentError, ParsedDocument, ParsedList
-from commands.importers.textutil import SYMBOL_RE, clean_inline, ends_sentence, is_debris, running_symbols
+from commands.importers.textutil import LETTERHEAD, SYMBOL_RE, clean_inline, ends_sentence, is_debris, running_symbols
 
 LETTER_MARK = re.compile(r"^\((?P<m>[a-z])\)\s*(?P<rest>.*)$|^(?P<m2>[a-z])\)\s+(?P<rest2>.*)$")
 NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?P<m2>\d{1,2})[.)]?\s+(?P<rest2>\D.*)$")
@@ -96,17 +96,13 @@ def initials(title: str) -> str:
     return short or "Q"
 
 
-_LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|convention on .{0,80}|"
-                         r"implementation support unit|distr\..*|original:.*)$", re.I)
-
-
 def _heading_above(lines: list[str], index: int) -> str | None:
     """Back from the first question, past section headings ("States Parties:") and the lead-in sentence, to the first
     heading-like line: the paper's own title ("Cuestionario sobre cooperación y asistencia")."""
     for ln in reversed(lines[:index]):
         if not ln or SECTION_HEADING.match(ln) or ends_sentence(ln) or SYMBOL_RE.match(ln) or PARA_NUMBER.match(ln):
             continue
-        if 2 <= len(ln.split()) <= 15 and "?" not in ln and not _LETTERHEAD.match(ln):
+        if 2 <= len(ln.split()) <= 15 and "?" not in ln and not LETTERHEAD.match(ln):
             return clean_inline(ln)
     return None
 
@@ -115,7 +111,7 @@ def _title(lines: list[str]) -> str | None:
     """The first heading-like line: short, not a sentence, not a question, not a number."""
     for ln in lines:
         if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
-                and not _LETTERHEAD.match(ln)
+                and not LETTERHEAD.match(ln)
                 and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln)):
             return clean_inline(ln)
     return None

@@ -15,8 +15,8 @@ from datetime import date, datetime, time
 from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedSession
 from commands.importers.normalise import SUB_ITEM, normalise
 from commands.importers.textutil import (
-    TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date, match_date, parse_time,
-    running_symbols, weekday_index,
+    LETTERHEAD, ROOM_CELL, SYMBOL_RE, TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date,
+    match_date, parse_time, running_symbols, weekday_index,
 )
 from commands.slugs import slugify
 
@@ -191,12 +191,6 @@ def _is_item_line(text: str) -> bool:
     return bool(m and (m.group("a") or m.group("num"))) or bool(RANGE_ONLY.match(text))
 
 
-LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
-                        r"implementation support unit|convention on .{0,80}|unog|ohchr|distr\.?:?.*|general|"
-                        r"original:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
-                        r"check against delivery|page \d+.*)$", re.I)
-
-
 def _title_of(content: list[_Line]) -> _Line | None:
     """The document's title: the first heading-like line of the block just above its date or its 'Agenda'
     heading (the title is rarely the first line of a published document: navigation, letterheads and symbols
@@ -204,7 +198,7 @@ def _title_of(content: list[_Line]) -> _Line | None:
     def fit(ln: _Line, words: int = 2) -> bool:
         t = ln.text
         return (len(t) <= 200 and len(t.split()) >= words and not LETTERHEAD.match(t) and not match_date(t, whole=True)
-                and not _is_item_line(t) and not VENUE_RE.match(t) and not SYMBOL_LIKE.match(t)
+                and not _is_item_line(t) and not VENUE_RE.match(t) and not SYMBOL_RE.match(t)
                 and not (AGENDA_HEADING.match(t) and len(t.split()) <= 5) and any(c.isalpha() for c in t))
 
     def dated(t: str) -> bool:
@@ -232,7 +226,7 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
         raise DocumentError("expected the session title at the top of the document, before the date",
                             content[0].n)
     unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True)
-                  and not LETTERHEAD.match(ln.text) and not SYMBOL_LIKE.match(ln.text)
+                  and not LETTERHEAD.match(ln.text) and not SYMBOL_RE.match(ln.text)
                   and not (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5))
     pre = _Preamble(title=clean_inline(first.text), title_line=first.n)
     used = {first.n} | {ln.n for ln in content if ln.n < first.n}
@@ -282,7 +276,6 @@ def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
     return pre
 
 
-SYMBOL_LIKE = re.compile(r"^[A-Z][A-Z0-9]*(?:/[A-Za-z0-9.()\-]+){2,}$")
 
 
 def _paragraphs(lines: list[_Line]) -> list[str]:
@@ -540,10 +533,6 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     if items or not days:
         days.append((day, day_line, items))
     return days
-
-
-ROOM_CELL = re.compile(r"^(?:venue|(?:conference\s+)?room|salle|sala|hall|building|palais|cr\b|online|virtual|"
-                       r"webex|zoom|plenary|assembly hall)", re.I)
 
 
 def _speaker_cell(text: str) -> bool:

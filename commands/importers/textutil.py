@@ -28,6 +28,16 @@ TIME_RE = re.compile(TIME)
 RANGE_SEP = r"\s*(?:-|–|—|to|until|till)\s*"
 TIME_RANGE = re.compile(rf"(?P<a>{TIME}){RANGE_SEP}(?P<b>{TIME})", re.I)
 
+# Letterheads and distribution lines above a document's title: never its title, never content left unused.
+LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
+                        r"implementation support unit|convention on .{0,80}|unog|ohchr|distr\.?:?.*|general|"
+                        r"original:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"check against delivery|page \d+.*)$", re.I)
+# Where a meeting takes place, as a column of a programme row ("Plenary", "Room XXI", "Salle 2", "Online").
+_ROOM = (r"(?:venue|plenary|plénière|plenaria|(?:conference\s+)?room|salle|sala|hall|building|palais|assembly hall|"
+         r"online|virtual|webex|zoom)")
+ROOM_CELL = re.compile(rf"^{_ROOM}\b", re.I)              # a cell that starts like a place
+ROOM_WORD = re.compile(rf"^{_ROOM}(?:\s+\S+)?$", re.I)    # a cell that is only a place
 SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:/[A-Za-z0-9.()\-]+){2,}$")
 PAGE_NUMBER_RE = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^page\s+\d+(?:\s+of\s+\d+)?$", re.I)
 TERMINAL = tuple('.?!:;"”’)')
