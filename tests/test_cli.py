@@ -219,3 +219,20 @@ def test_cli_forms_of_the_administration_commands(setup_group, tmp_path):
     actions = [ln.split("\t")[2] for ln in audit]
     assert actions[:5] == ["member remove", "list remove", "registration", "list open", "list close"]
     assert {"group rename", "group timezone", "session rename", "registration mode", "roster"} <= set(actions)
+
+
+def test_convene_timezone_sets_the_zone_of_groups_set_up_in_chat(cli_env):
+    env = {**cli_env, "CONVENE_TIMEZONE": "America/New_York"}
+    out = convene(env, "console", "--user", "zoe", stdin="setup Test group\n").stdout
+    assert "Time zone: America/New_York." in out
+    assert "America/New_York" in convene(env, "group", "list").stdout
+
+
+def test_export_docx_on_letter_paper(setup_group, tmp_path):
+    import io
+    from docx import Document
+    from docx.shared import Mm
+    target = tmp_path / "c.docx"
+    convene(setup_group, "export", "cg", "--format", "docx", "--session", "1", "--paper", "letter", "-o", str(target))
+    section = Document(io.BytesIO(target.read_bytes())).sections[0]
+    assert round(section.page_width / Mm(1), 1) == 215.9

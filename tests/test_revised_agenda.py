@@ -195,3 +195,15 @@ def test_a_preview_can_be_cancelled(answered, tmp_path):
                   stdin=f"import {revised}\nimport cancel 1\nimport apply 1 confirm\n").stdout
     assert "Cancelled: revised.yaml was not imported" in out and "There is no document waiting as #1" in out
     assert [r[3] for r in _db_rows(env)[0]] == [1, 1, 1, 1]
+
+
+def test_session_names_the_session_a_renamed_document_updates(answered, tmp_path):
+    env, _ = answered
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(FIRST.replace("Contact Group on Resource Mobilization", "Resource mobilisation, third meeting")
+                       .replace("2027-03-03", "2027-03-10"))
+    convene(env, "import", str(renamed), "--group", "rm", "--session", "1")
+    listing = convene(env, "session", "list", "rm").stdout.splitlines()
+    assert len(listing) == 1 and "Resource mobilisation, third meeting" in listing[0] and "2027-03-10" in listing[0]
+    bad = convene(env, "import", str(renamed), "--group", "rm", "--session", "9", check=False)
+    assert bad.returncode == 1 and "rm has no session #9" in bad.stderr
