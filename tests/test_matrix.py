@@ -312,3 +312,17 @@ def test_a_document_sent_in_the_room_is_previewed_and_imported_by_a_reply(matrix
     sent = m.coord.send_file(room, b"Meeting\nFriday 25 June 2010\nAgenda\n10:00 1. Opening\n", "agenda.txt")
     m.ana.reply(room, "!import", m.ana.event(room, sent))
     assert "Only coordinators import documents" in body(m.bot_said(m.coord, room, 5)[-1])
+
+
+def test_a_document_sent_in_a_direct_room_with_the_bot_imports_into_the_group_its_sender_coordinates(matrix):
+    m = matrix.start()
+    room, g = setup_room(m)
+    dm = m.coord.create_room("Convene and me", invite=[m.bot_user.user_id])
+    m.bot_said(m.coord, dm, 1)                                     # the bot joined (its welcome)
+    agenda = (ROOT / "tests" / "fixtures" / "handwritten_agenda.yaml").read_bytes()
+    m.coord.send_file(dm, agenda, "agenda.yaml", caption="!import")
+    preview = m.bot_said(m.coord, dm, 2)[-1]
+    assert f"Preview: agenda.yaml → {g.name}" in body(preview)
+    m.coord.reply(dm, "import", preview)
+    assert "Imported: agenda.yaml" in body(m.bot_said(m.coord, dm, 3)[-1])
+    assert "Contact Group on Resource Mobilization" in [s.title for s in agenda_store.sessions_of_group(m.check, g.id)]
