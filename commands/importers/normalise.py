@@ -143,9 +143,16 @@ def normalise_times(text: str) -> str:
     start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
     if not _DIGIT.search(text) and "noon" not in text.lower():
         return text                     # no time here (most lines): nothing to do
-    text = _NOON.sub("12:00", text)
-    text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}", text)
-    text = _HRS.sub("", text)
+    lower = text.lower()
+    if "noon" in lower:
+        text = _NOON.sub("12:00", text)
+    if "h" in lower:               # "1000-1130 hrs", "15h 30"
+        text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}",
+                                   text)
+        text = _HRS.sub("", text)
+        text = _SPACED_H.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m')}", text)
+    if "m" not in lower:           # no a.m. / p.m.
+        return text
 
     def one_range(m):
         ha, ma, hb, mb = int(m.group("ha")), int(m.group("mina") or 0), int(m.group("hb")), int(m.group("minb") or 0)
@@ -156,7 +163,6 @@ def normalise_times(text: str) -> str:
         return f"{start} - {end}"
     text = _MERIDIEM_RANGE.sub(one_range, text)
     text = _MERIDIEM_ONE.sub(lambda m: _to_24(int(m.group("ha")), int(m.group("mina") or 0), m.group("mera")), text)
-    text = _SPACED_H.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m')}", text)
     return text
 
 
@@ -213,6 +219,10 @@ def _split_cells(text: str) -> list[str]:
     return out
 
 
+_STARTS_TIMED = re.compile(rf"^{TIME}", re.I)
+_TIME_ANY = re.compile(TIME, re.I)
+_SUB_NUMBER = re.compile(r"^\d{1,2}\.\d")
+_WIDE_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 _GLUED_ROW = re.compile(rf"(?<=\S)\s+(?=(?:{TIME})\s*(?:-|–|—|to)\s*(?:{TIME})\s+\S)", re.I)
 _GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)(?=[A-Z])")
 
@@ -228,7 +238,7 @@ def _split_glued(text: str) -> list[str]:
     """Several rows glued into one long line (``09:00 - 10:00 Opening 10:00 - 11:00 Panel``) → one per row;
     columns glued without spaces (``Opening ceremonyConference Room 4``) → apart."""
     parts = [text]
-    if re.match(rf"^{TIME}", text, re.I) and len(re.findall(TIME, text, re.I)) >= 4:
+    if _STARTS_TIMED.match(text) and len(_TIME_ANY.findall(text)) >= 4:
         parts = [p.strip() for p in _GLUED_ROW.split(text) if p.strip()]
     out = []
     for p in parts:
@@ -248,7 +258,7 @@ def _item_form(text: str) -> str:
         return f"{lead.group('t')} {inner}"
     for form in _ITEM_FORMS:
         m = form.match(text)
-        if m and not re.match(r"^\d{1,2}\.\d", text):
+        if m and not _SUB_NUMBER.match(text):
             title = m.group("t").strip()
             number = m.group("n") if "n" in m.groupdict() else _ROMAN.get(m.group("r"))
             if number is None:
@@ -306,7 +316,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
     for n, ln in enumerate(raw, start=1):
         # Spacing is normalised inside each cell: tabs separate cells and must survive until they are split.
         # Three spaces or more between words are a column gap (pdftotext -layout, copied tables): a cell boundary.
-        ln = re.sub(r"(?<=\S) {3,}(?=\S)", "\t", ln.replace("\u00a0", " "))
+        ln = ln.replace("\u00a0", " ")
+        if "   " in ln:
+            ln = _WIDE_GAP.sub("\t", ln)
         s = "\t".join(" ".join(part.split()) for part in ln.split("\t")).strip("\t ")
         if not s:
             out.append(Line(n, ""))

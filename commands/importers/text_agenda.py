@@ -45,6 +45,11 @@ PERSON_RE = re.compile(
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
 TITLE_GOES_ON = re.compile(r"^(?:to|of|on|for|and|in|at|under|de|du|des|sur|sobre|del|para|en)\s", re.I)
 CONTINUED = re.compile(r"\((?:continued|cont(?:['’]d|\.)|suite|continuación)\)|\bcontinued\b", re.I)
+TIMED_LINE = re.compile(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", re.I)
+NUMBERED_LINE = re.compile(r"^\d{1,2}[.)]\s+[A-ZÀ-Ý]")
+LEADING_RANGE = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+(?P<rest>.*)$", re.I)
+TRAILING_BRACKETS = re.compile(r"\s*\(.*\)\s*$")
+DIGIT = re.compile(r"\d")
 NUMBER_ONLY = re.compile(r"^(?P<n>\d{1,2})\.$")      # "Item 5" on a line of its own, its title below
 RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
 VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
@@ -83,8 +88,8 @@ class _Item:
 def looks_like_agenda(text: str) -> bool:
     lines = [ln.text for ln in normalise(text)[0]]
     heading = any(AGENDA_HEADING.match(ln) and len(ln) < 100 for ln in lines)
-    timed = sum(1 for ln in lines if re.match(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", ln, re.I))
-    numbered = sum(1 for ln in lines if re.match(r"^\d{1,2}[.)]\s+[A-ZÀ-Ý]", ln))
+    timed = sum(1 for ln in lines if TIMED_LINE.match(ln))
+    numbered = sum(1 for ln in lines if NUMBERED_LINE.match(ln))
     return (heading and (timed or numbered >= 2)) or timed >= 2
 
 
@@ -417,18 +422,17 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current, gap, names_follow = None, False, False
             continue
         body = text
-        range_match = re.match(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+(?P<rest>.*)$",
-                               text, re.I)
+        range_match = LEADING_RANGE.match(text)
         if range_match and BREAK_RE.match(range_match.group("rest")):
             body = range_match.group("rest")
-        if BREAK_RE.match(body) or BREAK_RE.match(re.sub(r"\s*\(.*\)\s*$", "", body)):
+        if BREAK_RE.match(body) or ("(" in body and BREAK_RE.match(TRAILING_BRACKETS.sub("", body))):
             times = (None, None)
             if range_match:
                 close_block()
             inner = TIME_RANGE.search(body) if not range_match else None      # "Lunch (13:00 - 15:00)"
             if inner:
                 times = (_time(inner.group("a"), ln.n), _time(inner.group("b"), ln.n))
-                body = re.sub(r"\s*\(.*\)\s*$", "", body)
+                body = TRAILING_BRACKETS.sub("", body)
             if range_match:
                 times = (_time(range_match.group("a"), ln.n),
                          _time(range_match.group("b"), ln.n) if range_match.group("b") else None)
@@ -536,7 +540,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
 
 
 def _speaker_cell(text: str) -> bool:
-    return (len(text.split()) <= 8 and not re.search(r"\d", text) and not ROOM_CELL.match(text)
+    return (len(text.split()) <= 8 and not DIGIT.search(text) and not ROOM_CELL.match(text)
             and "?" not in text and not ends_sentence(text) and text[:1].isupper())
 
 

@@ -50,11 +50,16 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def match_date(text: str, *, whole: bool = False):
     """Find a date in ``text``. Returns (match, day, month, year-or-None, weekday-or-None) or None.
 
     With ``whole``, the date must be (nearly) the whole text: a heading, not a date inside prose.
     """
+    if not _DIGIT.search(text):
+        return None                # every date has a day number (most lines have none: this is the fast path)
     for pattern in (DATE_ISO, DATE_DMY, DATE_MDY):
         m = pattern.search(text)
         if not m:
