@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from commands.importers import read_document  # noqa: E402
-from commands.importing import import_document  # noqa: E402
+from commands.importers.apply import import_document  # noqa: E402
 from storage import agenda as agenda_store  # noqa: E402
 from storage import open_db  # noqa: E402
 from storage import submissions as sub_store  # noqa: E402

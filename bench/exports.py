@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.stats import ms, report, summary
 from commands.exports import render
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import open_db

@@ -21,7 +21,7 @@ from bench.stats import ms, report, summary
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from commands.importing import import_file  # noqa: E402
+from commands.importers.apply import import_file  # noqa: E402
 from storage import groups as group_store  # noqa: E402
 from storage import open_db  # noqa: E402
 from tests.conftest import process_env, slack_process_env  # noqa: E402

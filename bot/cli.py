@@ -11,12 +11,12 @@ import sqlite3
 import sys
 
 from bot.config import ConfigError, Settings
-from commands import timefmt
+from commands.text import timefmt
 from commands.core import UserError, system_clock
 from commands.importers import DocumentError
-from commands.importing import ChangesNeedConfirmation, import_file
-from commands.sessions import Purpose
-from commands.words import count
+from commands.importers.apply import ChangesNeedConfirmation, import_file
+from commands.rules.sessions import Purpose
+from commands.text.words import count
 from bot import frontends
 from commands import operations as ops
 from commands.adapter_state import DatabaseError as StorageError
@@ -178,7 +178,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _record_id(value: str) -> int:
     """argparse: a session number (a huge one is refused here, not deep in SQLite)."""
-    from commands.args import record_number
+    from commands.text.args import record_number
     number = record_number(value)
     if number is None:
         raise argparse.ArgumentTypeError(f"{value!r} is not a session number (see convene session list)")
@@ -370,7 +370,7 @@ def _group_cmd(args, db, settings) -> int:
 
 
 def _roster_cmd(args, db) -> int:
-    from commands.roster import add_to_roster, roster_entries
+    from commands.families.roster import add_to_roster, roster_entries
     group = _group(db, args.slug)
     lines = list(args.add)
     if args.file:
@@ -430,7 +430,7 @@ def _session_change(args, db) -> int:
 
 
 def _list_deadline_cmd(args, db) -> int:
-    from commands.submitted import due_for
+    from commands.rules.submitted import due_for
     if args.group:
         group = _group(db, args.group)
     else:
@@ -520,7 +520,7 @@ def _restore_cmd(args, db, settings) -> int:
 
 
 def _feed_cmd(args, db, settings) -> int:
-    from commands.feed import links_for
+    from commands.families.feed import links_for
     group = _group(db, args.slug)
     if not settings.public_url:
         raise CliError("CONVENE_PUBLIC_URL is not set: the links are built on the bot's public address "

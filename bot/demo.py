@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from datetime import datetime, time, timedelta
 
-from commands.importing import import_file
-from commands import timefmt
+from commands.importers.apply import import_file
+from commands.text import timefmt
 from storage import agenda as agenda_store
 from storage import groups as group_store
 

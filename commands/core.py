@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from commands.contract import FrontEnd, FrontEnds, Room, User
+from commands.registry import HEADS
 from storage import groups as group_store
 from storage.models import Group, Member
 
@@ -68,10 +69,7 @@ class Context:
         return self.request.front_end or self.front_ends.of(self.request.platform)
 
     def heads(self) -> tuple[str, ...]:
-        if self.registry is None:
-            from commands.families import default_registry
-            return default_registry().head_names()
-        return self.registry.head_names()
+        return self.registry.head_names() if self.registry is not None else HEADS
 
     def cmd(self, text: str) -> str:
         """How to type ``text`` (a command line such as 'iam Chile' or 'agenda 2') on the asker's front end."""

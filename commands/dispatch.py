@@ -5,14 +5,15 @@ import dataclasses
 import logging
 from typing import Callable
 
-from commands.args import shown
+from commands.text.args import shown
 from commands.contract import FrontEnds
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.families import default_registry
 from commands.registry import Registry, find_subcommand
 from commands.reply import Reply, error
-from commands.sanitize import clean, clean_options
+from commands.text.sanitize import clean, clean_options
 from storage import groups as group_store
+from storage.feeds import version_probe
 from storage.db import Busy, is_busy, without_waiting
 
 log = logging.getLogger("convene.commands")
@@ -53,7 +54,6 @@ class ReplyCache:
     Front ends may memoize their rendering of a cached reply in ``Reply.rendered``."""
 
     def __init__(self, db, extra: Callable[[], int] | None = None, size: int = 512):
-        from storage.feeds import version_probe
         self.version = version_probe(db, extra=extra)
         self.size = size
         self.entries: dict[tuple, tuple[object, Reply]] = {}

@@ -5,21 +5,54 @@ Each raises ``UserError`` with a message for the person when it refuses, and cha
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
-from commands import timefmt
-from commands.args import record_number, shown
+from commands.text import timefmt
+from commands.text.args import record_number, shown
 from commands.contract import FrontEnds, platform_of
 from commands.core import UserError
-from commands.words import count
-from commands.durations import DurationError, format_offsets, parse_offsets
-from commands.schedule import move_session, set_deadline
-from commands.slugs import slugify
+from commands.text.words import count
+from commands.text.durations import DurationError, format_offsets, parse_offsets
+from commands.text.slugs import slugify
+from commands.rules.sessions import Ambiguous, choose
+from commands.text.names import clean_name
 from storage import agenda as agenda_store
+from storage import audit
+from storage import feeds as feed_store
+from storage import leases
+from storage.backups import integrity, restore_into
+from storage.db import backup as copy
+from storage.db import write_tx
 from storage import groups as group_store
 from storage.models import Group, Session
 
 MAX_GROUP_NAME = 120
+
+
+# --- moving sessions and setting deadlines ---------------------------------------------
+
+def move_session(db, session: Session, new_start: datetime, now: datetime | None = None) -> Session:
+    """Move ``session`` to start at ``new_start`` (UTC), shifting every item by the same wall-clock amount
+    in the session's zone (as ``import --start`` does), so 10:00–13:00 stays a three-hour morning."""
+    tz = session.timezone
+    old_local = timefmt.to_local(session.start, tz).replace(tzinfo=None)
+    new_local = timefmt.to_local(new_start, tz).replace(tzinfo=None)
+    delta = new_local - old_local
+
+    def shift(moment):
+        return None if moment is None else timefmt.localize_lenient(
+            timefmt.to_local(moment, tz).replace(tzinfo=None) + delta, tz)
+
+    items = [(it.id, shift(it.start), shift(it.end)) for it in agenda_store.items_of_session(db, session.id)]
+    agenda_store.shift_session(db, session.id, delta, new_start=new_start, new_end=shift(session.end),
+                               item_times=items, at=now)
+    return agenda_store.session_by_id(db, session.id)
+
+
+def set_deadline(db, session: Session, deadline: datetime | None, now: datetime | None = None) -> Session:
+    agenda_store.set_deadline(db, session.id, deadline, at=now)
+    return agenda_store.session_by_id(db, session.id)
 
 
 # --- groups -------------------------------------------------------------------------------
@@ -38,7 +71,6 @@ def all_groups(db) -> list[tuple[Group, list[str]]]:
 
 
 def create_group(db, slug: str, name: str, timezone: str, *, registration: str | None = None) -> Group:
-    from commands.admin import clean_name
     if slugify(slug) != slug:
         raise UserError(f"'{slug}' is not a slug: use lowercase letters, digits and hyphens "
                         f"(for example {slugify(slug)})")
@@ -152,9 +184,8 @@ def reschedule(db, session: Session, text: str, now: datetime) -> Session:
 
 def pick_session(db, group: Group, session_id: int | None, purpose, now: datetime, *, latest: bool = False
                  ) -> Session:
-    """The named session, or the one the resolver (commands.sessions) means for ``purpose``. Without ``latest``, a
+    """The named session, or the one the resolver (commands.rules.sessions) means for ``purpose``. Without ``latest``, a
     session already closed for that purpose is refused rather than changed by surprise."""
-    from commands.sessions import Ambiguous, choose
     if session_id is not None:
         return session_by_id(db, group, session_id)
     try:
@@ -170,12 +201,10 @@ def pick_session(db, group: Group, session_id: int | None, purpose, now: datetim
 
 def rotate_feed(db, group: Group) -> None:
     """A new secret link for the group's agenda page and calendar: the old one stops working at once."""
-    from storage import feeds as feed_store
     feed_store.rotate(db, group.id)
 
 
 def share_feed(db, room: str, on: bool) -> None:
-    from storage import feeds as feed_store
     feed_store.set_room_shared(db, room, on)
 
 
@@ -183,7 +212,6 @@ def share_feed(db, room: str, on: bool) -> None:
 
 def backup(db, target: str) -> int:
     """An online copy of the database (SQLite's backup API; safe while the bot runs). Returns pages copied."""
-    from storage.db import backup as copy
     return copy(db, target)
 
 
@@ -191,9 +219,6 @@ def restore(db, source: str, db_path: str, now: datetime) -> tuple[int, str]:
     """Replace the database with the backup ``source``: refused while a bot runs on it (its scheduler lease is
     live) or when ``source`` is not a sound database; the database replaced is kept beside it first.
     Returns (pages restored, where the previous database was saved)."""
-    import os
-    from storage import leases
-    from storage.backups import integrity, restore_into
     if not os.path.isfile(source):
         raise UserError(f"there is no backup file at {source}")
     lease = leases.current(db, "scheduler")
@@ -210,42 +235,36 @@ def restore(db, source: str, db_path: str, now: datetime) -> tuple[int, str]:
 
 # --- set-up changes, audited ---------------------------------------------------------------
 
-def _audit(db, group: Group, actor: str, action: str, detail: str, now: datetime) -> None:
-    from storage import audit
+def record_audit(db, group: Group, actor: str, action: str, detail: str, now: datetime) -> None:
     audit.record(db, group.id, actor, action, detail, now)
 
 
 def rename_session(db, group: Group, session: Session, title: str, actor: str, now: datetime) -> Session:
     """A new title for a session (a fixed typo, a new name): the same session, its inputs and reminders stay."""
-    from commands.admin import clean_name
-    from storage.db import write_tx
     title = clean_name(title, "session title", MAX_GROUP_NAME)
     with write_tx(db):
         agenda_store.rename_session(db, session.id, title, at=now)
-        _audit(db, group, actor, "session rename", f"#{session.id}: “{session.title}” → “{title}”", now)
+        record_audit(db, group, actor, "session rename", f"#{session.id}: “{session.title}” → “{title}”", now)
     return agenda_store.session_by_id(db, session.id)
 
 
 def rename_group(db, group: Group, name: str, actor: str, now: datetime) -> Group:
-    from commands.admin import clean_name
-    from storage.db import write_tx
     name = clean_name(name, "group name", MAX_GROUP_NAME)
     with write_tx(db):
         group_store.update_group(db, group.id, name=name)
-        _audit(db, group, actor, "group rename", f"“{group.name}” → “{name}”", now)
+        record_audit(db, group, actor, "group rename", f"“{group.name}” → “{name}”", now)
     return group_store.group_by_id(db, group.id)
 
 
 def set_group_timezone(db, group: Group, zone_name: str, actor: str, now: datetime) -> Group:
     """The zone of sessions imported from now on (each session keeps the zone it was imported with)."""
-    from storage.db import write_tx
     try:
         zone_name = timefmt.check_zone(zone_name.strip())
     except timefmt.TimeError as e:
         raise UserError(str(e))
     with write_tx(db):
         group_store.update_group(db, group.id, timezone=zone_name)
-        _audit(db, group, actor, "group timezone", f"{group.timezone} → {zone_name}", now)
+        record_audit(db, group, actor, "group timezone", f"{group.timezone} → {zone_name}", now)
     return group_store.group_by_id(db, group.id)
 
 
@@ -262,11 +281,10 @@ def find_list(db, group: Group, name: str):
 
 def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: datetime):
     """Open or close a question list for input (its inputs stay, and stay in the compilation)."""
-    from storage.db import write_tx
     lst = find_list(db, group, name)
     with write_tx(db):
         agenda_store.set_list_open(db, lst.id, is_open, at=now)
-        _audit(db, group, actor, "list open" if is_open else "list close", f"{lst.short} ({lst.symbol})", now)
+        record_audit(db, group, actor, "list open" if is_open else "list close", f"{lst.short} ({lst.symbol})", now)
     return lst
 
 
@@ -274,18 +292,16 @@ REGISTRATION_MODES = ("approval", "open", "locked")
 
 
 def set_registration(db, group: Group, mode: str, actor: str, now: datetime) -> Group:
-    """How people join delegations (see commands.roster): approval | open | locked. Audited."""
-    from storage.db import write_tx
+    """How people join delegations (see commands.families.roster): approval | open | locked. Audited."""
     if mode not in REGISTRATION_MODES:
         raise UserError(f"Registration is approval, open or locked, not {mode!r}.")
     with write_tx(db):
         group_store.update_group(db, group.id, registration=mode)
-        _audit(db, group, actor, "registration mode", mode, now)
+        record_audit(db, group, actor, "registration mode", mode, now)
     return group_store.group_by_id(db, group.id)
 
 
 def audit_entries(db, group: Group, limit: int = 200):
-    from storage import audit
     return audit.of_group(db, group.id, limit)
 
 
@@ -296,7 +312,6 @@ def groups_with_list(db, name: str) -> list[Group]:
 def change_list_deadline(db, group: Group, name: str, text: str, actor: str, now: datetime):
     """A question list's deadline: ``#ID`` (it belongs to that session and shares its deadline), a date and time
     in the group's zone (its own deadline; optionally followed by a zone), or ``off``. Audited."""
-    from storage.db import write_tx
     lst = find_list(db, group, name)
     text = text.strip()
     if not text:
@@ -321,7 +336,7 @@ def change_list_deadline(db, group: Group, name: str, text: str, actor: str, now
         detail = f"{lst.short}: due {timefmt.short_datetime(when, group.timezone)} ({group.timezone})"
     with write_tx(db):
         agenda_store.set_list_deadline(db, lst.id, session_id=session_id, deadline=when, at=now)
-        _audit(db, group, actor, "list deadline", detail, now)
+        record_audit(db, group, actor, "list deadline", detail, now)
     return agenda_store.list_by_id(db, lst.id)
 
 
@@ -346,41 +361,36 @@ def _allowed_removal(db, what: str, confirmed: bool, before, **owner) -> int:
 def remove_session(db, group: Group, session: Session, text: str, actor: str, now: datetime,
                    before=None) -> None:
     """``before``: called once the removal is allowed and just before it (the CLI keeps a backup there)."""
-    from storage.db import write_tx
     _rest, confirmed = _confirmed(text)
     inputs = _allowed_removal(db, f"Session #{session.id} “{session.title}”", confirmed, before, session_id=session.id)
     with write_tx(db):
         agenda_store.delete_session(db, session.id)
-        _audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
+        record_audit(db, group, actor, "session remove", f"#{session.id} “{session.title}” ({count(inputs, 'input')})", now)
 
 
 def remove_list(db, group: Group, text: str, actor: str, now: datetime, before=None):
     """``before``: as for ``remove_session``."""
-    from storage.db import write_tx
     name, confirmed = _confirmed(text)
     lst = find_list(db, group, name)
     inputs = _allowed_removal(db, f"Question list {lst.short}", confirmed, before, list_id=lst.id)
     with write_tx(db):
         agenda_store.delete_list(db, lst.id)
-        _audit(db, group, actor, "list remove", f"{lst.short} ({lst.symbol}, {count(inputs, 'input')})", now)
+        record_audit(db, group, actor, "list remove", f"{lst.short} ({lst.symbol}, {count(inputs, 'input')})", now)
     return lst
 
 
 def unbind_room(db, group: Group, room: str, actor: str, now: datetime) -> None:
     """The room is no longer the group's: nothing is posted there; the group, its sessions and inputs stay."""
-    from storage.db import write_tx
-    from commands.args import shown
     bound = room_group(db, room)
     if bound is None or bound.id != group.id:
         raise UserError(f"{shown(room)} is not a room of {group.name}.")
     with write_tx(db):
         group_store.unbind_room(db, room)
-        _audit(db, group, actor, "group unbind", room, now)
+        record_audit(db, group, actor, "group unbind", room, now)
 
 
 def remove_member(db, group: Group, user: str, actor: str, now: datetime) -> None:
     """The person leaves the group; what their delegation sent stays. The last coordinator cannot be removed."""
-    from storage.db import write_tx
     member = group_store.member(db, group.id, user)
     if member is None:
         raise UserError("That person is not a member of this group.")
@@ -388,4 +398,4 @@ def remove_member(db, group: Group, user: str, actor: str, now: datetime) -> Non
         raise UserError("That is the last coordinator of this group: make someone else a coordinator first.")
     with write_tx(db):
         group_store.remove_member(db, group.id, user)
-        _audit(db, group, actor, "member remove", f"{user} ({member.delegation or 'no delegation'})", now)
+        record_audit(db, group, actor, "member remove", f"{user} ({member.delegation or 'no delegation'})", now)

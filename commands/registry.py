@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 
+# The core's command words, in the order help lists them (the registry built from the families has exactly these:
+# tests compare). Posts written outside a request (reminders, the agenda page) type commands with them.
+HEADS = ("agenda", "questions", "submit", "inputs", "convene")
+
+
 @dataclass(frozen=True)
 class Command:
     name: str                 # "agenda" or, for subcommands of convene, "setup", "session list" …

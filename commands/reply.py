@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from dataclasses import field as _field      # Reply has an attribute called field
 from datetime import datetime
 
-from commands import timefmt
+from commands.text import timefmt
 
 
 @dataclass(frozen=True)

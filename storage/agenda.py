@@ -50,7 +50,7 @@ class QuestionFate:
     """What an import does to the stored questions: ``reuse`` gives, for each question of the document in
     order, the stored question it continues (its id) or None for a new one; stored questions not continued
     are ``retire``d (kept with their inputs, off the agenda) or, when nobody answered them, deleted.
-    Decided by ``commands.question_plan``; storage only carries it out."""
+    Decided by ``commands.rules.questions``; storage only carries it out."""
     reuse: list[int | None]
     retire: list[int]
 

@@ -154,7 +154,7 @@ def of_group(db, group_id: int) -> list[Submission]:
 
 def of_session(db, session_id: int, *, include_withdrawn: bool = False) -> list[Submission]:
     """The inputs that count for a session: on its questions (those on the agenda and those withdrawn from it)
-    and on the questions of the lists that belong to it. ``commands.submitted`` says why."""
+    and on the questions of the lists that belong to it. ``commands.rules.submitted`` says why."""
     where = ("WHERE (q.session_id = ? OR q.list_id IN (SELECT id FROM question_lists WHERE session_id = ?))"
              + ("" if include_withdrawn else " AND s.status = 'current'"))
     return [_submission(r) for r in query(db, _SELECT + where + " ORDER BY q.list_id IS NOT NULL, q.list_id, "

@@ -9,7 +9,7 @@ import pytest
 
 from commands.core import Request
 from commands.dispatch import handle
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from storage import groups as group_store
 from storage import open_db
 
@@ -113,7 +113,7 @@ def session_soon(db_path, *, lead_seconds: int, offsets: str, title: str, key: s
     from datetime import timedelta
     from zoneinfo import ZoneInfo
     from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-    from commands.importing import import_document
+    from commands.importers.apply import import_document
     db = open_db(db_path)
     try:
         g = group_store.create_group(db, "cg", "Contact Group", registration="open")

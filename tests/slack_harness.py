@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import serve
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from storage import groups as group_store
 from storage import open_db
 from tests.conftest import SEED_AGENDA, SEED_PAPER

@@ -165,7 +165,7 @@ def test_commands_register_explicitly_and_once():
     """Importing a family registers nothing; build_registry does, and a name taken twice is refused."""
     import pytest as _pytest
 
-    from commands import agenda as agenda_family
+    from commands.families import agenda as agenda_family
     from commands.families import build_registry
     from commands.registry import Registry
     empty = Registry()
@@ -182,7 +182,7 @@ def test_commands_register_explicitly_and_once():
 
 
 def test_counts_are_said_properly(bot):
-    from commands.words import count
+    from commands.text.words import count
     assert [count(0, "break"), count(1, "break"), count(2, "break"), count(1200, "delegation")] == [
         "0 breaks", "1 break", "2 breaks", "1,200 delegations"]
     assert bot.reply("session list", user="console:coord").text == "1 session"

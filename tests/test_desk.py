@@ -239,7 +239,7 @@ def test_status_of_60_delegations_and_40_questions_is_a_summary_and_a_csv_grid(d
     import io
     from datetime import datetime
     from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-    from commands.importing import import_document
+    from commands.importers.apply import import_document
     from storage import submissions as sub_store
     from storage import agenda as agenda_store
     from tests.conftest import Bot

@@ -158,7 +158,7 @@ def test_backup_is_a_consistent_copy(db, filled, tmp_path):
 
 
 def test_restore_keeps_inputs_on_questions_dropped_from_the_agenda(db, bot, seeded, clock, tmp_path):
-    from commands.importing import import_document
+    from commands.importers.apply import import_document
     from commands.importers import read_document
     bot("iam Chile")
     bot("submit 2.6 Kept although the question was dropped")

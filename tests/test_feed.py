@@ -197,7 +197,7 @@ def test_page_follows_the_clock_and_the_cache_rebuilds_only_on_change(db, seeded
             get(url + "calendar.ics")
         assert server.feed.builds == builds + 1          # the calendar once; the page from the cache
         # Breaks are shown as breaks, with their times, in a multi-day programme of the same group.
-        from commands.importing import import_file
+        from commands.importers.apply import import_file
         from tests.conftest import FIXTURES
         from datetime import date
         import_file(db, seeded, str(FIXTURES / "intersessional_programme.txt"), default_date=date(2010, 1, 1))

@@ -23,10 +23,10 @@ from bot.adapters.console import render as console_render
 from bot.adapters.matrix import render as matrix_render
 from bot.adapters.slack import blocks as bk
 from commands.exports import render as export
-from commands.home import home
-from commands.importing import import_document
+from commands.families.home import home
+from commands.importers.apply import import_document
 from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-from commands.reminders import deadline_nudge, plan, session_reminder
+from commands.families.reminders import deadline_nudge, plan, session_reminder
 from storage import agenda as agenda_store
 from storage import groups as group_store
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from commands.importers import read_document
-from commands.importing import parse_start
+from commands.importers.apply import parse_start
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CATEGORIES = ("items", "times", "presenters", "breaks", "questions", "lists")

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from commands.importers import DocumentError, parse_document, read_document
-from commands.importing import import_document, import_file
+from commands.importers.apply import import_document, import_file
 from storage import agenda as agenda_store
 from tests.conftest import FIXTURES, SEED_AGENDA
 
@@ -168,7 +168,7 @@ def test_reader_is_linear_in_the_documents_size():
 
 def test_an_untimed_provisional_agenda_is_placed_by_start(db, group):
     """No times at all: the session is the whole day until --start places it (three hours from there)."""
-    from commands.importing import import_document
+    from commands.importers.apply import import_document
     from commands.importers import parse_document
     doc = parse_document("Meeting\nFriday 25 June 2010\nProvisional agenda\n1. Opening\n2. Close\n")
     assert doc.sessions[0].untimed and [it.start for it in doc.sessions[0].items] == [None, None]
@@ -191,7 +191,7 @@ def test_lines_the_reader_did_not_use_are_listed(cli_env, tmp_path):
 
 def test_questions_under_a_sub_numbered_item_are_answered_by_their_ref(db, group, clock):
     """Item 2.1's first question is 2.1.1: typed like any ref, it reaches that question."""
-    from commands.importing import import_file
+    from commands.importers.apply import import_file
     from tests.conftest import Bot
     import_file(db, group, str(FIXTURES / "corpus" / "sub_numbered.txt"), start="2030-01-07T10:00")
     bot = Bot(db, clock)

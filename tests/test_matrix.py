@@ -3,7 +3,7 @@ permissions, reminders, exports, encryption, restarts."""
 import time
 from datetime import timedelta
 
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store

@@ -195,7 +195,7 @@ def test_sigkill_during_a_burst_loses_nothing_and_answers_nothing_twice(matrix, 
     import signal
     import subprocess
     import sys
-    from commands.importing import import_file
+    from commands.importers.apply import import_file
     from tests.conftest import ROOT, SEED_AGENDA, process_env
     m = matrix
     room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id, m.ana.user_id])

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.outbox import Outbox
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from commands.reply import Reply, Section, When, line
 from commands import reply_codec
 from storage import agenda as agenda_store

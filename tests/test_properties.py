@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from commands import timefmt
-from commands.args import split_options, take_word
+from commands.text import timefmt
+from commands.text.args import split_options, take_word
 from commands.core import Request, UserError
 from commands.dispatch import handle
-from commands.durations import DurationError, parse_offsets
+from commands.text.durations import DurationError, parse_offsets
 from commands.importers import DocumentError, parse_document
 from tests.conftest import Bot
 
@@ -94,7 +94,7 @@ def test_importers_read_or_say_which_line(text, kind, default):
 
 @pytest.fixture(scope="module")
 def core_bot(tmp_path_factory):
-    from commands.importing import import_file
+    from commands.importers.apply import import_file
     from storage import groups as group_store
     from storage import open_db
     from tests.conftest import SEED_AGENDA, SEED_PAPER, Clock

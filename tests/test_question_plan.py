@@ -1,7 +1,7 @@
-"""The matching a re-import follows (commands/question_plan.py), on its own."""
+"""The matching a re-import follows (commands/rules/questions.py), on its own."""
 from hypothesis import given, settings, strategies as st
 
-from commands import question_plan as qp
+from commands.rules import questions as qp
 
 
 def S(i, ref, text, inputs=0):

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.scheduler import ReminderScheduler, Router
-from commands import timefmt
-from commands.durations import DurationError, parse_offsets
-from commands.importing import import_document
+from commands.text import timefmt
+from commands.text.durations import DurationError, parse_offsets
+from commands.importers.apply import import_document
 from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -164,7 +164,7 @@ def test_failed_delivery_is_recorded_not_retried_forever(db, world):
 
 def test_deadline_nudges_only_delegations_without_input_and_summary(db, world):
     g, clock, rec, sched = world
-    s = make_session(db, g, "2026-12-10 10:00")
+    make_session(db, g, "2026-12-10 10:00")
     bot = Bot(db, clock, room="slack:C0RM")
     for user, deleg in (("slack:U1", "Chile"), ("slack:U2", "Norway"), ("slack:U3", "Peru"), ("slack:U4", "peru")):
         bot(f"iam {deleg}", user=user, platform="slack")
@@ -211,7 +211,7 @@ def test_the_status_before_a_deadline_goes_where_the_coordinators_say(db, world)
 
 def test_late_input_marked_and_coordinators_told_or_refused(db, world):
     g, clock, rec, sched = world
-    s = make_session(db, g, "2026-12-10 10:00")
+    make_session(db, g, "2026-12-10 10:00")
     bot = Bot(db, clock, room="slack:C0RM")
     bot("iam Chile", user="slack:U1", platform="slack")
     bot("deadline 2026-12-08 17:00", user="slack:U0COORD", platform="slack")
@@ -256,7 +256,7 @@ def test_day_offsets_keep_wall_clock_across_dst(db, world, session_local, due_lo
     g, clock, rec, sched = world
     clock.set(local(session_local) - timedelta(days=3))
     make_session(db, g, session_local)
-    from commands.reminders import plan
+    from commands.families.reminders import plan
     [one_day] = [p for p in plan(db, clock()) if p.offset == "1d"]
     assert one_day.due == due_utc and timefmt.hm(one_day.due, TZ) == "10:00"
     [one_hour] = [p for p in plan(db, clock()) if p.offset == "1h"]

@@ -2,7 +2,7 @@
 after submitting. Through the command core as the console runs it."""
 import pytest
 
-from commands.roster import key_of
+from commands.families.roster import key_of
 from storage import groups as group_store
 from storage import roster as roster_store
 from tests.conftest import Bot

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from commands.home import home
+from commands.families.home import home
 from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-from commands.importing import import_document
-from commands.sessions import Ambiguous, Purpose, choose, session_for, to_remind
+from commands.importers.apply import import_document
+from commands.rules.sessions import Ambiguous, Purpose, choose, session_for, to_remind
 from storage import agenda as agenda_store
 from tests.conftest import Bot
 

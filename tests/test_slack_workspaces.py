@@ -19,7 +19,7 @@ import pytest
 
 from bot.adapters.slack.app import NotInstalled, SlackAdapter
 from bot.config import ConfigError, Settings
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from commands.reply import Reply
 from storage import groups as group_store
 from storage import open_db

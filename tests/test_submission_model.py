@@ -1,11 +1,11 @@
 """One submission model (issue 11, item 3): question lists belong to a session or carry their own deadline, and one
 definition of "has submitted" serves the status, the nudges, the status post and the compilation."""
 from commands.exports import render
-from commands.importing import import_document
+from commands.importers.apply import import_document
 from commands.importers.model import ParsedDocument, ParsedList
 from storage import groups as group_store
 from tests.conftest import Bot
-from tests.test_reminders import local, make_session, sync, world  # noqa: F401  (the fixture)
+from tests.test_reminders import local, make_session, sync, world  # noqa: F401,F811  (the fixture)
 from tests.test_cli import convene
 
 PAPER = ParsedList(name="Questions for written input", symbol="APLC/CG/2026/WP.15", short="WP.15",

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from commands import timefmt
+from commands.text import timefmt
 
 
 def test_parse_wall_clock_in_session_zone():

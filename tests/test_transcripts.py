@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands.importing import import_file
+from commands.importers.apply import import_file
 from storage import groups as group_store
 from tests.conftest import SEED_AGENDA, SEED_PAPER
 from tests.harness import ConsoleExchange, MatrixExchange, SlackExchange

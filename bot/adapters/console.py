@@ -11,7 +11,7 @@ from bot import frontends
 from commands.core import Request
 from commands.dispatch import handle
 from commands.reply import Reply
-from commands.sanitize import clean
+from commands.text.sanitize import clean
 
 # ANSI escapes and friends (never newlines), and bidirectional overrides that would reorder the terminal line
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x9b\u202a-\u202e\u2066-\u2069]")

@@ -23,7 +23,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import frontends
-from commands import feed as core
+from commands.families import feed as core
 from storage import feeds as feed_store
 
 log = logging.getLogger("convene.web")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commands import timefmt
-from commands.submitted import submitted
+from commands.text import timefmt
+from commands.rules.submitted import submitted
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -85,7 +85,7 @@ class Compilation:
 
     @property
     def missing(self) -> list[str]:
-        """Registered delegations that have not submitted (commands.submitted: the one definition — a delegation
+        """Registered delegations that have not submitted (commands.rules.submitted: the one definition — a delegation
         whose inputs are all coordinators-only is not named missing in the public edition either)."""
         done = self.submitted if self.submitted is not None else {d.casefold() for d in self.contributing}
         return [d for d in self.delegations if d.casefold() not in done]

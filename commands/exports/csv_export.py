@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from commands import timefmt
+from commands.text import timefmt
 from commands.exports.compilation import Compilation
-from commands.sanitize import clean
+from commands.text.sanitize import clean
 
 COLUMNS = ["section", "ref", "question", "delegation", "author", "submitted_at", "updated_at", "late",
            "disclosure", "note", "text"]

@@ -18,8 +18,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from commands.words import count
-from commands import sanitize, timefmt
+from commands.text.words import count
+from commands.text import sanitize
+from commands.text import timefmt
 from commands.exports.compilation import RESTRICTED, WITHDRAWN_NOTE, Compilation, input_marks
 
 _XML_BAD = dict.fromkeys(i for i in range(32) if i not in (9, 10, 13))

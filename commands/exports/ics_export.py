@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from commands import timefmt
-from commands.durations import DurationError, parse_offsets
+from commands.text import timefmt
+from commands.text.durations import DurationError, parse_offsets
 from storage import agenda as agenda_store
 from storage.models import Group, Session
 

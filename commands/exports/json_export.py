@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from commands import timefmt
+from commands.text import timefmt
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store

@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from commands import timefmt
+from commands.core import UserError
+from commands.text.durations import DurationError, parse_offsets
+from commands.text.names import MAX_GROUP_NAME, clean_name
+from commands.text.slugs import slugify
+from commands.text import timefmt
 from commands.contract import platform_of
-from commands.sanitize import clean_tree
+from commands.text.sanitize import clean_tree
 from commands.importers.model import DocumentError
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -35,10 +39,6 @@ def _time(value, what):
 def _check(doc: dict, slug_override: str | None) -> None:
     """One validation of everything a restore would store, refused whole with the path of the first bad value
     (``sessions[0].timezone: unknown zone 'Mars/Olympus_Mons'``): the same rules as chat and the CLI."""
-    from commands.admin import MAX_GROUP_NAME, clean_name
-    from commands.core import UserError
-    from commands.durations import DurationError, parse_offsets
-    from commands.slugs import slugify
 
     def fail(path, msg):
         raise DocumentError(f"{path}: {msg}")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from commands.words import count
-from commands import timefmt
+from commands.text.words import count
+from commands.text import timefmt
 from commands.exports.compilation import WITHDRAWN_NOTE, RESTRICTED, Compilation, input_marks
-from commands.sanitize import clean
+from commands.text.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 

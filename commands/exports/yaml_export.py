@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from commands import timefmt
+from commands.text import timefmt
 from storage import agenda as agenda_store
 from storage.models import Group, Session
 

@@ -1,7 +1,7 @@
 """What importers produce: documents parsed into wall-clock (naive) times, not yet stored.
 
 Times here are naive ``datetime`` objects meaning wall-clock time in the session's zone;
-``commands.importing`` turns them into UTC (refusing times that do not exist or exist twice).
+``commands.importers.apply`` turns them into UTC (refusing times that do not exist or exist twice).
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from commands.importers.textutil import (
     LETTERHEAD, ROOM_CELL, SYMBOL_RE, TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date,
     match_date, parse_time, running_symbols, weekday_index,
 )
-from commands.slugs import slugify
+from commands.text.slugs import slugify
 
 AGENDA_HEADING = re.compile(
     r"^(?:(?:provisional|annotated|draft|revised|projet\s+d['’]|proyecto\s+de)\s*)*"

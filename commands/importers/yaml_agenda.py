@@ -39,7 +39,7 @@ import yaml
 
 from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedList, ParsedSession
 from commands.importers.question_list import short_name
-from commands.slugs import slugify
+from commands.text.slugs import slugify
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 

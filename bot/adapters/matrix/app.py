@@ -393,7 +393,7 @@ class MatrixAdapter:
         """The file's name and bytes, from the homeserver's media store with the bot's own token (the mxc:// address
         is the event's, not one someone typed); or the reason it cannot be read."""
         from commands.core import UserError
-        from commands.import_desk import check_document
+        from commands.families.imports import check_document
         name = content.get("filename") or content.get("body") or "document"
         try:
             if content.get("file"):

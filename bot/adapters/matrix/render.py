@@ -10,8 +10,8 @@ import html
 import json
 import re
 
-from commands.words import count
-from commands import timefmt
+from commands.text.words import count
+from commands.text import timefmt
 from commands.reply import Code, Link, Quote, Reply, Section, Strong, When, line
 
 # Matrix events are limited to 65,536 bytes of JSON; leave room for the envelope the server adds.

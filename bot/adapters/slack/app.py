@@ -29,7 +29,7 @@ from commands.contract import ActionError, FormContext, ImportDecision, Registra
 from commands.core import UserError, Request
 from commands.dispatch import ReplyCache, handle, handle_without_waiting
 from commands.families import default_registry
-from commands.home import home
+from commands.families.home import home
 from commands.reply import Reply, error
 from bot.dbworkers import InlineWorkers
 from bot.adapters.slack import installations as slack_installs
@@ -339,7 +339,7 @@ class SlackAdapter:
     async def fetch_file(self, client, file_id: str) -> tuple[str, bytes]:
         """A file someone shared with the bot: its name and bytes, read with the bot's own token from the address
         Slack gives for that file id (files.info) — never from an address someone typed."""
-        from commands.import_desk import check_document
+        from commands.families.imports import check_document
         info = await client.files_info(file=file_id)
         f = info["file"]
         name = f.get("name") or f.get("title") or "document"

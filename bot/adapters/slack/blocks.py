@@ -11,8 +11,8 @@ import json
 from datetime import timezone
 
 from bot.adapters.slack.text import escape, notification_text, plain_escape
-from commands.words import count
-from commands import timefmt
+from commands.text.words import count
+from commands.text import timefmt
 from commands.contract import FormContext, SubmitInput
 from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from commands.sanitize import clean
+from commands.text.sanitize import clean
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")

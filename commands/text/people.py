@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from commands.core import Context, UserError
-from commands.args import shown
+from commands.text.args import shown
+from storage import groups as group_store
 
 
 
@@ -35,7 +36,6 @@ def bare_id(ctx: Context, user: str) -> str:
 
 def display(ctx: Context, user: str) -> str:
     """How to name a person to people: their display name, else their id on their platform."""
-    from storage import groups as group_store
     name = ctx.request.names.get(user)
     if not name:
         m = group_store.member(ctx.db, ctx.group.id, user) if ctx.group else None

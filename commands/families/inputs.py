@@ -1,17 +1,17 @@
 """submit and inputs: written input from delegations, one current input per question and delegation."""
 from __future__ import annotations
 
-from commands.words import count
-from commands import timefmt
-from commands.args import shown
-from commands.agenda import excerpt, excerpt_lines
-from commands.args import take_word
+from commands.text.words import count
+from commands.text import timefmt
+from commands.text.args import shown
+from commands.text.words import excerpt, excerpt_lines
+from commands.text.args import take_word
 from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
-from commands.submitted import due_for
-from commands.selectors import (
+from commands.rules.submitted import due_for
+from commands.rules.targets import (
     Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
     typed_ref,
 )
@@ -128,7 +128,7 @@ def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | No
 
 
 def _is_late(ctx: Context, target: Target) -> bool:
-    """Whether a change now is late (commands.submitted says when input is due); refused when the group does not
+    """Whether a change now is late (commands.rules.submitted says when input is due); refused when the group does not
     accept late input (coordinators may still act), and on a closed question list."""
     if target.qlist is not None and not target.qlist.is_open and not ctx.is_coordinator:
         raise UserError(f"The question list {target.qlist.short} is closed: it takes no more input. "

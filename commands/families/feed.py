@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commands import timefmt
+from commands.text import timefmt
 from commands.contract import FrontEnds, platform_of
 from commands.core import Context, UserError
 from commands.operations import rotate_feed, share_feed
-from commands.registry import subcommand
+from commands.registry import HEADS, subcommand
+from commands.exports.ics_export import build_ics
 from commands.reply import Code, Link, Reply, Section, Strong, line
 from storage import agenda as agenda_store
 from storage import feeds as feed_store
@@ -123,7 +124,6 @@ def group_for_token(db, token: str) -> Group | None:
 
 
 def calendar(db, group: Group, now: datetime) -> bytes:
-    from commands.exports.ics_export import build_ics
     return build_ics(db, group, agenda_store.sessions_of_group(db, group.id), now, feed=True)
 
 
@@ -221,11 +221,10 @@ def page(db, group: Group, now: datetime, front_ends: FrontEnds | None = None) -
              for lst in agenda_store.lists_of_group(db, group.id) if lst.is_open]
     front_ends = front_ends or FrontEnds()
     hints: list[tuple[str, str]] = []
-    from commands.families import default_registry
     for room in group_store.rooms_of_group(db, group.id):
         f = front_ends.of(room)
         if f.platform == platform_of(room) and f.label and not f.local_files and f.label not in dict(hints):
-            hints.append((f.label, f.typed("submit REF TEXT", default_registry().head_names())))
+            hints.append((f.label, f.typed("submit REF TEXT", HEADS)))
     return AgendaPage(group=group.name, sessions=upcoming, past=past, lists=lists, answer_hints=hints,
                       generated=f"{timefmt.short_datetime(now, group.timezone)} {timefmt.zone_label(group.timezone)}",
                       valid_until=min(boundaries) if boundaries else None)

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 
-from commands import timefmt
-from commands.args import record_number, shown, split_options, take_word
+from commands.operations import record_audit
+from commands.text import timefmt
+from commands.text.args import record_number, shown, split_options, take_word
 from commands.contract import ImportDecision
 from commands.core import Context, UserError
 from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
-from commands.importing import ImportPlan, apply_plan, plan_document, start_date
+from commands.importers.apply import ImportPlan, apply_plan, plan_document, start_date
 from commands.registry import subcommand
 from commands.reply import Button, Code, Field, Form, Reply, Section, Strong, info, line
-from commands.words import count
+from commands.text.words import count
 from storage import groups as group_store
 from storage import imports as pending_store
 from storage.db import write_tx
@@ -54,7 +55,7 @@ def _enter_group(ctx: Context, text: str) -> str:
     if ctx.group is None:
         word, rest = take_word(text)
         slug = word if word and not word.startswith("-") and word.lower() not in ("apply", "cancel", "decide") \
-            and not os.path.sep in word and "." not in word else None
+            and os.path.sep not in word and "." not in word else None
         ctx.group = _coordinated_group(ctx, slug)
         ctx.refresh_member()
         if slug:
@@ -194,11 +195,10 @@ def _decide(ctx: Context, pid: int, verdict: str) -> Reply:
                                "agenda (their inputs stay with the withdrawn question). To import anyway: ",
                                Code(ctx.cmd(f"import apply {pid} confirm")))])],
             reply_command=f"import decide {pid}", reply_group=ctx.group.id)
-    from commands.operations import _audit
     with write_tx(ctx.db):
         result = apply_plan(ctx.db, ctx.group, plan)
         pending_store.remove(ctx.db, pid)
-        _audit(ctx.db, ctx.group, ctx.request.user, "import", pending.filename, ctx.now)
+        record_audit(ctx.db, ctx.group, ctx.request.user, "import", pending.filename, ctx.now)
     return Reply(text=f"Imported {pending.filename}", sections=[Section(
         heading=line(Strong("Imported: "), pending.filename), body=[line(x) for x in result.summary_lines(ctx.db)])])
 

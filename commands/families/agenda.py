@@ -1,35 +1,21 @@
 """agenda and questions: what delegates ask most."""
 from __future__ import annotations
 
-import re
 
-from commands.words import count
+from commands.exports import render
+from commands.families.feed import links_line, shared_links
+from commands.text.words import count
 from commands.contract import QuestionRef, SubmitInput
 from commands.core import Context, UserError
-from commands.args import shown
+from commands.text.args import shown
 from commands.registry import head
 from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
-from commands.selectors import (
+from commands.rules.targets import (
     example_ref, find_list, is_session_selector, lists, require_session,
 )
-from commands.args import strip_trailing_keywords
+from commands.text.args import strip_trailing_keywords
 from storage import agenda as agenda_store
 from storage.models import Item, Session
-
-EXCERPT = 160
-
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def excerpt_lines(text: str, limit: int = EXCERPT) -> str:
-    """Like ``excerpt`` but keeping the paragraphs (for quoting an input back to its author)."""
-    text = "\n".join(" ".join(ln.split()) for ln in text.strip().splitlines())
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
 
 def session_header(ctx: Context, s: Session, past: bool) -> Section:
     body = [line(When(s.start, s.timezone, "date"), " · ", When(s.start, s.timezone), "–", When(s.end, s.timezone))]
@@ -89,7 +75,6 @@ def agenda(ctx: Context, text: str) -> Reply:
         sections.append(Section(heading=item_heading(it, s.timezone), body=body))
     context = [line("Details of an item: ", Code(ctx.cmd("agenda 2")), " · send input: ",
                     Code(ctx.cmd(f"submit {example_ref(ctx, s)} TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
-    from commands.feed import links_line, shared_links
     links = shared_links(ctx)
     if links is not None:
         context.insert(0, links_line(links))
@@ -99,7 +84,6 @@ def agenda(ctx: Context, text: str) -> Reply:
 
 def calendar_reply(ctx: Context, session_word: str | None) -> Reply:
     """``agenda ics``: the group's sessions (or one) as an iCalendar file for the asker's calendar."""
-    from commands.exports import render
     session = require_session(ctx, session_word)[0] if session_word else None
     if session is None and not agenda_store.sessions_of_group(ctx.db, ctx.group.id):
         raise UserError(f"{ctx.group.name} has no sessions yet, so there is nothing for a calendar.")

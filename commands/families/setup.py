@@ -1,23 +1,24 @@
 """convene …: setting up a group, registering, sessions, importing, help."""
 from __future__ import annotations
 
-import re
 
-from commands.words import count
-from commands.args import shown
-from commands.args import take_word
+from commands import operations as ops
+from commands.rules.targets import is_session_selector, select_session
+from commands.text.people import display, resolve_person
+from storage import audit
+from commands.text.words import count
+from commands.text.args import shown
+from commands.text.args import take_word
 from commands.core import Context, UserError
-from commands.people import bare_id, named
+from commands.text.people import bare_id, named
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, info, line
-from commands.sanitize import INVISIBLE
-from commands.slugs import unique_slug
+from commands.text.names import MAX_GROUP_NAME, clean_name
+from commands.text.slugs import unique_slug
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import write_tx
 
-MAX_DELEGATION = 80
-MAX_GROUP_NAME = 120
 
 
 @head("convene", "convene help | setup NAME | iam DELEGATION | …", "Set-up and administration: setup, iam, session list, import, help …",
@@ -39,19 +40,6 @@ def convene(ctx: Context, text: str) -> Reply:
     return cmd.handler(ctx, rest)
 
 
-def clean_name(text: str, what: str, limit: int) -> str:
-    """A name as people will read it everywhere: one line, trimmed, bounded, nothing hidden in it."""
-    if "\n" in text.strip() or "\r" in text:
-        raise UserError(f"A {what} is one line: write it without line breaks.")
-    name = " ".join(text.split())
-    if not name:
-        raise UserError(f"Say the {what}.")
-    if len(name) > limit:
-        raise UserError(f"That {what} is {len(name):,} characters long; keep it under {limit}.")
-    if re.search(r"[<>\x00-\x1f\x7f]", name) or INVISIBLE.search(name):
-        raise UserError(f"A {what} cannot contain < >, control characters or invisible characters "
-                        "(zero-width spaces, direction overrides).")
-    return name
 
 
 @subcommand("setup", "setup NAME", "Create a contact group for this room; you become its first coordinator.",
@@ -110,8 +98,6 @@ def session_list(ctx: Context, text: str) -> Reply:
 @subcommand("session rename", "session rename SESSION TITLE",
             "Give a session a new title (the same session: its inputs and reminders stay).", coordinator=True)
 def session_rename(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
-    from commands.selectors import is_session_selector, select_session
     word, title = take_word(text)
     if not word or not is_session_selector(word) or not title.strip():
         raise UserError("Say which session and its new title: session rename #ID TITLE.")
@@ -121,7 +107,6 @@ def session_rename(ctx: Context, text: str) -> Reply:
 
 @subcommand("group rename", "group rename NAME", "Give the group a new name.", coordinator=True)
 def group_rename(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     g = ops.rename_group(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
     return info(f"This group is now called {g.name} (slug {g.slug}, unchanged).", public=True)
 
@@ -130,21 +115,18 @@ def group_rename(ctx: Context, text: str) -> Reply:
             "The time zone of sessions imported from now on (an IANA name, such as America/New_York).",
             coordinator=True)
 def group_timezone(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     g = ops.set_group_timezone(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
     return info(f"Sessions imported from now on use {g.timezone}; sessions already imported keep their own zone.")
 
 
 @subcommand("list close", "list close LIST", "Close a question list for input (its inputs stay).", coordinator=True)
 def list_close(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     lst = ops.set_list_open(ctx.db, ctx.group, text, False, ctx.request.user, ctx.now)
     return info(f"{lst.short} is closed for input; what was sent stays, and stays in the compilation.", public=True)
 
 
 @subcommand("list open", "list open LIST", "Open a question list for input again.", coordinator=True)
 def list_open(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     lst = ops.set_list_open(ctx.db, ctx.group, text, True, ctx.request.user, ctx.now)
     return info(f"{lst.short} is open for input.", public=True)
 
@@ -152,8 +134,6 @@ def list_open(ctx: Context, text: str) -> Reply:
 @subcommand("session remove", "session remove SESSION [confirm]",
             "Remove a session and its agenda; refused while it has inputs unless confirmed.", coordinator=True)
 def session_remove(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
-    from commands.selectors import is_session_selector, select_session
     word, rest = take_word(text)
     if not word or not is_session_selector(word):
         raise UserError("Say which session: session remove #ID.")
@@ -165,7 +145,6 @@ def session_remove(ctx: Context, text: str) -> Reply:
 @subcommand("list remove", "list remove LIST [confirm]",
             "Remove a question list; refused while it has inputs unless confirmed.", coordinator=True)
 def list_remove(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     lst = ops.remove_list(ctx.db, ctx.group, text, ctx.request.user, ctx.now)
     return info(f"Question list {lst.short} is removed.", public=True)
 
@@ -173,7 +152,6 @@ def list_remove(ctx: Context, text: str) -> Reply:
 @subcommand("group unbind", "group unbind [ROOM]",
             "This room (or ROOM) is no longer the group's: nothing more is posted there.", coordinator=True)
 def group_unbind(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
     room = text.strip() or ctx.request.room
     ops.unbind_room(ctx.db, ctx.group, room, ctx.request.user, ctx.now)
     return info(f"{'This room' if room == ctx.request.room else room} is no longer a room of {ctx.group.name}; the "
@@ -183,8 +161,6 @@ def group_unbind(ctx: Context, text: str) -> Reply:
 @subcommand("member remove", "member remove @USER", "Remove someone from the group (their delegation's inputs stay).",
             coordinator=True)
 def member_remove(ctx: Context, text: str) -> Reply:
-    from commands import operations as ops
-    from commands.people import named, resolve_person
     user = resolve_person(ctx, text.strip() or None)
     who = named(ctx, user)
     ops.remove_member(ctx.db, ctx.group, user, ctx.request.user, ctx.now)
@@ -193,8 +169,6 @@ def member_remove(ctx: Context, text: str) -> Reply:
 
 @subcommand("audit", "audit", "Who changed this group's set-up, what, and when (the latest 20).", coordinator=True)
 def audit_command(ctx: Context, text: str) -> Reply:
-    from commands.people import display
-    from storage import audit
     entries = audit.of_group(ctx.db, ctx.group.id, 20)
     if not entries:
         return info("No set-up changes recorded yet.")

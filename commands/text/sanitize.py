@@ -7,6 +7,7 @@ DOCX, iCalendar), one function each.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -32,7 +33,6 @@ def clean_options(options: dict) -> dict:
 def clean_tree(obj):
     """Every string in a structure of dicts, lists and dataclass instances (a parsed document, a JSON
     restore), cleaned in place where mutable; returns the cleaned structure."""
-    import dataclasses
     if isinstance(obj, str):
         return clean(obj)
     if isinstance(obj, list):

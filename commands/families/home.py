@@ -5,14 +5,14 @@ delegation has not answered yet (of the session open for input and of open lists
 """
 from __future__ import annotations
 
-from commands.words import count
-from commands.agenda import excerpt
+from commands.text.words import count
+from commands.text.words import excerpt
 from commands.contract import FrontEnd, QuestionRef, SubmitInput, platform_of
 from commands.core import Context, Request
 from commands.registry import subcommand
-from commands.sessions import Purpose, coming, session_for
+from commands.rules.sessions import Purpose, coming, session_for
 from commands.reply import Button, Code, Reply, Section, Strong, When, line
-from commands.feed import links_for, links_line
+from commands.families.feed import links_for, links_line
 from storage import agenda as agenda_store
 from storage import feeds as feed_store
 from storage import groups as group_store

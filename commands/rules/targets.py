@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from commands import timefmt
-from commands.args import record_number, shown
+from commands.reply import line
+from commands.text.args import take_word
+from commands.text import timefmt
+from commands.text.args import record_number, shown
 from commands.core import Context, UserError
-from commands.sessions import Ambiguous, Purpose, Resolved, choose
+from commands.rules.sessions import Ambiguous, Purpose, Resolved, choose
 from storage import agenda as agenda_store
 from storage.models import Question, QuestionList, Session
 
@@ -27,7 +29,7 @@ def sessions(ctx: Context) -> list[Session]:
 
 
 def default_session(ctx: Context, purpose: Purpose) -> Resolved | None:
-    """The session a command means when none is named (the rule per purpose is in commands.sessions); when two
+    """The session a command means when none is named (the rule per purpose is in commands.rules.sessions); when two
     fit equally, the user is asked to name one."""
     try:
         return choose(sessions(ctx), ctx.now, purpose, late_accepted=ctx.require_group().late_policy == "accept")
@@ -37,13 +39,13 @@ def default_session(ctx: Context, purpose: Purpose) -> Resolved | None:
 
 
 def current_session(ctx: Context) -> tuple[Session | None, bool]:
-    """READ: the session being read about (see commands.sessions)."""
+    """READ: the session being read about (see commands.rules.sessions)."""
     r = default_session(ctx, Purpose.READ)
     return (r.session, r.past) if r else (None, False)
 
 
 def input_session(ctx: Context, purpose: Purpose = Purpose.INPUT) -> Session | None:
-    """INPUT (or COMPILE): the session input goes to (see commands.sessions)."""
+    """INPUT (or COMPILE): the session input goes to (see commands.rules.sessions)."""
     r = default_session(ctx, purpose)
     return r.session if r else None
 
@@ -71,7 +73,6 @@ def select_session(ctx: Context, word: str) -> Session:
 
 
 def _session_hint(ctx: Context):
-    from commands.reply import line
     all_s = sessions(ctx)
     if not all_s:
         return line("No sessions are imported yet.")
@@ -182,13 +183,11 @@ def list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
     if q is None:
         refs = [x.ref for x in agenda_store.questions_of_list(ctx.db, lst.id)]
         span = f"{lst.short}:{refs[0]} … {lst.short}:{refs[-1]}" if refs else "none"
-        from commands.reply import line
         raise UserError(f"{lst.short} has no question {shown(ref)}.", line(f"Its questions: {span}"))
     return Target(q, f"{lst.short}:{q.ref}", qlist=lst)
 
 
 def _valid_session_refs(ctx: Context, session: Session | None):
-    from commands.reply import line
     if session is None:
         session = input_session(ctx) if ctx.group else None
     if session is None:
@@ -203,7 +202,6 @@ def _valid_session_refs(ctx: Context, session: Session | None):
 
 
 def _valid_lists(ctx: Context):
-    from commands.reply import line
     names = ", ".join(f"{lst.short} ({lst.symbol})" for lst in lists(ctx))
     return line(f"Question lists: {names or 'none yet'}")
 
@@ -217,7 +215,6 @@ def label_for(ctx: Context, question: Question) -> str:
 
 def take_target(ctx: Context, text: str, usage: str, *hints) -> tuple[Target, str]:
     """``[SESSION] REF rest…`` → (the question, rest). ``usage`` is said when the ref is missing."""
-    from commands.args import take_word
     word, rest = take_word(text)
     session = None
     if word and is_session_selector(word):

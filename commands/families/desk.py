@@ -1,21 +1,27 @@
 """The coordinators' desk: status grid, compiled exports, history, disclosure, roles."""
 from __future__ import annotations
 
-from commands.words import count
-from commands import timefmt
-from commands.args import shown
-from commands.agenda import excerpt
-from commands.args import take_word
+import csv
+import io
+import re
+
+from commands.operations import record_audit
+from commands.rules.delegations import resolve_delegation
+from commands.text.words import count
+from commands.text import timefmt
+from commands.text.args import shown
+from commands.text.words import excerpt
+from commands.text.args import take_word
 from commands.core import Context, UserError
 from commands.exports import FORMATS, export_filename, render
-from commands.people import display, mention_name, named, resolve_person
+from commands.text.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
-from commands.selectors import (find_list, input_session, is_session_selector, select_session, take_target,
+from commands.rules.targets import (find_list, input_session, is_session_selector, select_session, take_target,
                                 typed_ref)
-from commands.submitted import due_for, inputs_for, lists_of_session
-from commands.submissions import require_delegation
-from commands.sessions import Purpose
+from commands.rules.submitted import due_for, inputs_for, lists_of_session
+from commands.families.inputs import require_delegation
+from commands.rules.sessions import Purpose
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -26,14 +32,11 @@ STATUS_MAX_DELEGATIONS = 30     # more, and the reply summarises; the whole grid
 
 
 def slug_of(text: str) -> str:
-    import re
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "list"
 
 
 def status_csv(delegations: list[str], qs, cell) -> bytes:
     """The whole grid, delegations × questions: "x", "late", "coordinators" (or both), empty for nothing."""
-    import csv
-    import io
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["Delegation", "Inputs", *[label for label, _ in qs]])
@@ -270,14 +273,12 @@ def coordinator_remove(ctx: Context, text: str) -> Reply:
 
 @subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
 def member_command(ctx: Context, text: str) -> Reply:
-    from commands.operations import _audit
-    from commands.roster import resolve_delegation
     word, rest = take_word(text)
     user = resolve_person(ctx, word)
     delegation = resolve_delegation(ctx, rest)
     with write_tx(ctx.db):
         m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
-        _audit(ctx.db, ctx.group, ctx.request.user, "registration", f"{user} with {m.delegation}", ctx.now)
+        record_audit(ctx.db, ctx.group, ctx.request.user, "registration", f"{user} with {m.delegation}", ctx.now)
     who = named(ctx, user)
     return Reply(text=f"{who} is registered with {m.delegation}.", sections=[Section(body=[
         line(Strong(who), " is registered with the delegation of ", Strong(m.delegation), ".")])])

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from commands import timefmt
+from commands.text import timefmt
 
 _PIECE = re.compile(r"(\d+)([dhms])")
 _WHOLE = re.compile(r"^(?:\d+[dhms])+$")

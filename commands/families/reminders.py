@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from commands.words import count
-from commands import timefmt
-from commands.agenda import excerpt
-from commands.args import take_word
+from commands.registry import HEADS
+from storage.db import from_iso
+from commands.text.words import count
+from commands.text import timefmt
+from commands.text.words import excerpt
+from commands.text.args import take_word
 from commands.contract import FrontEnds
 from commands import operations as ops
 from commands.core import Context, UserError
-from commands.durations import DurationError, parse_offsets
+from commands.text.durations import DurationError, parse_offsets
 from commands.registry import subcommand
 from commands.reply import Code, Reply, Section, Strong, When, line
-from commands.submitted import due_for, submitted
-from commands.selectors import find_list, input_session, is_session_selector, require_session, select_session
+from commands.rules.submitted import due_for, submitted
+from commands.rules.targets import find_list, input_session, is_session_selector, require_session, select_session
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import reminders as reminder_store
@@ -100,7 +102,6 @@ def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None, *
               ) -> list[Planned]:
     """A session's reminders (before it starts, before its deadline), or those before a question list's own deadline
     (``is_list``: the row's ``session_id`` is the list's id, its kind ``listdeadline``)."""
-    from storage.db import from_iso
     out: list[Planned] = []
     tz = timefmt.check_zone(row["timezone"])
     start, deadline = from_iso(row["start"]), from_iso(row["deadline"])
@@ -151,8 +152,7 @@ NOWHERE = FrontEnds()      # no front end known: commands as typed, without a pr
 
 def _cmd(target: str, text: str, front_ends: FrontEnds) -> str:
     """How the addressee types ``text``: as the front end that owns their address says."""
-    from commands.families import default_registry
-    return front_ends.of(target).typed(text, default_registry().head_names())
+    return front_ends.of(target).typed(text, HEADS)
 
 
 def _moved(p: Planned) -> bool:
@@ -200,7 +200,7 @@ def _session_questions(db, session_id: int):
 
 
 def delegations_in(db, group_id: int, session_id: int) -> set[str]:
-    """Delegations (casefolded) that have submitted for the session (commands.submitted: the one definition)."""
+    """Delegations (casefolded) that have submitted for the session (commands.rules.submitted: the one definition)."""
     return submitted(db, session=agenda_store.session_by_id(db, session_id))
 
 
@@ -281,7 +281,7 @@ def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds 
 def _list_deliveries(db, p: Planned, now: datetime, late: bool, rooms: list[str], front_ends: FrontEnds
                      ) -> list[tuple[str, Reply]]:
     """Before a question list's own deadline: each registered delegate whose delegation has not answered the list
-    (commands.submitted) is nudged; the status goes where the group's status posts go."""
+    (commands.rules.submitted) is nudged; the status goes where the group's status posts go."""
     lst = agenda_store.list_by_id(db, p.session_id)
     if lst is None:
         return []

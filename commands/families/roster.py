@@ -19,108 +19,22 @@ withdraw them. So who may register with a delegation is decided here, in one pla
 """
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 
-from commands.args import record_number, shown, take_word
+from commands.operations import record_audit, set_registration
+from commands.rules.targets import example_ref
+from commands.text.args import record_number, shown, take_word
 from commands.contract import RegistrationDecision
 from commands.core import Context, UserError
-from commands.people import display, named
+from commands.rules.delegations import clean_delegation, deciders, key_of, resolve_delegation
+from commands.text.people import display, named
 from commands.registry import subcommand
 from commands.reply import Button, Code, Reply, Section, Strong, When, info, line
 from storage import groups as group_store
 from storage import roster as roster_store
 from storage.db import write_tx
 
-MAX_DELEGATION = 80
 MODES = {"open": "open", "approval": "approval", "approve": "approval", "lock": "locked", "locked": "locked",
          "close": "locked", "closed": "locked"}
-
-# Letters of other alphabets drawn like Latin ones (Unicode's confusables, the ones that matter in names).
-_LOOKALIKE = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
-    "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "ԛ": "q", "ԝ": "w", "һ": "h",
-    "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t", "У": "y",
-    "Х": "x", "І": "i", "Ј": "j", "Ѕ": "s",
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p",
-    "Τ": "t", "Υ": "y", "Χ": "x", "ı": "i", "ɡ": "g", "ℓ": "l",
-})
-
-
-def key_of(name: str) -> str:
-    """The skeleton two names share when people would read them as the same: case, accents, punctuation, spacing
-    and look-alike letters folded (``Сhile`` → ``chile``, ``Côte d'Ivoire`` → ``cote d ivoire``)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_LOOKALIKE).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
-
-
-def scripts(name: str) -> set[str]:
-    """The alphabets of a name's letters (LATIN, CYRILLIC, GREEK, ARABIC …)."""
-    out = set()
-    for ch in name:
-        if ch.isalpha():
-            out.add(unicodedata.name(ch, "UNKNOWN").split()[0])
-    return out
-
-
-def clean_delegation(text: str) -> str:
-    from commands.admin import clean_name
-    name = clean_name(text, "delegation", MAX_DELEGATION)
-    if not name[0].isalpha():
-        raise UserError(f"A delegation's name starts with a letter: {shown(name)} is not a delegation's name.")
-    return name
-
-
-def _known(ctx: Context) -> dict[str, str]:
-    """Keys of the delegations the group already has (registered or with inputs) → their spelling."""
-    out: dict[str, str] = {}
-    for name in group_store.delegations(ctx.db, ctx.group.id) + _submitting(ctx):
-        out.setdefault(key_of(name), name)
-    return out
-
-
-def _submitting(ctx: Context) -> list[str]:
-    from storage import submissions as sub_store
-    return sorted({s.delegation for s in sub_store.of_group(ctx.db, ctx.group.id)})
-
-
-def resolve_delegation(ctx: Context, text: str) -> str:
-    """The delegation a typed name means (its roster name, or the spelling the group already uses), or a clear
-    refusal with suggestions."""
-    name = clean_delegation(text)
-    key = key_of(name)
-    roster = roster_store.keys(ctx.db, ctx.group.id)
-    if roster:
-        if key in roster:
-            return roster[key]
-        close = difflib.get_close_matches(key, list(roster), n=3, cutoff=0.6)
-        names = list(dict.fromkeys(roster[k] for k in close))
-        hint = line("Did you mean ", " or ".join(names), "? ", Code(ctx.cmd(f"iam {names[0]}"))) if names else \
-            line("The delegations: ", Code(ctx.cmd("roster")), ". A coordinator adds one with ",
-                 Code(ctx.cmd("roster add NAME")), ".")
-        raise UserError(f"{shown(name)} is not a delegation on the roster of {ctx.group.name}.", hint)
-    known = _known(ctx)
-    if key in known:
-        return known[key]
-    if len(scripts(name) - {"UNKNOWN"}) > 1:
-        raise UserError(f"{shown(name)} mixes letters of different alphabets (such as Latin and Cyrillic), so it "
-                        "would look like another name: type it in one alphabet.")
-    return name
-
-
-# --- registration ---------------------------------------------------------------------------
-
-def deciders(db, group_id: int, req) -> list[str]:
-    """Who may decide a registration request: the coordinators, and — for joining a delegation, not for switching
-    after having submitted — that delegation's members. The requester never decides their own."""
-    users = [m.user for m in group_store.coordinators(db, group_id)]
-    if req.reason != "switch":
-        users += roster_store.members_of_delegation(db, group_id, key_of, key_of(req.delegation))
-    return [u for u in dict.fromkeys(users) if u != req.user]
-
 
 def _request_notice(ctx: Context, req) -> Reply:
     who = named(ctx, req.user)
@@ -142,10 +56,9 @@ def _request_notice(ctx: Context, req) -> Reply:
 
 
 def _register(ctx: Context, user: str, delegation: str, user_name: str | None, by: str) -> None:
-    from commands.operations import _audit
     with write_tx(ctx.db):
         group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, user_name)
-        _audit(ctx.db, ctx.group, by, "registration", f"{user} with {delegation}", ctx.now)
+        record_audit(ctx.db, ctx.group, by, "registration", f"{user} with {delegation}", ctx.now)
 
 
 @subcommand("iam", "iam DELEGATION", "Register yourself as a member of a delegation (for example: iam Chile).",
@@ -175,7 +88,6 @@ def iam(ctx: Context, text: str) -> Reply:
         ctx.member = group_store.member(ctx.db, group.id, user)
         changed = f" (was {before})" if before else ""
         told = [(m, _joined_notice(ctx, user, delegation)) for m in members if m != user]
-        from commands.selectors import example_ref
         return Reply(text=f"You are registered with {delegation}.", notices=told,
                      sections=[Section(body=[line("You are registered with the delegation of ", Strong(delegation),
                                                   f" in {group.name}{changed}.")])],
@@ -225,11 +137,10 @@ def _decide(ctx: Context, request_id: int, verdict: str) -> Reply:
         notices += [(m, _joined_notice(ctx, req.user, req.delegation)) for m in members]
         return Reply(text=f"Approved: {who} with {req.delegation}", notices=notices, sections=[Section(body=[
             line(Strong("Approved: "), Strong(who), " is registered with ", Strong(req.delegation), ".")])])
-    from commands.operations import _audit
     with write_tx(ctx.db):
         if not roster_store.decide(ctx.db, req.id, "refused", ctx.request.user, ctx.now):
             return info(f"Request #{req.id} was decided already.")
-        _audit(ctx.db, ctx.group, ctx.request.user, "registration refused", f"{req.user} with {req.delegation}",
+        record_audit(ctx.db, ctx.group, ctx.request.user, "registration refused", f"{req.user} with {req.delegation}",
                ctx.now)
     notices = [(req.user, Reply(text=f"Registration with {req.delegation} not approved", sections=[Section(body=[
         line(f"Your registration with {req.delegation} in {ctx.group.name} was not approved. If this is a "
@@ -261,7 +172,6 @@ def registration_command(ctx: Context, text: str) -> Reply:
     if word:
         if not ctx.is_coordinator:
             raise UserError("Only coordinators change how people register.")
-        from commands.operations import set_registration
         ctx.group = set_registration(ctx.db, ctx.group, MODES[word], ctx.request.user, ctx.now)
     return _registration_state(ctx)
 
@@ -340,7 +250,6 @@ def roster_entries(db, group):
 def add_to_roster(db, group, text: str, actor: str, now) -> tuple[list[str], list[str]]:
     """``NAME; ALIAS; …`` (one delegation; the first name is its own) → (delegations added, aliases added). A name
     that is already another delegation's is refused; the rest of the line is then not applied either."""
-    from commands.operations import _audit
     names = [clean_delegation(n) for n in text.split(";") if n.strip()]
     if not names:
         raise UserError("Write roster add NAME; ALIAS; ALIAS (aliases optional).")
@@ -367,7 +276,7 @@ def add_to_roster(db, group, text: str, actor: str, now) -> tuple[list[str], lis
                 roster_store.add_alias(db, group.id, entry.id, n, k)
                 keys[k] = entry.name
                 aliased.append(n)
-        _audit(db, group, actor, "roster", f"{entry.name}: {', '.join(added + aliased) or 'unchanged'}", now)
+        record_audit(db, group, actor, "roster", f"{entry.name}: {', '.join(added + aliased) or 'unchanged'}", now)
     return added, aliased
 
 

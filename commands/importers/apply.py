@@ -3,7 +3,7 @@
 The plan says, for every session and list of the document, whether it is new or updates a stored one
 (matched by the document's key, else its symbol, else the same day and a similar title), where it will be
 (wall-clock → UTC; ``--start`` moves it; without ``--start`` a re-import keeps the session as far from the
-document's own time as a reschedule or an earlier ``--start`` put it), and what happens to each stored question (``commands.question_plan``). ``--dry-run`` shows the plan;
+document's own time as a reschedule or an earlier ``--start`` put it), and what happens to each stored question (``commands.rules.questions``). ``--dry-run`` shows the plan;
 changes that would take answered questions off the agenda are applied only when accepted.
 """
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from commands import question_plan as qp
-from commands import timefmt
+from commands.rules import questions as qp
+from commands.text import timefmt
 from commands.importers import DocumentError, ParsedDocument, read_document
 from commands.importers.model import ParsedList, ParsedSession
-from commands.sanitize import clean_tree
-from commands.timefmt import TimeError, localize
-from commands.words import count
+from commands.text.sanitize import clean_tree
+from commands.text.timefmt import TimeError, localize
+from commands.text.words import count
 from storage import agenda as agenda_store
 from storage.agenda import QuestionFate
 from storage.db import write_tx
