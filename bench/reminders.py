@@ -22,7 +22,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bench.stats import ms, report, summary
 from bot.scheduler import ReminderScheduler, Router
-from commands.families import reminders as core
+from commands import notices as core
 from storage import groups as group_store
 from storage import open_db
 from storage.db import to_iso, write_tx

@@ -76,9 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export a group")
     e.add_argument("slug")
     e.add_argument("--format", required=True, choices=["docx", "md", "csv", "json", "ics", "yaml"])
-    e.add_argument("--edition", choices=["public", "full"], default="public",
-                   help="docx/md/csv: public (default: without coordinators-only inputs, fit to forward) or full "
-                        "(with them, marked restricted on every page)")
+    e.add_argument("--edition", choices=["public", "full"], default=None,
+                   help="docx/md/csv: public (their default: without coordinators-only inputs, fit to forward) or "
+                        "full (with them, marked restricted on every page); json: full (its default: a backup) or "
+                        "public (without coordinators-only inputs)")
     e.add_argument("--paper", choices=["a4", "letter"], default="a4", help="docx: page size (default A4)")
     e.add_argument("--session", type=_record_id, help="session id for docx/md/csv/ics (default: the session open for input; "
                                                "ics: every session)")
@@ -417,11 +418,14 @@ def _session_change(args, db) -> int:
     text = " ".join(args.datetime) + (" confirm" if args.confirm else "")
     session = _pick_session(db, group, args.session, Purpose.INPUT if args.scmd == "deadline" else Purpose.READ)
     if args.scmd == "deadline":
-        s = ops.change_deadline(db, session, text, system_clock())
+        changed = ops.change_deadline(db, session, text, system_clock())
+        s = changed.session
         if s.deadline is None:
             print(f"#{s.id} {s.title}: no input deadline")
         else:
             print(f"#{s.id} {s.title}: written input due {timefmt.iso_local(s.deadline, s.timezone)}")
+        if changed.marks:
+            print(changed.marks.sentence())
         return 0
     s = ops.reschedule(db, session, text, system_clock())
     print(f"#{s.id} {s.title}: moved to {timefmt.iso_local(s.start, s.timezone)} – "
@@ -441,11 +445,14 @@ def _list_deadline_cmd(args, db) -> int:
                            f"({', '.join(g.slug for g in having)}): say which with --group SLUG")
         group = having[0]
     when = " ".join(args.when).replace("T", " ", 1) if args.when[0][:1].isdigit() else " ".join(args.when)
-    lst = ops.change_list_deadline(db, group, args.list, when, "cli", system_clock())
+    changed = ops.change_list_deadline(db, group, args.list, when, "cli", system_clock())
+    lst = changed.qlist
     due = due_for(db, qlist=lst, group_timezone=group.timezone)
     where = f" (belongs to session #{lst.session_id})" if lst.session_id else ""
     print(f"{group.slug} {lst.short}: " + (f"due {timefmt.iso_local(due.deadline, due.timezone)}{where}" if due
                                            else f"no deadline{where}"))
+    if changed.marks:
+        print(changed.marks.sentence())
     return 0
 
 

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from commands.families import reminders as core
+from commands import notices as core
 from bot import frontends
 from bot import metrics
 from bot.dbworkers import InlineWorkers

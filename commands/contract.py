@@ -4,8 +4,8 @@ A front end (Slack, Matrix, the console, the CLI) turns what people type into a 
 hands it to ``commands.dispatch.handle``; it gets a ``commands.reply.Reply`` back and renders it its own way.
 What passes between them is defined here:
 
-- **Addresses** (``Room``, ``User``): who and where, as ``platform:id`` strings in storage and in replies, read
-  here into their platform and id (``Request.room_address``, ``Request.user_address``). The core compares addresses; it never looks inside an id.
+- **Addresses** (``Address``): who and where, as ``platform:id`` strings in storage and in replies (a room, a
+  person); ``platform_of`` reads the platform. The core compares addresses; it never looks inside an id.
 - **Front ends** (``FrontEnd``): what each front end declares about itself — its name, how a command is typed on
   it (``/agenda``, ``!agenda``, ``agenda``), what it can do (forms, reply-prompts, files, rich text, threads), and
   how a person is written there. The core asks the request's front end, or the front end that owns an address
@@ -49,14 +49,6 @@ class Address:
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.id}"
-
-
-class Room(Address):
-    """Where a request came from, or where a message goes: a channel, a room, a terminal."""
-
-
-class User(Address):
-    """A person, as their front end identifies them (``slack:T0:U1``, ``matrix:@ana:example.org``)."""
 
 
 def platform_of(address: str) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from commands.contract import FrontEnd, FrontEnds, Room, User
+from commands.contract import FrontEnd, FrontEnds
 from commands.registry import HEADS
 from storage import groups as group_store
 from storage.models import Group, Member
@@ -32,15 +32,6 @@ class Request:
     prompts: bool = False    # the platform can take an answer as a reply to a message (Matrix)
     names: dict = field(default_factory=dict)     # platform user id → display name, of the people mentioned
     front_end: FrontEnd | None = None             # what the front end declared (how commands are typed there …)
-
-
-    @property
-    def room_address(self) -> Room:
-        return Room.parse(self.room)
-
-    @property
-    def user_address(self) -> User:
-        return User.parse(self.user)
 
 
 class UserError(Exception):

@@ -6,6 +6,7 @@ Each raises ``UserError`` with a message for the person when it refuses, and cha
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 
 from commands.text import timefmt
@@ -15,17 +16,19 @@ from commands.core import UserError
 from commands.text.words import count
 from commands.text.durations import DurationError, format_offsets, parse_offsets
 from commands.text.slugs import slugify
+from commands.rules.lateness import MarkChange, marks_changed
 from commands.rules.sessions import Ambiguous, choose
 from commands.text.names import clean_name
 from storage import agenda as agenda_store
 from storage import audit
 from storage import feeds as feed_store
 from storage import leases
+from storage import submissions as sub_store
 from storage.backups import integrity, restore_into
 from storage.db import backup as copy
 from storage.db import write_tx
 from storage import groups as group_store
-from storage.models import Group, Session
+from storage.models import Group, QuestionList, Session
 
 MAX_GROUP_NAME = 120
 
@@ -149,21 +152,31 @@ def _after_session(session: Session, deadline: datetime, end: datetime) -> str:
             "collected after the meeting. That is allowed; to do it on purpose, add 'confirm' at the end.")
 
 
-def change_deadline(db, session: Session, text: str, now: datetime) -> Session:
+@dataclass(frozen=True)
+class DeadlineSet:
+    """A deadline changed, and what that did to the late marks of the inputs it governs (commands.rules.lateness)."""
+    session: Session | None = None
+    qlist: QuestionList | None = None
+    marks: MarkChange = MarkChange()
+
+
+def change_deadline(db, session: Session, text: str, now: datetime) -> DeadlineSet:
     """``text``: a wall-clock time in the session's zone (optionally followed by a zone), or off; a deadline after
     the session's end needs ``confirm`` at the end (post-session input is legitimate, but never by accident)."""
     text, confirmed = _confirmed(text.strip())
-    if text.lower() in ("off", "none"):
-        return set_deadline(db, session, None, now)
-    try:
-        when = timefmt.parse_user_datetime(text, session.timezone)
-    except timefmt.TimeError as e:
-        raise UserError(str(e))
-    if when <= now:
-        raise UserError("That deadline is already past: give a time ahead.")
-    if when > session.end and not confirmed:
-        raise UserError(_after_session(session, when, session.end))
-    return set_deadline(db, session, when, now)
+    when = None
+    if text.lower() not in ("off", "none"):
+        try:
+            when = timefmt.parse_user_datetime(text, session.timezone)
+        except timefmt.TimeError as e:
+            raise UserError(str(e))
+        if when <= now:
+            raise UserError("That deadline is already past: give a time ahead.")
+        if when > session.end and not confirmed:
+            raise UserError(_after_session(session, when, session.end))
+    marks = marks_changed(db, lambda: sub_store.of_session(db, session.id),
+                          lambda: set_deadline(db, session, when, now))
+    return DeadlineSet(session=agenda_store.session_by_id(db, session.id), marks=marks)
 
 
 def reschedule(db, session: Session, text: str, now: datetime) -> Session:
@@ -334,10 +347,13 @@ def change_list_deadline(db, group: Group, name: str, text: str, actor: str, now
         if when <= now:
             raise UserError("That deadline is already past: give a time ahead.")
         detail = f"{lst.short}: due {timefmt.short_datetime(when, group.timezone)} ({group.timezone})"
-    with write_tx(db):
-        agenda_store.set_list_deadline(db, lst.id, session_id=session_id, deadline=when, at=now)
-        record_audit(db, group, actor, "list deadline", detail, now)
-    return agenda_store.list_by_id(db, lst.id)
+    def change():
+        with write_tx(db):
+            agenda_store.set_list_deadline(db, lst.id, session_id=session_id, deadline=when, at=now)
+            record_audit(db, group, actor, "list deadline", detail, now)
+
+    marks = marks_changed(db, lambda: sub_store.of_list(db, lst.id), change)
+    return DeadlineSet(qlist=agenda_store.list_by_id(db, lst.id), marks=marks)
 
 
 # --- removals: refused while they would destroy inputs, unless confirmed ------------------

@@ -150,6 +150,16 @@ def to_iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def to_iso_exact(moment: datetime | None) -> str | None:
+    """``to_iso`` to the microsecond: for instants compared with a deadline (an input sent half a second after it
+    is late, and must read back as late)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to storage")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def from_iso(value: str | None) -> datetime | None:
     if value is None:
         return None

@@ -99,10 +99,11 @@ class Submission:
     text: str
     status: str
     disclosure: str
-    late: bool
+    late_when_sent: bool      # what the receipt said; the mark shown later is commands.rules.lateness's
     created_at: datetime
     updated_at: datetime
     note: str | None = None
+    sent_at: datetime | None = None   # when its current text was last written (lateness is judged on this)
     # Where the question lives, filled by the queries that join it.
     ref: str = ""
     session_id: int | None = None

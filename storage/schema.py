@@ -1,15 +1,25 @@
 """Versioned schema. Never edit an applied migration: add a new one."""
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Migrations
 
 migrations = Migrations("convene")
 
 
 def _run(db, script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    """Run a script statement by statement (``executescript`` would commit the migration's transaction). A statement
+    ends at a ';' only where SQLite says it is complete, so a ';' inside a string or a trigger body does not cut one."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n\t;"):
+                db.execute(statement)
+            statement = ""
+    if statement.strip(" \n\t;"):
+        db.execute(statement.rstrip(";"))
 
 
 @migrations()
@@ -451,4 +461,17 @@ def m017_list_reminders(db):
     ALTER TABLE reminder_log_new RENAME TO reminder_log;
     CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset");
     CREATE INDEX reminder_log_list ON reminder_log(list_id)
+    """)
+
+
+@migrations()
+def m022_input_sent_at(db):
+    """When an input's current text was last written: lateness is derived from it and the deadline in force when it
+    is read (commands.rules.lateness), so a changed deadline never leaves a stale mark. Filled from the history."""
+    _run(db, """
+    ALTER TABLE submissions ADD COLUMN sent_at TEXT;
+    UPDATE submissions SET sent_at = coalesce(
+        (SELECT max(h.at) FROM submission_history h WHERE h.submission_id = submissions.id
+            AND h.action IN ('submit', 'replace', 'resubmit', 'edit', 'append')),
+        updated_at);
     """)

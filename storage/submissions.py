@@ -1,10 +1,13 @@
 """Written inputs: one current input per (question, delegation), with a full history."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
-from storage.db import StorageError, from_iso, now_iso, query, to_iso, write_tx
+from storage.db import StorageError, from_iso, now_iso, query, to_iso, to_iso_exact, write_tx
 from storage.models import HistoryEntry, Submission
+
+# History actions that write an input's text (the others change who may read it, or withdraw it).
+CONTENT_ACTIONS = ("submit", "replace", "resubmit", "edit", "append")
 
 _SELECT = (
     "SELECT s.*, q.ref AS ref, q.session_id AS session_id, q.list_id AS list_id, l.short AS list_short, "
@@ -18,9 +21,9 @@ def _submission(row) -> Submission:
     return Submission(
         id=row["id"], group_id=row["group_id"], question_id=row["question_id"],
         delegation=row["delegation"], author=row["author"], text=row["text"], status=row["status"],
-        disclosure=row["disclosure"], late=bool(row["late"]),
+        disclosure=row["disclosure"], late_when_sent=bool(row["late"]),
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]), note=row["note"],
-        ref=row["ref"], session_id=row["session_id"], list_id=row["list_id"], list_short=row["list_short"],
+        sent_at=from_iso(row["sent_at"]), ref=row["ref"], session_id=row["session_id"], list_id=row["list_id"], list_short=row["list_short"],
         question_retired=bool(row["question_retired"]),
     )
 
@@ -56,6 +59,7 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
     Committed before it returns: a caller that then says "received" is telling the truth.
     """
     stamp = to_iso(at) if at else now_iso()
+    sent = to_iso_exact(at or datetime.now(timezone.utc))
     key = delegation.casefold()
     conn = db.conn       # the hottest write of all (a deadline's burst): straight to the connection, no re-read
     with write_tx(db):
@@ -68,8 +72,8 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
         if sid is not None:
             action = "replace" if status == "current" else "resubmit"
             conn.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', "
-                         "disclosure = coalesce(?, disclosure), late = ?, note = ?, updated_at = ? WHERE id = ?",
-                         [text, author, disclosure, int(late), note, stamp, sid])
+                         "disclosure = coalesce(?, disclosure), late = ?, note = ?, updated_at = ?, sent_at = ? WHERE id = ?",
+                         [text, author, disclosure, int(late), note, stamp, sent, sid])
             if disclosure is None:
                 disclosure = conn.execute("SELECT disclosure FROM submissions WHERE id = ?", [sid]).fetchone()[0]
         else:
@@ -77,15 +81,16 @@ def submit(db, *, group_id: int, question_id: int, delegation: str, author: str,
             disclosure = disclosure or "group"
             sid = conn.execute(
                 "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
-                "disclosure, late, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?)",
+                "disclosure, late, note, created_at, updated_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
                 [group_id, question_id, delegation, key, author, text, disclosure, int(late), note, stamp,
-                 stamp]).lastrowid
+                 stamp, sent]).lastrowid
         conn.execute("INSERT INTO submission_history (submission_id, action, author, text, status, at) "
                      "VALUES (?, ?, ?, ?, 'current', ?)", [sid, action, author, text, stamp])
     return Submission(id=sid, group_id=group_id, question_id=question_id, delegation=stored_delegation or delegation,
                       author=author,
-                      text=text, status="current", disclosure=disclosure, late=bool(late),
+                      text=text, status="current", disclosure=disclosure, late_when_sent=bool(late),
                       created_at=from_iso(created), updated_at=from_iso(stamp), note=note, ref=ref,
+                      sent_at=from_iso(sent),
                       session_id=session_id, list_id=list_id, list_short=list_short), action
 
 
@@ -101,13 +106,11 @@ def update_text(db, submission_id: int, *, author: str, text: str, action: str,
                 at: datetime | None = None, late: bool | None = None) -> Submission:
     """Edit or append: ``text`` is the new whole text; ``action`` names what happened."""
     stamp = to_iso(at) if at else now_iso()
+    sent = to_iso_exact(at or datetime.now(timezone.utc))
     with write_tx(db):
-        if late is None:
-            db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', updated_at = ? WHERE id = ?",
-                       [text, author, stamp, submission_id])
-        else:
-            db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', late = ?, updated_at = ? "
-                       "WHERE id = ?", [text, author, int(late), stamp, submission_id])
+        db.execute("UPDATE submissions SET text = ?, author = ?, status = 'current', late = coalesce(?, late), "
+                   "updated_at = ?, sent_at = ? WHERE id = ?",
+                   [text, author, None if late is None else int(late), stamp, sent, submission_id])
         _record(db, submission_id, action, author, text, "current", stamp)
     return submission_by_id(db, submission_id)
 
@@ -179,13 +182,17 @@ def count(db, group_id: int | None = None) -> int:
 
 def restore(db, *, group_id: int, question_id: int, delegation: str, author: str, text: str, status: str,
             disclosure: str, late: bool, note: str | None, created_at: datetime, updated_at: datetime,
-            history: list[dict]) -> int:
-    """Insert an input with its history exactly as exported (restore from JSON). Caller holds the transaction."""
+            history: list[dict], sent_at: datetime | None = None) -> int:
+    """Insert an input with its history exactly as exported (restore from JSON). Caller holds the transaction.
+    ``sent_at`` missing (an older export): the latest time its text was written, by its history."""
+    if sent_at is None:
+        written = [h["at"] for h in history if h["action"] in CONTENT_ACTIONS]
+        sent_at = max(written) if written else updated_at
     sid = db.execute(
         "INSERT INTO submissions (group_id, question_id, delegation, delegation_key, author, text, status, "
-        "disclosure, late, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "disclosure, late, note, created_at, updated_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [group_id, question_id, delegation, delegation.casefold(), author, text, status, disclosure, int(late), note,
-         to_iso(created_at), to_iso(updated_at)]).lastrowid
+         to_iso(created_at), to_iso(updated_at), to_iso_exact(sent_at)]).lastrowid
     for h in history:
         _record(db, sid, h["action"], h["author"], h["text"], h["status"], to_iso(h["at"]))
     return sid

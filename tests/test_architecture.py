@@ -51,6 +51,6 @@ def test_the_core_and_storage_name_no_platform():
 
 def test_one_module_tells_how_a_front_end_talks_to_the_core():
     text = (ROOT / "commands" / "contract.py").read_text()
-    for name in ("class Address", "class Room", "class User", "class FrontEnd", "class FrontEnds", "class QuestionRef", "class SubmitInput",
+    for name in ("class Address", "class FrontEnd", "class FrontEnds", "class QuestionRef", "class SubmitInput",
                  "class FormContext", "class ActionError"):
         assert name in text

@@ -71,6 +71,7 @@ def test_docx_carries_every_input_in_order_with_marks(db, filled, clock):
     assert doc_header(data) == "RESTRICTED — CONTAINS COORDINATORS-ONLY INPUTS"
     public = render(db, group, "docx", session, clock()).content          # the default edition
     assert "(coordinators only)" not in _docx_text(public) and doc_header(public) == ""
+    assert "without input" not in _docx_text(public) and "Peru" not in _docx_text(public)   # names no one missing
     assert "Question WP.15:f" in text and "registered without input: Peru" in text
     doc = Document(io.BytesIO(data))
     footer_xml = doc.sections[0].footer._element.xml

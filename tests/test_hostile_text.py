@@ -26,7 +26,7 @@ from commands.exports import render as export
 from commands.families.home import home
 from commands.importers.apply import import_document
 from commands.importers.model import ParsedDocument, ParsedItem, ParsedSession
-from commands.families.reminders import deadline_nudge, plan, session_reminder
+from commands.notices import deadline_nudge, plan, session_reminder
 from storage import agenda as agenda_store
 from storage import groups as group_store
 

@@ -256,7 +256,7 @@ def test_day_offsets_keep_wall_clock_across_dst(db, world, session_local, due_lo
     g, clock, rec, sched = world
     clock.set(local(session_local) - timedelta(days=3))
     make_session(db, g, session_local)
-    from commands.families.reminders import plan
+    from commands.notices import plan
     [one_day] = [p for p in plan(db, clock()) if p.offset == "1d"]
     assert one_day.due == due_utc and timefmt.hm(one_day.due, TZ) == "10:00"
     [one_hour] = [p for p in plan(db, clock()) if p.offset == "1h"]

@@ -92,7 +92,7 @@ def test_a_late_input_stays_with_its_session_and_everyone_agrees(db, group, cloc
     reply = bot.reply("submit 1.1 Our view")
     assert reply.ok and "the deadline had passed" in reply.plain()
     [sub] = sub_store.of_group(db, group.id)
-    assert (sub.question_id, sub.late) == (agenda_store.session_question(db, first.id, "1.1").id, True)
+    assert (sub.question_id, sub.late_when_sent) == (agenda_store.session_question(db, first.id, "1.1").id, True)
     page = home(db, "console:ana", clock()).plain()
     assert "First question?" not in page and "Second question?" not in page   # first answered; second not yet shown
     bot("late refuse", user="console:coord")

@@ -43,9 +43,12 @@ def test_list_inputs_count_for_the_session_the_list_belongs_to(db, world):
     assert nudged == {"slack:U3"}
     [summary] = [r.plain() for t, r in rec.delivered if t == "slack:U0COORD"]
     assert "2 of 3" in summary and "Not yet: Kenya" in summary
-    # The compilation agrees: only Kenya is registered without input, and the list's answers are in it.
-    md = render(db, group_store.group_by_id(db, g.id), "md", s, clock.now).content.decode()
+    # The compilation agrees: only Kenya is registered without input (named in the full edition only), and the
+    # list's answers are in it.
+    md = render(db, group_store.group_by_id(db, g.id), "md", s, clock.now, edition="full").content.decode()
     assert "registered without input: Kenya." in md and "We cleared 40 km²." in md
+    public = render(db, group_store.group_by_id(db, g.id), "md", s, clock.now).content.decode()
+    assert "We cleared 40 km²." in public and "without input" not in public and "Kenya" not in public
 
 
 def test_a_list_with_its_own_deadline_follows_the_late_policy(db, world):

@@ -26,19 +26,22 @@ class Exported:
     title: str
 
 
-EDITIONS = ("public", "full")
 
 
-def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *, edition: str = "public",
+def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *, edition: str | None = None,
            paper: str = "a4") -> Exported:
-    """A file of ``fmt``. Compilations come in two editions: ``public`` (the default, without coordinators-only
+    """A file of ``fmt``. Compilations come in two editions: ``public`` (their default, without coordinators-only
     inputs: what may be forwarded) and ``full`` (with them, marked restricted on every page); JSON is the whole
-    group (a backup) and the calendar has no inputs."""
+    group, a backup (``full`` unless ``public`` is asked: then without restricted inputs); the calendar has no
+    inputs."""
     from commands.exports.compilation import compile_inputs
     ext, mime = FORMATS[fmt]
     if fmt == "json":
         from commands.exports.json_export import export_json
-        return Exported(f"{group.slug}.json", export_json(db, group), mime, f"{group.name} — full export (JSON)")
+        edition = edition or "full"
+        public = edition == "public"
+        return Exported(f"{group.slug}{'-public' if public else ''}.json", export_json(db, group, edition), mime,
+                        f"{group.name} — {'public' if public else 'full'} export (JSON)")
     if fmt == "yaml":
         from commands.exports.yaml_export import build_yaml
         name = f"{group.slug}-session-{session.id}.yaml" if session else f"{group.slug}-agenda.yaml"
@@ -48,6 +51,7 @@ def render(db, group: Group, fmt: str, session: Session | None, now: datetime, *
         sessions = [session] if session else agenda_store.sessions_of_group(db, group.id)
         name = f"{group.slug}-session-{session.id}.ics" if session else f"{group.slug}-calendar.ics"
         return Exported(name, build_ics(db, group, sessions, now), mime, f"{group.name} — calendar")
+    edition = edition or "public"
     comp = compile_inputs(db, group, session, now, edition=edition)
     if fmt == "docx":
         from commands.exports.docx_export import build_docx

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from commands.text import timefmt
-from commands.rules.submitted import submitted
+from commands.rules import visibility
+from commands.rules.lateness import Deadlines, is_late
+from commands.rules.submitted import not_submitted, submitted
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
@@ -85,17 +87,19 @@ class Compilation:
 
     @property
     def missing(self) -> list[str]:
-        """Registered delegations that have not submitted (commands.rules.submitted: the one definition — a delegation
-        whose inputs are all coordinators-only is not named missing in the public edition either)."""
+        """Registered delegations that have not submitted (commands.rules.submitted: the one definition), named only
+        in the full edition (commands.rules.visibility): the public one names no one who has not answered."""
+        if not visibility.names_missing(self.edition):
+            return []
         done = self.submitted if self.submitted is not None else {d.casefold() for d in self.contributing}
-        return [d for d in self.delegations if d.casefold() not in done]
+        return not_submitted(self.delegations, done)
 
 
-def _inputs(db, question_id: int, names: dict[str, str]) -> list[CompiledInput]:
-    """A question's current inputs, authors by their names (as people know them, not platform ids)."""
+def _inputs(db, question_id: int, names: dict[str, str], deadlines: Deadlines) -> list[CompiledInput]:
+    """A question's current inputs, authors by their names (as people know them, not platform ids), marked late
+    under the deadline in force now (commands.rules.lateness)."""
     out = [CompiledInput(s.delegation, names.get(s.author) or _bare(s.author), s.text, s.created_at, s.updated_at,
-                         s.late,
-                         s.disclosure == "coordinators", s.note)
+                         is_late(s.sent_at, deadlines.of(s)), visibility.is_restricted(s), s.note)
            for s in sub_store.of_question(db, question_id)]
     return sorted(out, key=lambda i: i.delegation.casefold())
 
@@ -114,8 +118,9 @@ WITHDRAWN_NOTE = ("These questions were on an earlier version of the agenda and 
 def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, edition: str = "public"
                    ) -> Compilation:
     """The compilation: ``edition`` public (what goes to governments: no coordinators-only inputs) or full."""
-    if edition not in ("public", "full"):
+    if edition not in visibility.EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
+    deadlines = Deadlines(db)
     sections: list[CompiledSection] = []
     tz = session.timezone if session else group.timezone
     names = {m.user: m.display_name for m in group_store.members_of_group(db, group.id) if m.display_name}
@@ -135,21 +140,21 @@ def compile_inputs(db, group: Group, session: Session | None, now: datetime, *, 
                 continue
             mine = [q for q in qs if q.item_id == it.id]
             sections.append(CompiledSection(it.number, it.title, "item",
-                                            [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names))) for q in mine]))
+                                            [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names, deadlines))) for q in mine]))
     # A session's compilation carries the lists that belong to it and those that belong to no session.
     group_lists = [lst for lst in agenda_store.lists_of_group(db, group.id)
                    if session is None or lst.session_id in (None, session.id)]
     for lst in group_lists:
         qs = agenda_store.questions_of_list(db, lst.id)
         sections.append(CompiledSection(None, f"{lst.name} ({lst.symbol})", "list",
-                                        [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)))
+                                        [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names, deadlines)))
                                          for q in qs]))
     withdrawn = []
     if session is not None:
-        withdrawn += [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names)), True)
+        withdrawn += [CompiledQuestion(q.ref, q.text, keep(_inputs(db, q.id, names, deadlines)), True)
                       for q in agenda_store.retired_questions(db, session_id=session.id)]
     for lst in group_lists:
-        withdrawn += [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names)), True)
+        withdrawn += [CompiledQuestion(f"{lst.short}:{q.ref}", q.text, keep(_inputs(db, q.id, names, deadlines)), True)
                       for q in agenda_store.retired_questions(db, list_id=lst.id)]
     withdrawn = [q for q in withdrawn if q.inputs]
     if withdrawn:

@@ -23,7 +23,7 @@ def build_csv(c: Compilation) -> bytes:
         heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
         for q in sec.questions:
             for i in q.inputs:
-                w.writerow([_no_formula(v) for v in (
+                w.writerow([csv_cell(v) for v in (
                     heading, q.label, q.text, i.delegation, i.author, _local(i.created_at, c.tz),
                     _local(i.updated_at, c.tz),
                     "yes" if i.late else "no", "coordinators" if i.coordinators_only else "group", i.note or "",
@@ -35,8 +35,8 @@ def _local(moment, tz: str) -> str:
     return timefmt.to_local(moment, tz).isoformat(timespec="seconds")
 
 
-def _no_formula(text) -> str:
-    """Every cell: one starting with = + - @ (or a tab or carriage return before one) would run as a formula
+def csv_cell(text) -> str:
+    """The one escaper of the CSV sink (the compilation and the status grid). Every cell: one starting with = + - @ (or a tab or carriage return before one) would run as a formula
     in a spreadsheet: it gets a leading apostrophe, which spreadsheets show as text."""
     text = clean("" if text is None else str(text))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

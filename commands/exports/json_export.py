@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 
+from commands.rules import visibility
+from commands.rules.lateness import late_ids
 from commands.text import timefmt
 from storage import agenda as agenda_store
 from storage import groups as group_store
 from storage import submissions as sub_store
-from storage.db import to_iso
+from storage.db import to_iso, to_iso_exact
 from storage.models import Group
 
 FORMAT_VERSION = 1
 
 
-def group_document(db, group: Group) -> dict:
+def group_document(db, group: Group, edition: str = "full") -> dict:
+    """The whole group. ``edition`` full (a backup: every input) or public (restricted inputs left out, text and
+    history: commands.rules.visibility); ``late`` is derived under the deadlines in force (commands.rules.lateness)."""
     sessions = agenda_store.sessions_of_group(db, group.id)
     lists = agenda_store.lists_of_group(db, group.id)
     sessions_out = []
@@ -63,18 +67,22 @@ def group_document(db, group: Group) -> dict:
                    for m in group_store.members_of_group(db, group.id)]
     list_symbol = {lst.id: lst.symbol for lst in lists}
     subs_out = []
-    for sub in sub_store.of_group(db, group.id):
+    subs = sub_store.of_group(db, group.id)
+    late = late_ids(db, subs)
+    kept = [sub for sub in subs if visibility.in_edition(sub, edition)]
+    for sub in kept:
         subs_out.append({
             "session": sub.session_id, "list": list_symbol.get(sub.list_id), "ref": sub.ref,
             **({"withdrawn_question": True} if sub.question_retired else {}),
             "delegation": sub.delegation, "author": sub.author, "text": sub.text, "status": sub.status,
-            "disclosure": sub.disclosure, "late": sub.late, "note": sub.note,
-            "created_at": to_iso(sub.created_at), "updated_at": to_iso(sub.updated_at),
+            "disclosure": sub.disclosure, "late": sub.id in late, "note": sub.note,
+            "created_at": to_iso(sub.created_at), "updated_at": to_iso(sub.updated_at), "sent_at": to_iso_exact(sub.sent_at),
             "history": [{"action": h.action, "author": h.author, "text": h.text, "status": h.status,
                          "at": to_iso(h.at)} for h in sub_store.history(db, sub.id)],
         })
     return {
-        "format": "convene-group", "version": FORMAT_VERSION,
+        "format": "convene-group", "version": FORMAT_VERSION, "edition": edition,
+        **({"withheld": len(subs) - len(kept)} if edition == "public" else {}),
         "group": {"slug": group.slug, "name": group.name, "timezone": group.timezone,
                   "reminders": {"session": group.session_offsets, "deadline": group.deadline_offsets,
                                 "status": group.status_posts},
@@ -87,5 +95,5 @@ def group_document(db, group: Group) -> dict:
     }
 
 
-def export_json(db, group: Group) -> bytes:
-    return json.dumps(group_document(db, group), ensure_ascii=False, indent=2).encode("utf-8")
+def export_json(db, group: Group, edition: str = "full") -> bytes:
+    return json.dumps(group_document(db, group, edition), ensure_ascii=False, indent=2).encode("utf-8")

@@ -241,6 +241,7 @@ def _restore(db, doc, g, slug, tz, counts):
                 text=sub["text"], status=sub.get("status", "current"), disclosure=sub.get("disclosure", "group"),
                 late=bool(sub.get("late")), note=sub.get("note"),
                 created_at=_time(sub["created_at"], "created_at"), updated_at=_time(sub["updated_at"], "updated_at"),
-                history=[{**h, "at": _time(h["at"], "history time")} for h in sub.get("history") or []])
+                history=[{**h, "at": _time(h["at"], "history time")} for h in sub.get("history") or []],
+                sent_at=_time(sub["sent_at"], "sent_at") if sub.get("sent_at") else None)
             counts["inputs"] += 1
     return group_store.group_by_slug(db, slug), counts

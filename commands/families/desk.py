@@ -8,7 +8,6 @@ import re
 from commands.operations import record_audit
 from commands.rules.delegations import resolve_delegation
 from commands.text.words import count
-from commands.text import timefmt
 from commands.text.args import shown
 from commands.text.words import excerpt
 from commands.text.args import take_word
@@ -19,8 +18,10 @@ from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
 from commands.rules.targets import (find_list, input_session, is_session_selector, select_session, take_target,
                                 typed_ref)
-from commands.rules.submitted import due_for, inputs_for, lists_of_session
-from commands.families.inputs import require_delegation
+from commands.exports.csv_export import csv_cell
+from commands.rules import visibility
+from commands.rules.lateness import late_ids
+from commands.rules.submitted import due_for, inputs_for, lists_of_session, not_submitted, submitted
 from commands.rules.sessions import Purpose
 from storage import agenda as agenda_store
 from storage import groups as group_store
@@ -35,7 +36,7 @@ def slug_of(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "list"
 
 
-def status_csv(delegations: list[str], qs, cell) -> bytes:
+def status_csv(delegations: list[str], qs, cell, late: set[int]) -> bytes:
     """The whole grid, delegations × questions: "x", "late", "coordinators" (or both), empty for nothing."""
     out = io.StringIO()
     w = csv.writer(out)
@@ -44,11 +45,10 @@ def status_csv(delegations: list[str], qs, cell) -> bytes:
         marks = []
         for _, q in qs:
             s = cell.get((d.casefold(), q.id))
-            marks.append("" if s is None else " ".join(filter(None, ["late" if s.late else "x",
-                                                                     "coordinators" if s.disclosure == "coordinators"
+            marks.append("" if s is None else " ".join(filter(None, ["late" if s.id in late else "x",
+                                                                     "coordinators" if visibility.is_restricted(s)
                                                                      else ""])))
-        safe = ("'" + d) if d[:1] in ("=", "+", "-", "@") else d
-        w.writerow([safe, sum(1 for m in marks if m), *marks])
+        w.writerow([csv_cell(d), sum(1 for m in marks if m), *marks])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -82,6 +82,7 @@ def inputs_status(ctx: Context, text: str) -> Reply:
         heading = [line(f"#{session.id} {session.title}")]
         due = due_for(ctx.db, session=session)
     subs = inputs_for(ctx.db, session=session, qlist=qlist)
+    late = late_ids(ctx.db, subs)
     registered = group_store.delegations(ctx.db, ctx.group.id)
     by_key: dict[str, str] = {d.casefold(): d for d in registered}
     for s in subs:
@@ -102,7 +103,7 @@ def inputs_status(ctx: Context, text: str) -> Reply:
             s = cell.get((d.casefold(), q.id))
             if s is None:
                 continue
-            marks.append(label + ("·late" if s.late else "") + ("·c" if s.disclosure == "coordinators" else ""))
+            marks.append(label + ("·late" if s.id in late else "") + ("·c" if visibility.is_restricted(s) else ""))
         rows.append([d, str(len(marks)), ", ".join(marks) if marks else "—"])
     if rows:
         sections.append(Section(heading=line(Strong("By delegation")),
@@ -116,8 +117,7 @@ def inputs_status(ctx: Context, text: str) -> Reply:
             line("The whole grid (every delegation × every question) is in the attached CSV file.")]))
     else:
         sections.append(Section(heading=line(Strong("By delegation")), body=[line("No delegation yet.")]))
-    done = {s.delegation.casefold() for s in subs}
-    missing = [d for d in registered if d.casefold() not in done]
+    missing = not_submitted(registered, submitted(ctx.db, session=session, qlist=qlist))
     n_in = len(registered) - len(missing)
     sections.append(Section(heading=line(Strong(f"{n_in} of {count(len(registered), 'registered delegation')} "
                                                 f"{'has' if n_in == 1 else 'have'} sent input")),
@@ -137,7 +137,7 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     files = []
     if large:
         stem = f"{ctx.group.slug}-session-{session.id}" if session else f"{ctx.group.slug}-{slug_of(qlist.short)}"
-        files.append(Attachment(f"{stem}-status.csv", status_csv(delegations, cols, cell), "text/csv; charset=utf-8",
+        files.append(Attachment(f"{stem}-status.csv", status_csv(delegations, cols, cell, late), "text/csv; charset=utf-8",
                                 "Input status — " + (f"#{session.id} {session.title}" if session else qlist.short)))
     return Reply(text=f"Input status: {len(registered) - len(missing)} of {count(len(registered), 'delegation')}",
                  title=f"Input status — {ctx.group.name}", sections=sections, context=ctxl, files=files)
@@ -153,7 +153,7 @@ def inputs_export(ctx: Context, text: str) -> Reply:
     session, rest = _session_arg(ctx, text)
     words = rest.strip().lower().split()
     paper = "a4"
-    edition = "public"
+    edition = None
     while words[-1:] and words[-1] in ("full", "public", "letter", "a4"):
         if words[-1] in ("letter", "a4"):
             paper = words.pop()
@@ -166,7 +166,9 @@ def inputs_export(ctx: Context, text: str) -> Reply:
     group, now = ctx.group, ctx.now
     ext, mime = FORMATS[fmt]
     stem = f"{group.slug}-session-{session.id}" if (session and fmt != "json") else group.slug
-    filename = f"{group.slug}.json" if fmt == "json" else export_filename(stem, ext, edition)
+    edition = edition or ("full" if fmt == "json" else "public")
+    filename = (f"{group.slug}{'-public' if edition == 'public' else ''}.json" if fmt == "json"
+                else export_filename(stem, ext, edition))
     if session is None and fmt != "json" and not agenda_store.lists_of_group(ctx.db, group.id):
         raise UserError(f"{group.name} has no sessions or question lists yet: nothing to compile.")
     sid = session.id if session else None
@@ -175,7 +177,8 @@ def inputs_export(ctx: Context, text: str) -> Reply:
         s = agenda_store.session_by_id(db, sid) if sid else None
         return render(db, group_store.group_by_id(db, group.id), fmt, s, now, edition=edition, paper=paper).content
 
-    what = "the whole group (settings, members, sessions, inputs with history)" if fmt == "json" else \
+    what = ("the whole group (settings, members, sessions, inputs with history"
+            + (", without coordinators-only inputs)" if edition == "public" else ")")) if fmt == "json" else \
         (f"the compilation of written inputs{f' for “{session.title}”' if session else ''}, "
          + ("full edition: coordinators-only inputs included, marked restricted" if edition == "full" else
             "public edition: without coordinators-only inputs (add 'full' for them)"))
@@ -219,18 +222,18 @@ def inputs_history(ctx: Context, text: str) -> Reply:
 def inputs_question(ctx: Context, text: str) -> Reply:
     target, _ = take_target(ctx, text, "Say which question: inputs question REF (for example inputs question 2.6).")
     subs = sub_store.of_question(ctx.db, target.question.id)
-    own = (ctx.delegation or "").casefold()
+    late = late_ids(ctx.db, subs)
     hidden = 0
     visible = []
     for s in sorted(subs, key=lambda s: s.delegation.casefold()):
-        if s.disclosure == "coordinators" and not ctx.is_coordinator and s.delegation.casefold() != own:
+        if not visibility.may_read(s, coordinator=ctx.is_coordinator, delegation=ctx.delegation):
             hidden += 1
             continue
         visible.append(s)
     tz = ctx.group.timezone
     sections = [Section(heading=line(Code(target.label)), body=[line(target.question.text)])]
     for s in visible:
-        marks = (" · late" if s.late else "") + (" · coordinators only" if s.disclosure == "coordinators" else "")
+        marks = (" · late" if s.id in late else "") + (" · coordinators only" if visibility.is_restricted(s) else "")
         sections.append(Section(heading=line(Strong(s.delegation), " — ", When(s.updated_at, tz, "datetime"), marks),
                                 body=[line(excerpt(s.text, 2500))]))
     ctxl = []
@@ -283,8 +286,6 @@ def member_command(ctx: Context, text: str) -> Reply:
     return Reply(text=f"{who} is registered with {m.delegation}.", sections=[Section(body=[
         line(Strong(who), " is registered with the delegation of ", Strong(m.delegation), ".")])])
 
-
-__all__ = ["timefmt", "require_delegation"]
 
 
 def register(registry) -> None:

@@ -17,6 +17,7 @@ from commands.text import timefmt
 from commands.contract import FrontEnds, platform_of
 from commands.core import Context, UserError
 from commands.operations import rotate_feed, share_feed
+from commands.rules.lateness import is_late
 from commands.registry import HEADS, subcommand
 from commands.exports.ics_export import build_ics
 from commands.reply import Code, Link, Reply, Section, Strong, line
@@ -212,7 +213,7 @@ def page(db, group: Group, now: datetime, front_ends: FrontEnds | None = None) -
             id=s.id, title=s.title, date=timefmt.long_date(s.start, tz), start=_t(s.start, tz), end=_t(s.end, tz),
             zone=f"{timefmt.zone_label(tz)} ({tz})", venue=s.venue, symbol=s.symbol, state=state,
             deadline=_t(s.deadline, tz), deadline_date=timefmt.short_datetime(s.deadline, tz) if s.deadline else None,
-            deadline_passed=bool(s.deadline and s.deadline <= now), items=items,
+            deadline_passed=is_late(now, s.deadline), items=items,
             first_ref=next((q.ref for q in qs if q.item_id is not None), None))
         (past if state == "over" else upcoming).append(view)
     past.reverse()

@@ -9,6 +9,7 @@ from commands.text.words import count
 from commands.text.words import excerpt
 from commands.contract import FrontEnd, QuestionRef, SubmitInput, platform_of
 from commands.core import Context, Request
+from commands.rules.lateness import is_late
 from commands.registry import subcommand
 from commands.rules.sessions import Purpose, coming, session_for
 from commands.reply import Button, Code, Reply, Section, Strong, When, line
@@ -70,7 +71,7 @@ def home(db, user: str, now, front_end: FrontEnd | None = None, settings=None) -
             if s.venue:
                 body.append(line(s.venue))
             if s.deadline:
-                state = "passed" if s.deadline <= now else "due"
+                state = "passed" if is_late(now, s.deadline) else "due"
                 body.append(line(f"Written input {state} ", When(s.deadline, s.timezone, "datetime")))
             sections.append(Section(body=body))
         input_s = session_for(db, g, now, Purpose.INPUT)

@@ -10,6 +10,8 @@ from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
+from commands.rules import visibility
+from commands.rules.lateness import is_late, late_ids
 from commands.rules.submitted import due_for
 from commands.rules.targets import (
     Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
@@ -134,7 +136,7 @@ def _is_late(ctx: Context, target: Target) -> bool:
         raise UserError(f"The question list {target.qlist.short} is closed: it takes no more input. "
                         "Please contact the coordinators. Nothing was changed.")
     due = due_for(ctx.db, session=target.session, qlist=target.qlist, group_timezone=ctx.group.timezone)
-    if due is None or ctx.now <= due.deadline:
+    if due is None or not is_late(ctx.now, due.deadline):
         return False
     if ctx.group.late_policy == "refuse" and not ctx.is_coordinator:
         raise UserError(f"The deadline for written input to {due.name} has passed "
@@ -183,15 +185,15 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
             "edit": "Updated", "append": "Added"}[action if verb == "submit" else verb]
     body = [line(Strong(sub.delegation), " on ", Code(target.named), f" — {len(sub.text):,} characters, ",
                  When(sub.updated_at, ctx.group.timezone, "datetime"))]
-    if sub.late:
+    if sub.late_when_sent:
         body.append(line(Strong("Late:"), " the deadline had passed; the coordinators will see it marked late."))
-    if sub.disclosure == "coordinators":
+    if visibility.is_restricted(sub):
         body.append(line("Visible to the coordinators only (", Code(ctx.cmd(f"inputs visibility {typed_ref(ctx, target)} group")),
                          " shares it with the group)."))
     else:
         body.append(line("Visible to the group."))
     body.append(line(Quote(excerpt_lines(sub.text, 300))))
-    notices = _late_notices(ctx, target, sub) if sub.late else []
+    notices = _late_notices(ctx, target, sub) if sub.late_when_sent else []
     return Reply(notices=notices, text=f"{what}: {sub.delegation} on {target.short}", title=None,
                  recorded={"question": question_value(target), "delegation": sub.delegation, "action": verb},
                  sections=[Section(heading=line(Strong(what)), body=body),
@@ -271,6 +273,7 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
                                    Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")))])
     sections = []
     sessions_by_id: dict = {}
+    late = late_ids(ctx.db, subs)
     for sub in subs:
         q = agenda_store.question_by_id(ctx.db, sub.question_id)
         if sub.list_short:
@@ -281,9 +284,9 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
         meta = [Code(label), "  ", When(sub.updated_at, tz, "datetime")]
         if sub.updated_at != sub.created_at:
             meta += [" (first sent ", When(sub.created_at, tz, "datetime"), ")"]
-        if sub.late:
+        if sub.id in late:
             meta.append(" · late")
-        if sub.disclosure == "coordinators":
+        if visibility.is_restricted(sub):
             meta.append(" · coordinators only")
         sections.append(Section(heading=line(*meta),
                                 body=[line("Q: ", excerpt(q.text, 120)),
@@ -317,7 +320,7 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
         raise UserError(f"{delegation} has no input on {target.short} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {typed_ref(ctx, target)} TEXT"))))
     body = check_text(rest)
-    late = _is_late(ctx, target) or sub.late
+    late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
                                 late=late)
     return _received(ctx, target, sub, "edit", "edit")
@@ -335,7 +338,7 @@ def inputs_append(ctx: Context, text: str) -> Reply:
                                        at=ctx.now)
         return _received(ctx, target, sub, action, "submit")
     part = check_text(rest, so_far=len(sub.text) + 2)
-    late = _is_late(ctx, target) or sub.late
+    late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=sub.text + "\n\n" + part,
                                 action="append", at=ctx.now, late=late)
     return _received(ctx, target, sub, "append", "append")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from commands.rules.lateness import is_late
 from storage import agenda as agenda_store
 from storage.models import Session
 
@@ -59,7 +60,7 @@ def _input_closes(s: Session) -> datetime:
 def _open(s: Session, now: datetime) -> bool:
     """Still taking input on time: up to and including its deadline (as submit counts lateness), or, without a
     deadline, until the session ends."""
-    return now <= s.deadline if s.deadline is not None else now < s.end
+    return not is_late(now, s.deadline) if s.deadline is not None else now < s.end
 
 
 def _one(candidates: list[Session], key) -> Session:

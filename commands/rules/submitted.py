@@ -41,6 +41,11 @@ def submitted(db, *, session: Session | None = None, qlist: QuestionList | None 
     return {s.delegation.casefold() for s in inputs_for(db, session=session, qlist=qlist)}
 
 
+def not_submitted(registered: list[str], done: set[str]) -> list[str]:
+    """The registered delegations (in their order) not among ``done`` (what ``submitted`` returns)."""
+    return [d for d in registered if d.casefold() not in done]
+
+
 def due_for(db, *, session: Session | None = None, qlist: QuestionList | None = None,
             group_timezone: str = "UTC") -> Due | None:
     """When input on a question of ``session`` or ``qlist`` is due (None: no deadline)."""
