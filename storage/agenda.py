@@ -156,14 +156,15 @@ def session_by_key(db, group_id: int, source_key: str) -> Session | None:
     return _session(rows[0]) if rows else None
 
 
-def answered_counts(db, question_ids: list[int]) -> dict[int, int]:
-    """Inputs (withdrawn ones included: they are history) per question."""
+def answered_counts(db, question_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(current inputs, withdrawn inputs) per question (withdrawn ones are history: they stay with their question)."""
     if not question_ids:
         return {}
     marks = ",".join("?" * len(question_ids))
-    counts = dict(db.execute(f"SELECT question_id, count(*) FROM submissions WHERE question_id IN ({marks}) "
-                             "GROUP BY question_id", question_ids).fetchall())
-    return {qid: counts.get(qid, 0) for qid in question_ids}
+    counts = {qid: (cur, gone) for qid, cur, gone in db.execute(
+        f"SELECT question_id, sum(status = 'current'), sum(status != 'current') FROM submissions "
+        f"WHERE question_id IN ({marks}) GROUP BY question_id", question_ids).fetchall()}
+    return {qid: counts.get(qid, (0, 0)) for qid in question_ids}
 
 
 def session_by_id(db, session_id: int) -> Session | None:

@@ -50,6 +50,7 @@ class SessionPlan:
     matched_by: str | None
     changes: list[qp.Change]
     kept_reschedule: bool = False
+    details: list[str] = field(default_factory=list)   # what else changes: "venue: “Room XX” → “Room XIX”"
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ListPlan:
     parsed: ParsedList
     existing: QuestionList | None
     changes: list[qp.Change]
+    joins: SessionPlan | None = None     # the list belongs to this session of the same document (shares its deadline)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class ImportPlan:
             moves = [c for c in p.changes if c.kind != "unchanged"]
             name = (f"#{p.existing.id} {p.existing.title}" if isinstance(p, SessionPlan)
                     else f"list {p.existing.short}")
+            out.extend(f"{name}: {d}" for d in getattr(p, "details", []))
             if not moves:
                 out.append(f"{name}: questions unchanged")
                 continue
@@ -109,7 +112,8 @@ class ImportPlan:
                     out.append(f"      {it.number}.{n} {_one_line(q)}")
         for p in self.lists:
             head = "updates the list" if p.existing else "new list"
-            out.append(f"List {p.parsed.short} ({p.parsed.symbol}, {head}): {p.parsed.name} — "
+            joins = f"; belongs to the session “{p.joins.parsed.title}” (its deadline)" if p.joins else ""
+            out.append(f"List {p.parsed.short} ({p.parsed.symbol}, {head}{joins}): {p.parsed.name} — "
                        f"{count(len(p.parsed.questions), 'question')}")
             out.extend(f"  {ref} {_one_line(text)}" for ref, text in p.parsed.questions)
         if self.unused_lines:
@@ -249,7 +253,7 @@ def _same_place(s: ParsedSession, tz: str, import_start: datetime) -> bool:
 
 def _stored(db, questions) -> list[qp.Stored]:
     counts = agenda_store.answered_counts(db, [q.id for q in questions])
-    return [qp.Stored(q.id, q.ref, q.text, counts[q.id]) for q in questions]
+    return [qp.Stored(q.id, q.ref, q.text, *counts[q.id]) for q in questions]
 
 
 def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = None,
@@ -295,22 +299,44 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
             raise DocumentError(str(e))
         incoming = [qp.Incoming(f"{it.number}.{n}", q) for it in items for n, q in enumerate(it.questions, 1)]
         stored = _stored(db, agenda_store.questions_of_session(db, existing.id)) if existing else []
+        if venue is not None:
+            s.venue = venue
         plan.sessions.append(SessionPlan(
             parsed=s, timezone=tz, start=s_start, end=s_end, deadline=deadline, items=items,
             document_start=document_start, existing=existing, matched_by=matched_by,
-            changes=qp.plan(stored, incoming), kept_reschedule=kept))
-        if venue is not None:
-            s.venue = venue
+            changes=qp.plan(stored, incoming), kept_reschedule=kept, details=_kept_or_changed(s, existing)))
+    # Lists that come in the same document as one session belong to it, unless a coordinator has already given the
+    # list a session or a deadline of its own (``deadline LIST …``): that choice stands.
+    only = plan.sessions[0] if len(plan.sessions) == 1 else None
     for lst in doc.lists:
         existing = agenda_store.list_by_symbol(db, group.id, lst.symbol)
         stored = _stored(db, agenda_store.questions_of_list(db, existing.id)) if existing else []
-        plan.lists.append(ListPlan(lst, existing, qp.plan(stored, [qp.Incoming(r, t) for r, t in lst.questions])))
+        decided = existing is not None and (existing.session_id is not None or existing.deadline is not None)
+        plan.lists.append(ListPlan(lst, existing, qp.plan(stored, [qp.Incoming(r, t) for r, t in lst.questions]),
+                                   joins=only if only is not None and not decided else None))
     return plan
+
+
+def _kept_or_changed(s: ParsedSession, existing: Session | None) -> list[str]:
+    """A re-import keeps what the document does not state (the venue given with --venue the first time, a symbol
+    typed since) and says what it changes."""
+    if existing is None:
+        return []
+    out = []
+    for name in ("venue", "symbol", "background"):
+        before, after = getattr(existing, name), getattr(s, name)
+        if after is None:
+            setattr(s, name, before)
+        elif before != after:
+            out.append(f"{name}: “{before}” → “{after}”" if before else f"{name}: “{after}” (new)")
+    if existing.title != s.title:
+        out.append(f"title: “{existing.title}” → “{s.title}”")
+    return out
 
 
 def _fate(changes: list[qp.Change]) -> QuestionFate:
     reuse = [c.old.id if c.keeps_identity else None for c in changes if c.new is not None]
-    retire = [c.old.id for c in changes if c.old is not None and c.old.inputs > 0
+    retire = [c.old.id for c in changes if c.old is not None and c.old.answered
               and (c.kind == "removed" or c.substantial_with_inputs)]
     return QuestionFate(reuse, retire)
 
@@ -327,11 +353,15 @@ def apply_plan(db, group: Group, plan: ImportPlan) -> ImportResult:
                 session_id=p.existing.id if p.existing else None, fate=_fate(p.changes),
                 import_start=p.document_start)
             result.sessions.append((session, created))
+        saved_session = {id(p): session for p, (session, _) in zip(plan.sessions, result.sessions)}
         for p in plan.lists:
             lst = p.parsed
             saved, created = agenda_store.save_list(
                 db, group.id, name=lst.name, symbol=lst.symbol, short=lst.short, description=lst.description,
                 questions=lst.questions, fate=_fate(p.changes))
+            if p.joins is not None:
+                agenda_store.set_list_deadline(db, saved.id, session_id=saved_session[id(p.joins)].id, deadline=None)
+                saved = agenda_store.list_by_id(db, saved.id)
             result.lists.append((saved, created))
     return result
 

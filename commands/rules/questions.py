@@ -31,7 +31,12 @@ class Stored:
     id: int
     ref: str
     text: str
-    inputs: int
+    inputs: int             # current inputs on it
+    withdrawn: int = 0      # inputs its delegations withdrew (history: kept with the question like the others)
+
+    @property
+    def answered(self) -> bool:
+        return self.inputs + self.withdrawn > 0
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,12 @@ class Change:
 
     @property
     def substantial_with_inputs(self) -> bool:
-        return self.substantial and self.old is not None and self.old.inputs > 0
+        return self.substantial and self.old is not None and self.old.answered
 
     @property
     def needs_confirmation(self) -> bool:
         """Applying it would take answered text off the agenda."""
-        if self.old is None or self.old.inputs == 0:
+        if self.old is None or not self.old.answered:
             return False
         return self.kind == "removed" or self.substantial
 
@@ -119,6 +124,19 @@ def plan(stored: list[Stored], incoming: list[Incoming]) -> list[Change]:
     return changes
 
 
+def _differing(old: str, new: str, room: int = 70) -> tuple[str, str]:
+    """Excerpts of two texts around where they differ (the same first words are elided with "…"), so a
+    rewording shows the words that changed, not two identical beginnings."""
+    a, b = " ".join(old.split()), " ".join(new.split())
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = a.rfind(" ", 0, max(0, start - 20)) + 1 if start > 30 else 0
+
+    def cut(text: str) -> str:
+        piece = text[start:start + room]
+        return ("…" if start else "") + piece + ("…" if start + room < len(text) else "")
+    return cut(a), cut(b)
+
+
 def describe(change: Change, inputs_word) -> str:
     """One line of the plan, for people: ``reworded 1.2 → 1.1 (similarity 0.83, 1 input)``."""
     def q(text: str) -> str:
@@ -126,12 +144,14 @@ def describe(change: Change, inputs_word) -> str:
         return f"“{text[:70]}…”" if len(text) > 71 else f"“{text}”"
 
     old, new = change.old, change.new
-    n = inputs_word(old.inputs) if old else ""
+    n = ""
+    if old:
+        n = inputs_word(old.inputs) + (f", {old.withdrawn} withdrawn" if old.withdrawn else "")
     if change.kind == "added":
         return f"added {new.ref} {q(new.text)}"
     if change.kind == "removed":
         fate = ("withdrawn from the agenda; its inputs stay with it, listed under ‘Questions withdrawn from the "
-                "agenda’" if old.inputs else "deleted (nobody answered it)")
+                "agenda’" if old.answered else "deleted (nobody answered it)")
         return f"removed {old.ref} {q(old.text)} ({n}): {fate}"
     label = old.ref if old.ref == new.ref else f"{old.ref} → {new.ref}"
     if change.kind == "moved":
@@ -143,5 +163,6 @@ def describe(change: Change, inputs_word) -> str:
             fate = "substantially reworded"
         else:
             fate = "small rewording: keeps its inputs, the old text is kept in the history"
-        return f"reworded {label} (similarity {change.similarity:.2f}, {n}): {q(old.text)} → {q(new.text)}; {fate}"
+        before, after = _differing(old.text, new.text)
+        return f"reworded {label} (similarity {change.similarity:.2f}, {n}): “{before}” → “{after}”; {fate}"
     return f"unchanged {label}"
