@@ -78,9 +78,12 @@ def _place_questions(db, col: str, owner_id: int, placed: list[tuple[str, str, i
         raise ValueError("a fate for every question of the document")
     labels = {r["id"]: (r["ref"], r["text"]) for r in query(
         db, f"SELECT id, ref, text FROM questions WHERE {col} = ? AND retired_at IS NULL", [owner_id])}
+    # A withdrawn question the document puts back (the same text again) is reinstated with its inputs.
+    withdrawn = {r["id"]: (r["ref"], r["text"]) for r in query(
+        db, f"SELECT id, ref, text FROM questions WHERE {col} = ? AND retired_at IS NOT NULL", [owner_id])}
     continued = [qid for qid in fate.reuse if qid is not None]
     if set(continued) & set(fate.retire) or len(set(continued)) != len(continued) \
-            or not set(continued) | set(fate.retire) <= set(labels):
+            or not set(fate.retire) <= set(labels) or not set(continued) <= set(labels) | set(withdrawn):
         raise ValueError("each current question is continued once, or retired, or dropped")
     # Labels move between questions: park the current ones so no two current questions share a label.
     db.execute(f"UPDATE questions SET ref = '~' || id WHERE {col} = ? AND retired_at IS NULL", [owner_id])
@@ -92,11 +95,11 @@ def _place_questions(db, col: str, owner_id: int, placed: list[tuple[str, str, i
             db.execute(f"INSERT INTO questions ({col}, item_id, ref, position, text) VALUES (?, ?, ?, ?, ?)",
                        [owner_id, item_id, ref, position, text])
             continue
-        old_ref, old_text = labels[qid]
+        old_ref, old_text = labels.get(qid) or withdrawn[qid]
         if old_text != text:
             db.execute("INSERT INTO question_revisions (question_id, ref, text, replaced_at) VALUES (?, ?, ?, ?)",
                        [qid, old_ref, old_text, stamp])
-        db.execute("UPDATE questions SET item_id = ?, ref = ?, position = ?, text = ? WHERE id = ?",
+        db.execute("UPDATE questions SET item_id = ?, ref = ?, position = ?, text = ?, retired_at = NULL WHERE id = ?",
                    [item_id, ref, position, text, qid])
     for qid in set(labels) - set(continued) - set(fate.retire):
         if _answered(db, qid):
@@ -224,6 +227,15 @@ def retired_questions(db, *, session_id: int | None = None, list_id: int | None 
     return [_question(r) for r in query(
         db, f"SELECT * FROM questions WHERE {col} = ? AND retired_at IS NOT NULL ORDER BY retired_at, position",
         [owner])]
+
+
+def retired_question(db, *, label: str, session_id: int | None = None, list_id: int | None = None
+                     ) -> Question | None:
+    """The question last withdrawn with the label ``label`` (its ref on the agenda it left)."""
+    col, owner = ("session_id", session_id) if session_id is not None else ("list_id", list_id)
+    rows = list(query(db, f"SELECT * FROM questions WHERE {col} = ? AND ref = ? AND retired_at IS NOT NULL "
+                          "ORDER BY retired_at DESC, id DESC LIMIT 1", [owner, label]))
+    return _question(rows[0]) if rows else None
 
 
 def question_revisions(db, question_id: int) -> list[tuple[str, str, datetime]]:

@@ -14,6 +14,7 @@ from commands.rules import visibility
 from commands.rules.lateness import is_late, late_ids
 from commands.rules.submitted import due_for
 from commands.rules.targets import (
+    withdrawn_label,
     Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
     typed_ref,
 )
@@ -232,6 +233,11 @@ def submit(ctx: Context, text: str) -> Reply:
             return _reply_prompt(ctx, target)
     delegation = require_delegation(ctx)
     body = check_text(body, field=field)
+    if target.question.retired_at is not None:
+        current = sub_store.current_for(ctx.db, target.question.id, delegation)
+        if current is None or current.status != "current":
+            raise UserError(f"{target.label} was withdrawn from the agenda: it takes no new input. Nothing was "
+                            "changed.", line("The questions now: ", Code(ctx.cmd("questions"))), field=field)
     late = _is_late(ctx, target)
     sub, action = sub_store.submit(
         ctx.db, group_id=ctx.group.id, question_id=target.question.id, delegation=delegation,
@@ -276,11 +282,12 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
     late = late_ids(ctx.db, subs)
     for sub in subs:
         q = agenda_store.question_by_id(ctx.db, sub.question_id)
+        ref = withdrawn_label(sub.ref, sub.question_retired)
         if sub.list_short:
-            label = f"{sub.list_short}:{sub.ref}"
+            label = f"{sub.list_short}:{ref}"
         else:
             session = sessions_by_id.setdefault(sub.session_id, agenda_store.session_by_id(ctx.db, sub.session_id))
-            label = session_ref(session, sub.ref)
+            label = session_ref(session, ref)
         meta = [Code(label), "  ", When(sub.updated_at, tz, "datetime")]
         if sub.updated_at != sub.created_at:
             meta += [" (first sent ", When(sub.created_at, tz, "datetime"), ")"]
@@ -289,7 +296,10 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
         if visibility.is_restricted(sub):
             meta.append(" · coordinators only")
         sections.append(Section(heading=line(*meta),
-                                body=[line("Q: ", excerpt(q.text, 120)),
+                                body=[line("Q: ", excerpt(q.text, 120),
+                                           " (withdrawn from the agenda: reach it as " if sub.question_retired else "",
+                                           Code(ref) if sub.question_retired else "",
+                                           ")" if sub.question_retired else ""),
                                       line(excerpt(sub.text, 500) + f"  ({len(sub.text):,} characters)")]))
     return Reply(text=f"{delegation}: {count(len(subs), 'input')}", title=f"Inputs of {delegation} — {ctx.group.name}",
                  sections=sections, timezone=tz,

@@ -299,20 +299,24 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
             raise DocumentError(str(e))
         incoming = [qp.Incoming(f"{it.number}.{n}", q) for it in items for n, q in enumerate(it.questions, 1)]
         stored = _stored(db, agenda_store.questions_of_session(db, existing.id)) if existing else []
+        withdrawn = _stored(db, agenda_store.retired_questions(db, session_id=existing.id)) if existing else []
         if venue is not None:
             s.venue = venue
         plan.sessions.append(SessionPlan(
             parsed=s, timezone=tz, start=s_start, end=s_end, deadline=deadline, items=items,
             document_start=document_start, existing=existing, matched_by=matched_by,
-            changes=qp.plan(stored, incoming), kept_reschedule=kept, details=_kept_or_changed(s, existing)))
+            changes=qp.reinstate(qp.plan(stored, incoming), withdrawn), kept_reschedule=kept,
+            details=_kept_or_changed(s, existing)))
     # Lists that come in the same document as one session belong to it, unless a coordinator has already given the
     # list a session or a deadline of its own (``deadline LIST …``): that choice stands.
     only = plan.sessions[0] if len(plan.sessions) == 1 else None
     for lst in doc.lists:
         existing = agenda_store.list_by_symbol(db, group.id, lst.symbol)
         stored = _stored(db, agenda_store.questions_of_list(db, existing.id)) if existing else []
+        withdrawn = _stored(db, agenda_store.retired_questions(db, list_id=existing.id)) if existing else []
         decided = existing is not None and (existing.session_id is not None or existing.deadline is not None)
-        plan.lists.append(ListPlan(lst, existing, qp.plan(stored, [qp.Incoming(r, t) for r, t in lst.questions]),
+        changes = qp.reinstate(qp.plan(stored, [qp.Incoming(r, t) for r, t in lst.questions]), withdrawn)
+        plan.lists.append(ListPlan(lst, existing, changes,
                                    joins=only if only is not None and not decided else None))
     return plan
 

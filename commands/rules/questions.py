@@ -47,7 +47,7 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str                  # unchanged | moved | reworded | added | removed
+    kind: str                  # unchanged | moved | reworded | added | removed | reinstated
     old: Stored | None
     new: Incoming | None
     similarity: float = 1.0
@@ -137,6 +137,19 @@ def _differing(old: str, new: str, room: int = 70) -> tuple[str, str]:
     return cut(a), cut(b)
 
 
+def reinstate(changes: list[Change], withdrawn: list[Stored]) -> list[Change]:
+    """A question the document adds whose text is that of a question withdrawn before (a revision taken back) is
+    that question again: it comes back with its inputs instead of starting empty beside its withdrawn twin."""
+    by_text: dict[str, Stored] = {}
+    for old in withdrawn:                       # the latest withdrawn wins for a text withdrawn twice
+        by_text[normalise(old.text)] = old
+    out = []
+    for c in changes:
+        old = by_text.pop(normalise(c.new.text), None) if c.kind == "added" else None
+        out.append(Change("reinstated", old, c.new, 1.0) if old is not None else c)
+    return out
+
+
 def describe(change: Change, inputs_word) -> str:
     """One line of the plan, for people: ``reworded 1.2 → 1.1 (similarity 0.83, 1 input)``."""
     def q(text: str) -> str:
@@ -156,6 +169,8 @@ def describe(change: Change, inputs_word) -> str:
     label = old.ref if old.ref == new.ref else f"{old.ref} → {new.ref}"
     if change.kind == "moved":
         return f"moved {label} {q(new.text)} ({n})"
+    if change.kind == "reinstated":
+        return f"reinstated {new.ref} {q(new.text)} ({n}): back on the agenda with its inputs"
     if change.kind == "reworded":
         if change.substantial_with_inputs:
             fate = "a different question: the old one is withdrawn with its inputs, the new one starts empty"

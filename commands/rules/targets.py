@@ -18,6 +18,7 @@ SESSION_ID = re.compile(r"^#(\d+)$")
 SESSION_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SESSION_REF = re.compile(r"^(\d+)(?:\.\d+)*\.(\d+)$")      # 2.6, or 3.1.2 under a sub-numbered item 3.1
 LIST_REF = re.compile(r"^(?P<list>[^\s:]+):(?P<ref>[A-Za-z0-9]+)$")
+WITHDRAWN = "~"     # after a ref: the question withdrawn from the agenda with that label (2.5~, WP.15:f~)
 
 
 def is_session_selector(word: str) -> bool:
@@ -145,8 +146,11 @@ def find_list(ctx: Context, name: str) -> QuestionList | None:
 
 
 def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Target:
-    """``2.6`` (in ``session`` or the input session), ``WP.15:f``, or a bare ``f`` when one list is open."""
+    """``2.6`` (in ``session`` or the input session), ``WP.15:f``, or a bare ``f`` when one list is open; with ``~``
+    after it (``2.5~``), the question withdrawn from the agenda with that label, which keeps its inputs."""
     ref = ref.strip().rstrip(":,")
+    if ref.endswith(WITHDRAWN):
+        return _withdrawn_target(ctx, ref[:-1], session)
     m = SESSION_REF.match(ref)
     if m:
         if session is None:
@@ -176,6 +180,33 @@ def resolve_ref(ctx: Context, ref: str, session: Session | None = None) -> Targe
         raise UserError(f"Several question lists are open: write {names}.")
     raise UserError(f"'{shown(ref)}' is not a question reference: write ITEM.N for an agenda question (such as 2.6) "
                     "or LIST:letter for a list (such as WP.15:f).", _valid_session_refs(ctx, session))
+
+
+def _withdrawn_target(ctx: Context, ref: str, session: Session | None) -> Target:
+    m = LIST_REF.match(ref)
+    if m:
+        lst = find_list(ctx, m.group("list"))
+        if lst is None:
+            raise UserError(f"There is no question list called {m.group('list')}.", _valid_lists(ctx))
+        q = agenda_store.retired_question(ctx.db, label=m.group("ref").lower(), list_id=lst.id)
+        where, target = f"{lst.short}", lambda q: Target(q, f"{lst.short}:{q.ref}{WITHDRAWN}", qlist=lst)
+    elif SESSION_REF.match(ref):
+        session = session or input_session(ctx)
+        if session is None:
+            raise UserError("There are no sessions yet, so there is no question " + ref + ".")
+        q = agenda_store.retired_question(ctx.db, label=ref, session_id=session.id)
+        where, target = f"“{session.title}” (#{session.id})", lambda q: Target(q, q.ref + WITHDRAWN, session=session)
+    else:
+        raise UserError(f"'{shown(ref + WITHDRAWN)}' is not a question reference: a withdrawn question is written "
+                        "with ~ after the label it had, such as 2.5~ or WP.15:f~.")
+    if q is None:
+        raise UserError(f"No question {shown(ref)} was withdrawn from {where}.")
+    return target(q)
+
+
+def withdrawn_label(label: str, retired: bool) -> str:
+    """How a question is named to be reached again: its label, with ``~`` when it was withdrawn from the agenda."""
+    return label + WITHDRAWN if retired else label
 
 
 def list_target(ctx: Context, lst: QuestionList, ref: str) -> Target:
