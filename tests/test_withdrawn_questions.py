@@ -29,7 +29,7 @@ def world(db, tmp_path):
     bot = Bot(db, Clock(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)))
     bot("iam Chile", user="console:cl")
     bot("iam Peru", user="console:pe")
-    bot(f"submit 2.1 --coordinators Chile's restricted word on funds.", user="console:cl")
+    bot("submit 2.1 --coordinators Chile's restricted word on funds.", user="console:cl")
     bot("submit 2.2 Peru on ownership.", user="console:pe")
     import_file(db, g, str(revised), accept_changes=True)
     return g, bot, original
