@@ -110,6 +110,16 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
     return reply
 
 
+def authorize(ctx: Context, cmd) -> None:
+    """What the registry declares about a command, enforced here once before any handler runs: that it needs the
+    room's group, and whether only the group's coordinators may run it."""
+    if cmd.needs_group:
+        ctx.require_group()
+    if cmd.coordinator:
+        label = cmd.name if cmd.head in ("convene", cmd.name) else f"{cmd.head} {cmd.name}"
+        ctx.require_coordinator(f"use {label}")
+
+
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
            registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
     """Run one request. ``front_ends`` are the front ends of this process (how a command is typed for a person on
@@ -121,11 +131,10 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
     ctx = make_context(db, request, clock, settings, registry, front_ends)
     if not head:
         return error(f"I don't know the command '{shown(request.command)}'. Type {ctx.cmd('help')} for the list.")
-    cmd = registry.heads[head]
+    cmd, rest = registry.resolve(head, text)
     try:
-        if cmd.needs_group:
-            ctx.require_group()
-        return cmd.handler(ctx, text)
+        authorize(ctx, cmd)
+        return cmd.handler(ctx, rest)
     except UserError as e:
         return error(e.message, *[h for h in e.hints if h], field=e.field)
     except Exception as e:

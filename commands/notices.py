@@ -13,6 +13,7 @@ from functools import lru_cache
 from commands.contract import FrontEnds
 from commands.registry import HEADS
 from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.rules.lateness import is_late
 from commands.rules.submitted import not_submitted, submitted
 from commands.text import timefmt
 from commands.text.durations import DurationError, parse_offsets
@@ -171,7 +172,7 @@ def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
                  f" {timefmt.zone_label(s.timezone)}")]
     if s.venue:
         body.append(line("Venue: ", s.venue))
-    if s.deadline and s.deadline > now:
+    if s.deadline and not is_late(now, s.deadline):
         body.append(line("Written input due ", When(s.deadline, s.timezone, "datetime")))
     if late:
         body.append(_late_note(p))

@@ -29,14 +29,16 @@ class Command:
     details: str = ""
     kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs)
     pure: bool = False        # reads only: the same request on the same data in the same minute, the same reply
+    default: str = ""         # a head's subcommand when nothing follows it ("inputs" alone is "inputs mine")
 
 
-def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = "", pure: bool = False):
+def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = "", pure: bool = False,
+         default: str = ""):
     """Describe a command word (``agenda``, ``submit`` …). ``pure``: it only reads, so its replies may be cached
-    (commands.dispatch.ReplyCache)."""
+    (commands.dispatch.ReplyCache). ``default``: the subcommand it means alone."""
     def wrap(fn):
         fn.command = Command(name, usage, summary, fn, needs_group=needs_group, head=name, details=details,
-                             kind="head", pure=pure)
+                             kind="head", pure=pure, default=default)
         return fn
     return wrap
 
@@ -86,3 +88,23 @@ class Registry:
 
     def find(self, words: list[str], kind: str = "subcommand") -> tuple[Command | None, list[str]]:
         return find_subcommand(words, self.subcommands if kind == "subcommand" else self.input_actions)
+
+    def table_of(self, head_name: str) -> dict[str, Command]:
+        """The subcommands that live under a command word (none for most)."""
+        return {"convene": self.subcommands, "inputs": self.input_actions}.get(head_name, {})
+
+    def resolve(self, head_name: str, text: str) -> tuple[Command, str]:
+        """The command a request means — a head's subcommand when its first words name one (or the head's default
+        when nothing follows it), else the head itself — and the text left for its handler. Dispatch checks what
+        the command declares (needs a group, coordinators only) before it runs, whichever it is."""
+        cmd = self.heads[head_name]
+        table = self.table_of(head_name)
+        words = text.split() or ([cmd.default] if cmd.default else [])
+        found, _ = find_subcommand(words, table) if table else (None, words)
+        if found is None:
+            return cmd, text
+        rest = text
+        for _ in found.name.split():           # drop the subcommand's words; the rest keeps its own lines
+            parts = rest.lstrip().split(None, 1)
+            rest = parts[1] if len(parts) > 1 else ""
+        return found, rest

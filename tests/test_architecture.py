@@ -54,3 +54,74 @@ def test_one_module_tells_how_a_front_end_talks_to_the_core():
     for name in ("class Address", "class FrontEnd", "class FrontEnds", "class QuestionRef", "class SubmitInput",
                  "class FormContext", "class ActionError"):
         assert name in text
+
+
+# --- the core laid out by what it decides (issue 21) ---------------------------------------------------------------
+
+def _module_imports(path) -> set[str]:
+    """Modules of commands/ a module imports when it is loaded (module level: not those inside functions)."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("commands"):
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("commands")}
+    return found
+
+
+def _module_name(path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_the_core_has_no_import_circle():
+    """Importing a module of commands/ never comes back to it (a package's modules load its __init__ first)."""
+    paths = sorted((ROOT / "commands").rglob("*.py"))
+    modules = {_module_name(p): p for p in paths}
+    graph = {}
+    for name, path in modules.items():
+        deps = set()
+        for imported in _module_imports(path):
+            parts = imported.split(".")
+            deps |= {".".join(parts[:i]) for i in range(2, len(parts) + 1)}
+        graph[name] = {d for d in deps if d in modules and d != name and not name.startswith(d + ".")}
+    cycles = []
+
+    def visit(node, stack, seen):
+        for nxt in graph[node]:
+            if nxt in stack:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in seen:
+                seen.add(nxt)
+                visit(nxt, stack + [nxt], seen)
+    for start in graph:
+        visit(start, [start], {start})
+    assert cycles[:3] == []
+
+
+def test_each_decision_has_its_module():
+    """A newcomer finds each decision by its name in commands/rules/, and the families decide none themselves."""
+    rules = {p.stem for p in (ROOT / "commands" / "rules").glob("*.py")} - {"__init__"}
+    assert {"sessions", "lateness", "visibility", "submitted", "questions", "delegations", "targets"} <= rules
+    families = {p.stem for p in (ROOT / "commands" / "families").glob("*.py")} - {"__init__"}
+    assert {"agenda", "inputs", "desk", "setup", "imports", "roster", "reminders", "feed", "home"} <= families
+
+
+ON_TIME = re.compile(r"deadline\s*(<=|>=|<|>)\s*(ctx\.)?now\b|\bnow\s*(<=|>=|<|>)\s*[\w.]*deadline\b")
+WHO_READS = re.compile(r"disclosure\s*(==|!=)\s*[\"']")
+
+
+def test_on_time_and_who_may_read_are_decided_only_in_their_rules():
+    """Comparing a moment with a deadline is commands/rules/lateness.py's; reading an input's disclosure to decide
+    who sees it is commands/rules/visibility.py's (storage may filter on what they decided)."""
+    offenders = []
+    for path in sorted((ROOT / "commands").rglob("*.py")):
+        if path.parent.name == "rules" and path.stem in ("lateness", "visibility"):
+            continue
+        for n, text in enumerate(path.read_text().splitlines(), 1):
+            code = text.split("#", 1)[0]
+            if ON_TIME.search(code) or WHO_READS.search(code):
+                offenders.append(f"{path.relative_to(ROOT)}:{n}: {text.strip()}")
+    assert offenders == []

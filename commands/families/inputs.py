@@ -8,7 +8,7 @@ from commands.text.words import excerpt, excerpt_lines
 from commands.text.args import take_word
 from commands.contract import ActionError, QuestionRef
 from commands.core import Context, UserError
-from commands.registry import find_subcommand, head, subcommand
+from commands.registry import head, subcommand
 from commands.reply import Choice, Code, Field, Form, Quote, Reply, Section, Strong, When, info, line
 from commands.rules import visibility
 from commands.rules.lateness import is_late, late_ids
@@ -248,23 +248,14 @@ def submit(ctx: Context, text: str) -> Reply:
 
 
 @head("inputs", "inputs mine | edit REF TEXT | append REF TEXT | withdraw REF",
-      "Your delegation's written inputs, and changes to them (history is kept).")
+      "Your delegation's written inputs, and changes to them (history is kept).", default="mine")
 def inputs(ctx: Context, text: str) -> Reply:
+    # Its actions are resolved, checked and run by dispatch (commands.registry.Registry.resolve): here only what
+    # names none.
     words = text.split()
-    if not words:
-        words = ["mine"]
-        text = "mine"
-    cmd, _rest = find_subcommand(words, ctx.registry.input_actions)
-    if cmd is None:
-        actions = ", ".join(sorted(ctx.registry.input_actions))
-        raise UserError(f"'{shown(words[0])}' is not something inputs can do. Choose one of: {actions}.",
-                        line("Example: ", Code(ctx.cmd("inputs mine"))))
-    if cmd.coordinator:
-        ctx.require_coordinator(f"use inputs {cmd.name}")
-    _, rest = take_word(text)
-    if " " in cmd.name:
-        _, rest = take_word(rest)
-    return cmd.handler(ctx, rest)
+    actions = ", ".join(sorted(ctx.registry.input_actions))
+    raise UserError(f"'{shown(words[0])}' is not something inputs can do. Choose one of: {actions}.",
+                    line("Example: ", Code(ctx.cmd("inputs mine"))))
 
 
 @subcommand("mine", "inputs mine", "What your delegation has submitted, with times.", under="inputs")

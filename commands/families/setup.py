@@ -27,17 +27,9 @@ def convene(ctx: Context, text: str) -> Reply:
     words = text.split()
     if not words:
         return help_reply(ctx, "")
-    cmd, _ = find_subcommand(words, ctx.registry.subcommands)
-    if cmd is None:
-        raise UserError(f"I don't know 'convene {shown(words[0])}'.", line("All commands: ", Code(ctx.cmd("help"))))
-    rest = text
-    for _ in cmd.name.split():
-        _, rest = take_word(rest)
-    if cmd.needs_group:
-        ctx.require_group()
-    if cmd.coordinator:
-        ctx.require_coordinator(f"use {cmd.name}")
-    return cmd.handler(ctx, rest)
+    # Subcommands are resolved, checked and run by dispatch (commands.registry.Registry.resolve): here only what
+    # names none.
+    raise UserError(f"I don't know 'convene {shown(words[0])}'.", line("All commands: ", Code(ctx.cmd("help"))))
 
 
 

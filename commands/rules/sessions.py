@@ -129,4 +129,4 @@ def coming(db, group_id: int, now: datetime, limit: int | None = None) -> list[S
 
 def to_remind(sessions: list[Session], now: datetime) -> list[Session]:
     """REMIND: the sessions with a start or a deadline still ahead."""
-    return [s for s in sessions if s.start > now or (s.deadline is not None and s.deadline > now)]
+    return [s for s in sessions if s.start > now or (s.deadline is not None and not is_late(now, s.deadline))]
