@@ -6,7 +6,7 @@ import io
 import re
 
 from commands.operations import record_audit
-from commands.rules.delegations import resolve_delegation
+from commands.rules.delegations import resolve_delegation, take_confirm
 from commands.text.words import count
 from commands.text.args import shown
 from commands.text.words import excerpt
@@ -274,11 +274,12 @@ def coordinator_remove(ctx: Context, text: str) -> Reply:
         line(Strong(who), f" is no longer a coordinator of {ctx.group.name}.")])])
 
 
-@subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
+@subcommand("member", "member @USER DELEGATION [confirm]", "Assign or correct a delegate's delegation.", coordinator=True)
 def member_command(ctx: Context, text: str) -> Reply:
     word, rest = take_word(text)
     user = resolve_person(ctx, word)
-    delegation = resolve_delegation(ctx, rest)
+    name, confirmed = take_confirm(rest)
+    delegation = resolve_delegation(ctx, name, confirmed=confirmed, command=f"member {word}")
     with write_tx(ctx.db):
         m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
         record_audit(ctx.db, ctx.group, ctx.request.user, "registration", f"{user} with {m.delegation}", ctx.now)

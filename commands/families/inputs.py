@@ -19,6 +19,7 @@ from commands.rules.targets import (
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import roster as roster_store
 from storage import submissions as sub_store
 
 MAX_INPUT_CHARS = 20_000
@@ -28,8 +29,14 @@ FORM_ID = "submit_input"
 
 
 def require_delegation(ctx: Context) -> str:
-    ctx.require_group()
+    group = ctx.require_group()
     if not ctx.delegation:
+        waiting = roster_store.pending_of(ctx.db, group.id, ctx.request.user)
+        if waiting is not None:
+            who = "a coordinator or a member of that delegation" if waiting.reason == "join" else "a coordinator"
+            raise UserError(f"Your request to register with {waiting.delegation} (#{waiting.id}) is waiting for "
+                            f"approval: you can send input once {who} approves it. Nothing was saved: send it "
+                            "again then.")
         raise UserError("Tell me your delegation first, then send your input again: "
                         f"{ctx.cmd('iam COUNTRY')} (for example {ctx.cmd('iam Chile')}).")
     return ctx.delegation

@@ -25,7 +25,7 @@ from commands.rules.targets import example_ref
 from commands.text.args import record_number, shown, take_word
 from commands.contract import RegistrationDecision
 from commands.core import Context, UserError
-from commands.rules.delegations import clean_delegation, deciders, key_of, resolve_delegation
+from commands.rules.delegations import clean_delegation, deciders, key_of, resolve_delegation, take_confirm
 from commands.text.people import display, named
 from commands.registry import subcommand
 from commands.reply import Button, Code, Reply, Section, Strong, When, info, line
@@ -61,12 +61,15 @@ def _register(ctx: Context, user: str, delegation: str, user_name: str | None, b
         record_audit(ctx.db, ctx.group, by, "registration", f"{user} with {delegation}", ctx.now)
 
 
-@subcommand("iam", "iam DELEGATION", "Register yourself as a member of a delegation (for example: iam Chile).",
+@subcommand("iam", "iam DELEGATION [confirm]",
+            "Register yourself as a member of a delegation (for example: iam Chile).",
             details="Depending on the group's registration mode, a coordinator (or the delegation's members) "
-                    "approves it first; see registration.")
+                    "approves it first; see registration. A new name close to a delegation the group has (Chle "
+                    "beside Chile) is asked about; add confirm to mean it as typed.")
 def iam(ctx: Context, text: str) -> Reply:
     group = ctx.require_group()
-    delegation = resolve_delegation(ctx, text)
+    name, confirmed = take_confirm(text)
+    delegation = resolve_delegation(ctx, name, confirmed=confirmed)
     before = ctx.delegation
     user = ctx.request.user
     if before and key_of(before) == key_of(delegation):
