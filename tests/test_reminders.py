@@ -395,3 +395,20 @@ def test_a_deadline_after_the_meeting_or_a_move_before_the_deadline_needs_confir
     assert "would end before its input deadline" in moved
     assert timefmt.hm(agenda_store.session_by_id(db, s.id).start, TZ) == "10:00"
     assert "now takes place" in bot(f"reschedule #{s.id} 2026-12-11 09:00 confirm", **coord)
+
+
+def test_a_date_followed_by_a_time_is_the_deadline_not_a_session(db, world):
+    """Issue 21: `deadline 2026-12-10 5pm` answered "There is no session on 2026-12-10". A date followed by a time
+    of day is a datetime, in the 24-hour or the 12-hour form; a session's date followed by a datetime still names it."""
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    coord = dict(user="slack:U0COORD", platform="slack")
+    assert "is due Tue 8 Dec 2026 17:00 Geneva time" in bot("deadline 2026-12-08 5pm", **coord)
+    assert "is due Tue 8 Dec 2026 17:30 Geneva time" in bot("deadline 2026-12-08 5:30pm", **coord)
+    assert "is due Wed 9 Dec 2026 09:15 Geneva time" in bot("deadline 2026-12-10 2026-12-09 9:15 a.m.", **coord)
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).deadline, TZ) == "09:15"
+    refused = bot("deadline 2026-12-08 17pm", **coord)
+    assert refused == "'17pm' is not a time: with am or pm the hour is 1 to 12 (5pm, or 17:00)"
+    assert "There is no session" not in bot("deadline 2026-12-08 5", **coord)
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).deadline, TZ) == "09:15"
