@@ -14,7 +14,7 @@ from commands.rules import visibility
 from commands.rules.lateness import is_late, late_ids
 from commands.rules.submitted import due_for
 from commands.rules.targets import (
-    Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
+    Target, example_ref, input_session, is_session_selector, session_ref, lists, list_target, resolve_ref, select_session, take_target,
     typed_ref,
 )
 from storage import agenda as agenda_store
@@ -126,12 +126,20 @@ def submit_form(ctx: Context, preselect: Target | None = None) -> Reply:
 
 def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | None]:
     """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only: True when asked, None when not
-    said — an input's visibility is sticky: a re-submit without the flag keeps it)."""
+    said — an input's visibility is sticky: a re-submit without the flag keeps it). The flag may also come first
+    (``submit --coordinators 3.5 TEXT``, ``submit #2 --coordinators 3.5 TEXT``)."""
+    coordinators_only = None
+    first, after_first = take_word(text)
+    if first and is_session_selector(first):
+        second, after_second = take_word(after_first)
+        if (second or "").lower() == FLAG_COORDINATORS:
+            coordinators_only, text = True, f"{first} {after_second}"
+    elif (first or "").lower() == FLAG_COORDINATORS:
+        coordinators_only, text = True, after_first
     target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example submit 2.6 We support …",
                                line("See the refs with ", Code(ctx.cmd("questions"))))
-    coordinators_only = None
     flag, after = take_word(rest)
-    if flag == FLAG_COORDINATORS:
+    if (flag or "").lower() == FLAG_COORDINATORS:
         coordinators_only, rest = True, after
     return target, rest, coordinators_only
 
@@ -212,7 +220,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
 @head("submit", "submit [SESSION] REF [--coordinators] TEXT",
       "Send your delegation's written input on a question (a second submit replaces the first).",
       details="REF is ITEM.N (2.6) or LIST:letter (WP.15:f). Up to 20,000 characters; add more with "
-              "inputs append. --coordinators makes it visible to the coordinators only.")
+              "inputs append. --coordinators (after the ref, or first) makes it visible to the coordinators only.")
 def submit(ctx: Context, text: str) -> Reply:
     opts = ctx.request.options
     note = None
