@@ -42,13 +42,14 @@ def require_delegation(ctx: Context) -> str:
     return ctx.delegation
 
 
-def check_text(text: str, *, so_far: int = 0, field: str | None = None) -> str:
+def check_text(text: str, *, so_far: int = 0, field: str | None = None, typed: str = "submit REF") -> str:
+    """The input's text, or a refusal; ``typed`` is the command as the person would retype it (``submit #2 1.1``)."""
     text = (text or "").strip()
     if not text:
         if field:
             raise UserError("Write your delegation's input here: it cannot be empty.", field=field)
-        raise UserError("Your input is empty: write the reference, then your text, for example "
-                        "submit 2.6 We support coherence between both Conventions.")
+        raise UserError(f"Your input is empty: write the reference, then your text, for example {typed} We "
+                        "support coherence between both Conventions.")
     if so_far + len(text) > MAX_INPUT_CHARS:
         total = so_far + len(text)
         raise UserError(f"That is too long: an input holds up to {MAX_INPUT_CHARS:,} characters in all, and this "
@@ -136,7 +137,8 @@ def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | No
             coordinators_only, text = True, f"{first} {after_second}"
     elif (first or "").lower() == FLAG_COORDINATORS:
         coordinators_only, text = True, after_first
-    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example submit 2.6 We support …",
+    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example "
+                               f"{ctx.cmd('submit ' + example_ref(ctx))} We support …",
                                line("See the refs with ", Code(ctx.cmd("questions"))))
     flag, after = take_word(rest)
     if (flag or "").lower() == FLAG_COORDINATORS:
@@ -246,7 +248,7 @@ def submit(ctx: Context, text: str) -> Reply:
         if not body.strip() and ctx.request.prompts:
             return _reply_prompt(ctx, target)
     delegation = require_delegation(ctx)
-    body = check_text(body, field=field)
+    body = check_text(body, field=field, typed=ctx.cmd(f"submit {typed_ref(ctx, target)}"))
     late = _is_late(ctx, target)
     sub, action = sub_store.submit(
         ctx.db, group_id=ctx.group.id, question_id=target.question.id, delegation=delegation,
@@ -334,7 +336,7 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.short} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {typed_ref(ctx, target)} TEXT"))))
-    body = check_text(rest)
+    body = check_text(rest, typed=ctx.cmd(f"inputs edit {typed_ref(ctx, target)}"))
     late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
                                 late=late)
@@ -346,13 +348,13 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
 def inputs_append(ctx: Context, text: str) -> Reply:
     delegation, target, sub, rest = _own_input(ctx, text, "append")
     if sub is None or sub.status != "current":
-        body = check_text(rest)
+        body = check_text(rest, typed=ctx.cmd(f"inputs append {typed_ref(ctx, target)}"))
         late = _is_late(ctx, target)
         sub, action = sub_store.submit(ctx.db, group_id=ctx.group.id, question_id=target.question.id,
                                        delegation=delegation, author=ctx.request.user, text=body, late=late,
                                        at=ctx.now)
         return _received(ctx, target, sub, action, "submit")
-    part = check_text(rest, so_far=len(sub.text) + 2)
+    part = check_text(rest, so_far=len(sub.text) + 2, typed=ctx.cmd(f"inputs append {typed_ref(ctx, target)}"))
     late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=sub.text + "\n\n" + part,
                                 action="append", at=ctx.now, late=late)
