@@ -119,6 +119,17 @@ def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None, *
     return out
 
 
+def sooner_next(db, p: Planned, now: datetime) -> datetime | None:
+    """When a late reminder is not worth sending: the due time of the next reminder of the same event (kind and
+    session or list) if it comes sooner than ``p`` is late — after a downtime or a clock jump that ends just before
+    the 1-day nudge, the 3-day one would arrive next to it, saying the same. None: send ``p`` (late)."""
+    overdue = now - p.due
+    for q in plan(db, now, until=now + overdue, group_id=p.group_id):
+        if (q.kind, q.session_id) == (p.kind, p.session_id) and q.due > now:
+            return q.due if q.due - now < overdue else None
+    return None
+
+
 def coordinators_of(db, group_id: int) -> list[str]:
     return [m.user for m in group_store.coordinators(db, group_id)]
 
