@@ -142,3 +142,21 @@ def test_a_new_name_close_to_a_delegation_the_group_has_is_asked_about(bot, db, 
     assert "member @cy Chile · a new delegation called Chili: member @cy Chili confirm" in bot("member @cy Chili",
                                                                                                 **COORD)
     assert group_store.member(db, group.id, "console:cy") is None
+
+
+def test_a_registration_request_asks_its_question_with_both_answers(bot, db, group):
+    """Issue 21: the request ended with a line of its own, "Not someone you know for that delegation?", beside the
+    Refuse button: dangling in Slack and in plain text. The question is asked once, both answers with it (as
+    buttons where there are buttons, in words everywhere)."""
+    bot("registration approval", **COORD)
+    asked = bot.reply("iam Chile", user="console:new")
+    [(to, notice)] = asked.notices
+    assert to == "console:coord"
+    assert notice.plain() == (
+        "Registration request #1\n"
+        "  new asks to speak for the delegation of Chile in Contact Group on Cooperation.\n"
+        "  Contact Group on Cooperation approves every registration.\n"
+        "  Do you know them as speaking for Chile? Approve the request if so; refuse it if not.\n"
+        "Approve: registration approve 1 · refuse: registration refuse 1 (or reply approve or refuse to this message)")
+    [section] = notice.sections
+    assert [b.label for b in section.actions] == ["Approve", "Refuse"] and section.button is None

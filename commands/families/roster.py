@@ -46,12 +46,13 @@ def _request_notice(ctx: Context, req) -> Reply:
         text=f"{who} asks to register with {req.delegation} in {ctx.group.name}",
         sections=[Section(heading=line(Strong("Registration request"), f" #{req.id}"),
                           body=[line(Strong(who), " asks to speak for the delegation of ", Strong(req.delegation),
-                                     f" in {ctx.group.name}."), line(why)],
-                          button=Button("Approve", RegistrationDecision.action_id, value("approve"))),
-                  Section(body=[line("Not someone you know for that delegation?")],
-                          button=Button("Refuse", RegistrationDecision.action_id, value("refuse")))],
-        context=[line("Or: ", Code(ctx.cmd(f"registration approve {req.id}")), " · ",
-                      Code(ctx.cmd(f"registration refuse {req.id}")), " (or reply approve or refuse)")],
+                                     f" in {ctx.group.name}."), line(why),
+                                line(f"Do you know them as speaking for {req.delegation}? Approve the request if "
+                                     "so; refuse it if not.")],
+                          actions=[Button("Approve", RegistrationDecision.action_id, value("approve")),
+                                   Button("Refuse", RegistrationDecision.action_id, value("refuse"))])],
+        context=[line("Approve: ", Code(ctx.cmd(f"registration approve {req.id}")), " · refuse: ",
+                      Code(ctx.cmd(f"registration refuse {req.id}")), " (or reply approve or refuse to this message)")],
         reply_command=f"registration decide {req.id}", reply_group=ctx.group.id)
 
 
