@@ -104,3 +104,17 @@ def test_a_deadline_nudge_suggests_refs_of_its_own_session(db, group, clock):
     assert "Reminder: Second" in reminder
     assert reminder.endswith(f"Full agenda: agenda #{second.id} · an item: agenda #{second.id} 1 · questions: "
                              f"questions #{second.id}")
+
+
+def test_after_a_deadline_with_late_input_refused_the_hints_point_at_the_next_session(db, group, clock):
+    """After the first deadline, with late input refused, input goes to the second session while a bare `questions`
+    still reads the first: the hints after registering send input to the second and show its questions."""
+    from storage import groups as group_store
+    from tests.test_session_resolver import two_sessions
+    first, second = two_sessions(db, group)
+    group_store.update_group(db, group.id, late_policy="refuse", registration="open")
+    bot = Bot(db, clock)
+    clock.set(datetime(2030, 3, 2, 9, 0, tzinfo=UTC))      # the first's deadline passed, it meets tomorrow
+    out = bot("iam Chile", user="console:cl")
+    assert out.endswith(f"Send input: submit 1.1 TEXT · see questions: questions #{second.id}")
+    assert "Second question?" in bot(f"questions #{second.id}") and "First question?" in bot("questions")

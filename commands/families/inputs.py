@@ -14,7 +14,7 @@ from commands.rules import visibility
 from commands.rules.lateness import is_late, late_ids
 from commands.rules.submitted import due_for
 from commands.rules.targets import (
-    Target, example_ref, input_session, is_session_selector, session_ref, lists, list_target, resolve_ref, select_session, take_target,
+    Target, example_ref, input_session, is_session_selector, questions_command, session_ref, lists, list_target, resolve_ref, select_session, take_target,
     typed_ref,
 )
 from storage import agenda as agenda_store
@@ -139,7 +139,7 @@ def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | No
         coordinators_only, text = True, after_first
     target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example "
                                f"{ctx.cmd('submit ' + example_ref(ctx))} We support …",
-                               line("See the refs with ", Code(ctx.cmd("questions"))))
+                               line("See the refs with ", Code(ctx.cmd(questions_command(ctx)))))
     flag, after = take_word(rest)
     if (flag or "").lower() == FLAG_COORDINATORS:
         coordinators_only, rest = True, after
@@ -286,7 +286,7 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
     if not subs:
         return Reply(text=f"{delegation} has not submitted anything yet.",
                      sections=[Section(body=[line(f"{delegation} has not submitted anything yet in {ctx.group.name}.")])],
-                     context=[line("See the questions: ", Code(ctx.cmd("questions")), " · send input: ",
+                     context=[line("See the questions: ", Code(ctx.cmd(questions_command(ctx))), " · send input: ",
                                    Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")))])
     sections = []
     sessions_by_id: dict = {}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 
 from commands.operations import record_audit, set_registration
-from commands.rules.targets import example_ref
+from commands.rules.targets import example_ref, questions_command
 from commands.text.args import record_number, shown, take_word
 from commands.contract import RegistrationDecision
 from commands.core import Context, UserError
@@ -96,7 +96,7 @@ def iam(ctx: Context, text: str) -> Reply:
                      sections=[Section(body=[line("You are registered with the delegation of ", Strong(delegation),
                                                   f" in {group.name}{changed}.")])],
                      context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")),
-                                   " · see questions: ", Code(ctx.cmd("questions")))])
+                                   " · see questions: ", Code(ctx.cmd(questions_command(ctx))))])
     req, new = roster_store.open_request(ctx.db, group.id, user, ctx.request.user_name, delegation,
                                          "join" if reason == "approval" and members else reason, ctx.now)
     approvers = deciders(ctx.db, group.id, req)

@@ -143,6 +143,13 @@ def typed_ref(ctx: Context, target: Target) -> str:
     return in_session(target.session, target.label, _meant(ctx, Purpose.INPUT))
 
 
+def questions_command(ctx: Context) -> str:
+    """``questions`` for the questions input goes to, as typed: ``questions #2`` when a bare ``questions`` would
+    read another session (after a deadline, say, while the earlier session has not met)."""
+    s = _meant(ctx, Purpose.INPUT)
+    return "questions" if s is None else f"questions {in_session(s, '', _meant(ctx, Purpose.READ))}".rstrip()
+
+
 def typed_item(ctx: Context, session: Session, number: str) -> str:
     """How to type an item of ``session`` for reading (``agenda 2``, ``questions 2``): ``2``, or ``#3 2``."""
     return in_session(session, number, _meant(ctx, Purpose.READ))
