@@ -123,12 +123,12 @@ class Target:
         return f"#{self.session.id} · {self.label}" if self.session is not None else self.label
 
 
-def in_session(session: Session, words: str, meant: Session | None) -> str:
-    """How to type ``words`` (a ref, an item) of ``session`` in a command: bare when ``meant`` — the session a bare
+def in_session(session: Session, words: str, bare: Session | None) -> str:
+    """How to type ``words`` (a ref, an item) of ``session`` in a command: bare when ``bare`` — the session a bare
     word means for that command now (commands.rules.sessions), None when that is ambiguous — is that session, else
     after its ``#ID`` (``#3 2.2``), so a suggested command acts on the same question, not on another session's.
     Empty ``words``: the session itself, as typed after a command (``""`` or ``#3``)."""
-    return words if meant is not None and meant.id == session.id else f"#{session.id} {words}".rstrip()
+    return words if bare is not None and bare.id == session.id else f"#{session.id} {words}".rstrip()
 
 
 def _meant(ctx: Context, purpose: Purpose) -> Session | None:
@@ -155,11 +155,15 @@ def typed_item(ctx: Context, session: Session, number: str) -> str:
     return in_session(session, number, _meant(ctx, Purpose.READ))
 
 
+def shown_with(lst: QuestionList, session: Session | None) -> bool:
+    """A question list is shown with a session (its questions, hints) when it belongs to it (``session_id``) or to
+    no session; without a session, every list is."""
+    return session is None or lst.session_id in (None, session.id)
+
+
 def lists(ctx: Context, session: Session | None = None) -> list[QuestionList]:
-    """The group's question lists; with ``session``, those shown with it: its own (``session_id``) and those that
-    belong to no session."""
-    out = agenda_store.lists_of_group(ctx.db, ctx.require_group().id)
-    return out if session is None else [lst for lst in out if lst.session_id in (None, session.id)]
+    """The group's question lists; with ``session``, those shown with it."""
+    return [lst for lst in agenda_store.lists_of_group(ctx.db, ctx.require_group().id) if shown_with(lst, session)]
 
 
 def find_list(ctx: Context, name: str) -> QuestionList | None:
@@ -268,7 +272,7 @@ def example_for(db, group, now, session: Session | None = None, item_id: int | N
         if item_id is not None:
             return "REF"
     for lst in agenda_store.lists_of_group(db, group.id):
-        if lst.is_open and (session is None or lst.session_id in (None, session.id)):
+        if lst.is_open and shown_with(lst, session):
             qs = agenda_store.questions_of_list(db, lst.id)
             if qs:
                 return f"{lst.short}:{qs[0].ref}"
