@@ -26,6 +26,16 @@ def next_session_day(now: datetime, tz: str) -> datetime:
     return datetime.combine(day, time(10, 0))
 
 
+def is_demo(group) -> bool:
+    return group.slug == DEMO_SLUG and group.name == DEMO_NAME
+
+
+def operator_groups(db) -> list:
+    """The groups of this database that are not the demo's: when there is one, the database is an operator's, and
+    the demo group is never added to it (it is for the no-credentials console on a fresh database)."""
+    return [g for g in group_store.all_groups(db) if not is_demo(g)]
+
+
 def ensure_demo(db, now: datetime, user: str) -> object:
     """Create the demo group (or re-date it when its session is over); make ``user`` a coordinator."""
     group = group_store.group_by_slug(db, DEMO_SLUG)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.adapters.console import Console
 from bot.dbworkers import workers_for
 from storage.db import ping
-from bot.demo import DEMO_ROOM, ensure_demo
+from bot.demo import DEMO_ROOM, ensure_demo, operator_groups
 from bot.outbox import Outbox
 from bot.scheduler import ReminderScheduler
 from commands.core import system_clock
@@ -35,6 +35,12 @@ def _why(platform: str, e: Exception) -> str:
 
 def run(settings, db, *, clock=system_clock) -> int:
     if not settings.slack_enabled and not settings.matrix_enabled:
+        others = operator_groups(db)
+        if others:
+            slugs = ", ".join(g.slug for g in others[:5]) + (" …" if len(others) > 5 else "")
+            raise StartupError(f"no Slack or Matrix settings (is .env in this directory?), and the database "
+                               f"holds groups ({slugs}): the demo group is only added to a fresh database. Set the "
+                               "chat settings, or talk to a group at the terminal with convene console --group SLUG")
         user = f"console:{os.environ.get('USER') or getpass.getuser() or 'me'}"
         ensure_demo(db, clock(), user)
         log.info("no Slack or Matrix credentials: starting the console on the demo group")

@@ -5,8 +5,9 @@ database — made by a chat command, the CLI or another process — and every ``
 reminder from sessions, deadlines and offsets, and:
 
 - sends what is due now and not yet handled. A reminder that fell due more than ``GRACE`` ago
-  (the bot was down) is sent once, worded as late, if its event has not begun and it is the latest
-  of its session's reminders of that kind that fell due; the others are recorded as *skipped*;
+  (the bot was down, or the clock jumped) is sent once, worded as late, if its event has not begun, it is the
+  latest of its session's reminders of that kind that fell due, and the next one of them is not due sooner than
+  it is late (``notices.sooner_next``); the others are recorded as *skipped*;
 - keeps one APScheduler job per reminder due within ``HORIZON``, id ``reminder:{kind}:{session}:{offset}``,
   at its due time (later ones get their job at a resync before they come due, which keeps start-up
   fast with tens of thousands of sessions); a job only triggers ``sync``, so a stale job can never
@@ -235,11 +236,18 @@ class ReminderScheduler:
             already = await run(log_store.sent_dues, kind, session_id)
             superseded = any(d >= latest.due for d in already)
             send = latest if (latest.event > now and not superseded) else None
+            sooner = None
+            if send is not None and now - send.due > GRACE:
+                # Late (a downtime, a clock jump): not sent when the next one of the same event comes sooner.
+                sooner = await run(core.sooner_next, send, now)
+                if sooner is not None:
+                    send = None
             for p in group:
                 if p is send:
                     continue
                 reason = ("its event had begun" if p.event <= now else
-                          "a later reminder of the same event was due" if p is not latest or superseded
+                          "a later reminder of the same event was due" if p is not latest or superseded else
+                          f"the next reminder of the same event is due sooner ({sooner.isoformat()})" if sooner
                           else "not sent")
                 recorded = await run(
                     log_store.claim, p.key("*"), kind=p.kind, session_id=p.session_id, offset=p.offset,

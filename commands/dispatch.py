@@ -6,6 +6,7 @@ import logging
 from typing import Callable
 
 from commands.text.args import shown
+from commands.text.words import did_you_mean
 from commands.contract import FrontEnds
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.families import default_registry
@@ -130,7 +131,10 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
     head, text = route(request, registry)
     ctx = make_context(db, request, clock, settings, registry, front_ends)
     if not head:
-        return error(f"I don't know the command '{shown(request.command)}'. Type {ctx.cmd('help')} for the list.")
+        near = registry.nearest([request.command or ""] + request.text.split()[:2])
+        guess = did_you_mean([ctx.cmd(n) for n in near])
+        return error(f"I don't know the command '{shown(request.command)}'.{guess} Type {ctx.cmd('help')} for the "
+                     "list.")
     cmd, rest = registry.resolve(head, text)
     try:
         authorize(ctx, cmd)

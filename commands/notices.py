@@ -14,7 +14,9 @@ from commands.contract import FrontEnds
 from commands.registry import HEADS
 from commands.reply import Code, Reply, Section, Strong, When, line
 from commands.rules.lateness import is_late
+from commands.rules.sessions import Purpose, meant
 from commands.rules.submitted import not_submitted, submitted
+from commands.rules.targets import example_for, in_session
 from commands.text import timefmt
 from commands.text.durations import DurationError, parse_offsets
 from commands.text.words import excerpt
@@ -118,6 +120,17 @@ def _plan_row(row, now: datetime, lookback: timedelta, until: datetime | None, *
     return out
 
 
+def sooner_next(db, p: Planned, now: datetime) -> datetime | None:
+    """When a late reminder is not worth sending: the due time of the next reminder of the same event (kind and
+    session or list) if it comes sooner than ``p`` is late — after a downtime or a clock jump that ends just before
+    the 1-day nudge, the 3-day one would arrive next to it, saying the same. None: send ``p`` (late)."""
+    overdue = now - p.due
+    for q in plan(db, now, until=now + overdue, group_id=p.group_id):
+        if (q.kind, q.session_id) == (p.kind, p.session_id) and q.due > now:
+            return q.due if q.due - now < overdue else None
+    return None
+
+
 def coordinators_of(db, group_id: int) -> list[str]:
     return [m.user for m in group_store.coordinators(db, group_id)]
 
@@ -184,11 +197,19 @@ def session_reminder(db, p: Planned, now: datetime, late: bool, target: str,
             brief.append(line(f"… and {len(items) - AGENDA_IN_BRIEF} more"))
         sections.append(Section(heading=line(Strong("Agenda in brief")), body=brief))
     suffix = ("" if _moved(p) else " (late reminder)") if late else ""
+    # The commands name this session's items, with its #ID when a bare command would read another session.
+    reading = meant(db, group_store.group_by_id(db, s.group_id), now, Purpose.READ)
+    asked = {q.item_id for q in _session_questions(db, s.id)}
+    example = next((it for it in items if it.id in asked), items[0] if items else None)
+    hints = [("Full agenda: ", Code(_cmd(target, f"agenda {in_session(s, '', reading)}".rstrip(), front_ends)))]
+    if example is not None and example.number:
+        hints.append((" · an item: ", Code(_cmd(target, f"agenda {in_session(s, example.number, reading)}",
+                                                 front_ends))))
+    hints.append((" · questions: ", Code(_cmd(target, f"questions {in_session(s, '', reading)}".rstrip(),
+                                               front_ends))))
     return Reply(text=f"Reminder: {s.title} starts {rel}" + suffix,
                  title=f"Reminder: {s.title}", sections=sections, public=True,
-                 context=[line("Full agenda: ", Code(_cmd(target, "agenda", front_ends)), " · an item: ",
-                               Code(_cmd(target, "agenda 2", front_ends)), " · questions: ",
-                               Code(_cmd(target, "questions", front_ends)))])
+                 context=[line(*[part for pair in hints for part in pair])])
 
 
 def _session_questions(db, session_id: int):
@@ -210,17 +231,23 @@ def deadline_nudge(db, p: Planned, now: datetime, late: bool, member, target: st
     if late:
         body.append(_late_note(p))
     sections = [Section(body=body)]
-    if qs:
-        shown = [line(Code(q.ref), " ", excerpt(q.text, 140)) for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
-        if len(qs) > OPEN_QUESTIONS_IN_NUDGE:
-            shown.append(line(f"… and {len(qs) - OPEN_QUESTIONS_IN_NUDGE} more: ",
-                              Code(_cmd(target, "questions", front_ends))))
-        sections.append(Section(heading=line(Strong("Open questions")), body=shown))
     group = group_store.group_by_id(db, p.group_id)
+    # Refs as the delegate types them now: with the session's #ID when a bare ref would mean another session's.
+    sending = meant(db, group, now, Purpose.INPUT)
+    if qs:
+        shown = [line(Code(in_session(s, q.ref, sending)), " ", excerpt(q.text, 140))
+                 for q in qs[:OPEN_QUESTIONS_IN_NUDGE]]
+        if len(qs) > OPEN_QUESTIONS_IN_NUDGE:
+            reading = meant(db, group, now, Purpose.READ)
+            shown.append(line(f"… and {len(qs) - OPEN_QUESTIONS_IN_NUDGE} more: ",
+                              Code(_cmd(target, f"questions {in_session(s, '', reading)}".rstrip(), front_ends))))
+        sections.append(Section(heading=line(Strong("Open questions")), body=shown))
+    example = example_for(db, group, now, s)
     return Reply(text=f"Written input for {s.title} is due {rel}", title=f"Written input due {rel}",
                  sections=sections,
                  context=[line(f"In {group.name}. Send it with ", Code(_cmd(target, "submit REF TEXT", front_ends)),
-                               " (for example ", Code(_cmd(target, "submit 2.6 Our position is …", front_ends)), ").")])
+                               " (for example ", Code(_cmd(target, f"submit {example} Our position is …", front_ends)),
+                               ").")])
 
 
 def deadline_summary(db, p: Planned, now: datetime, late: bool, target: str,

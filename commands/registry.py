@@ -8,6 +8,7 @@ against, the registry that results.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -108,3 +109,30 @@ class Registry:
             parts = rest.lstrip().split(None, 1)
             rest = parts[1] if len(parts) > 1 else ""
         return found, rest
+
+    def nearest(self, words: list[str], *, under_convene: bool = False) -> list[str]:
+        """The registered command names nearest to what was typed (``sumbit`` → ``submit``, ``sesion list`` →
+        ``session list``), best first, for "Did you mean …?"; empty when nothing is close. ``under_convene``: only
+        subcommands of convene; else the command words, ``help`` and the subcommands typed bare."""
+        lowered = [w.lower() for w in words if w]
+        if not lowered:
+            return []
+        names = list(self.subcommands) if under_convene else \
+            list(self.heads) + ["help"] + list(self.subcommands)
+        scored = []
+        for name in dict.fromkeys(names):
+            n = len(name.split())
+            typed = " ".join(lowered[:n])
+            if len(lowered) < n:       # fewer words typed than the name has: compare its first words
+                name_part = " ".join(name.split()[:len(lowered)])
+            else:
+                name_part = name
+            score = difflib.SequenceMatcher(None, typed, name_part).ratio()
+            if score >= SUGGEST_CUTOFF:
+                scored.append((-score, -n, name))
+        scored.sort()
+        best = scored[0][0] if scored else None
+        return [name for score, _n, name in scored if score == best][:3]
+
+
+SUGGEST_CUTOFF = 0.75     # how alike a typed word and a command's must be to suggest it

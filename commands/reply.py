@@ -101,8 +101,11 @@ class Table:
 class Section:
     heading: Line | None = None
     body: list[Line] = field(default_factory=list)
-    button: Button | None = None
+    button: Button | None = None      # one button beside the text (Submit input beside a question)
     table: Table | None = None
+    # The answers to the question the text asks, together under it (Approve / Refuse, Import / Cancel): a front end
+    # without buttons shows none, so the text (and the reply's context) says how to answer in words too.
+    actions: list[Button] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

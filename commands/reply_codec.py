@@ -69,6 +69,7 @@ def dumps(reply: Reply) -> str:
         "reply_command": reply.reply_command, "reply_group": reply.reply_group,
         "sections": [{"heading": _line(s.heading), "body": [_line(ln) for ln in s.body],
                       "button": [s.button.label, s.button.action, s.button.value] if s.button else None,
+                      "actions": [[b.label, b.action, b.value] for b in s.actions],
                       "table": {"headers": s.table.headers, "rows": [[_cell(c) for c in r] for r in s.table.rows]}
                       if s.table else None} for s in reply.sections],
     }, ensure_ascii=False)
@@ -82,5 +83,6 @@ def loads(raw: str) -> Reply:
         reply_group=d.get("reply_group"),
         sections=[Section(heading=_unline(s["heading"]), body=[_unline(ln) for ln in s["body"]],
                           button=Button(*s["button"]) if s["button"] else None,
+                          actions=[Button(*b) for b in s.get("actions") or []],
                           table=Table(s["table"]["headers"], [[_uncell(c) for c in r] for r in s["table"]["rows"]])
                           if s["table"] else None) for s in d["sections"]])

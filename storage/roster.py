@@ -105,6 +105,13 @@ def pending(db, group_id: int) -> list[RegistrationRequest]:
                                            "status = 'pending' ORDER BY id", [group_id])]
 
 
+def pending_of(db, group_id: int, user: str) -> RegistrationRequest | None:
+    """The person's request waiting in the group (there is at most one: a new one cancels the old)."""
+    rows = list(query(db, "SELECT * FROM registration_requests WHERE group_id = ? AND user = ? AND "
+                          "status = 'pending' ORDER BY id DESC LIMIT 1", [group_id, user]))
+    return _request(rows[0]) if rows else None
+
+
 def decide(db, request_id: int, status: str, by: str, at: datetime) -> bool:
     """Record the decision; False when it was decided (or cancelled) already."""
     return db.execute("UPDATE registration_requests SET status = ?, decided_by = ?, decided_at = ? "

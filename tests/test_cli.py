@@ -236,3 +236,21 @@ def test_export_docx_on_letter_paper(setup_group, tmp_path):
     convene(setup_group, "export", "cg", "--format", "docx", "--session", "1", "--paper", "letter", "-o", str(target))
     section = Document(io.BytesIO(target.read_bytes())).sections[0]
     assert round(section.page_width / Mm(1), 1) == 215.9
+
+
+def test_run_without_credentials_never_adds_the_demo_to_an_operators_database(cli_env):
+    """Issue 21: `convene run` on an operator's database (it has groups) added the demo group to it. Without chat
+    settings it refuses to start there, saying why and what to do, and changes nothing; a fresh database gets the
+    demo, and keeps just it on the next run."""
+    convene(cli_env, "group", "create", "cg", "--name", "Contact Group", "--registration", "open")
+    proc = convene(cli_env, "run", stdin="agenda\n", check=False)
+    assert proc.returncode == 1 and "Special Session" not in proc.stdout
+    assert proc.stderr.strip() == (
+        "convene: cannot start: no Slack or Matrix settings (is .env in this directory?), and the database holds "
+        "groups (cg): the demo group is only added to a fresh database. Set the chat settings, or talk to a group "
+        "at the terminal with convene console --group SLUG")
+    assert [ln.split("\t")[0] for ln in convene(cli_env, "group", "list").stdout.splitlines()] == ["cg"]
+    fresh = dict(cli_env, CONVENE_DB=cli_env["CONVENE_DB"] + ".fresh")
+    for _ in range(2):
+        assert "Special Session on International Cooperation" in convene(fresh, "run", stdin="agenda\n").stdout
+    assert [ln.split("\t")[0] for ln in convene(fresh, "group", "list").stdout.splitlines()] == ["demo"]

@@ -189,3 +189,16 @@ def test_counts_are_said_properly(bot):
     bot("iam Chile")
     bot("submit 2.6 Our view")
     assert bot.reply("inputs mine").text == "Chile: 1 input"
+
+
+def test_the_coordinators_flag_may_come_before_the_ref(bot, db, seeded):
+    """Issue 21: `submit --coordinators 2.6 …` was refused as "not a question reference". The flag is taken first
+    too (after a session, too), the text kept as written."""
+    from storage import submissions as sub_store
+    bot("iam Chile")
+    first = bot.reply("submit --coordinators 2.6 Our private view,\nin two lines.")
+    assert first.ok and "Visible to the coordinators only" in first.plain()
+    second = bot.reply("submit #1 --Coordinators 2.5 Another private view")
+    assert second.ok and "Visible to the coordinators only" in second.plain()
+    subs = {s.text: s.disclosure for s in sub_store.of_group(db, seeded.id)}
+    assert subs == {"Our private view,\nin two lines.": "coordinators", "Another private view": "coordinators"}

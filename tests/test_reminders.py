@@ -395,3 +395,47 @@ def test_a_deadline_after_the_meeting_or_a_move_before_the_deadline_needs_confir
     assert "would end before its input deadline" in moved
     assert timefmt.hm(agenda_store.session_by_id(db, s.id).start, TZ) == "10:00"
     assert "now takes place" in bot(f"reschedule #{s.id} 2026-12-11 09:00 confirm", **coord)
+
+
+def test_a_date_followed_by_a_time_is_the_deadline_not_a_session(db, world):
+    """Issue 21: `deadline 2026-12-10 5pm` answered "There is no session on 2026-12-10". A date followed by a time
+    of day is a datetime, in the 24-hour or the 12-hour form; a session's date followed by a datetime still names it."""
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    coord = dict(user="slack:U0COORD", platform="slack")
+    assert "is due Tue 8 Dec 2026 17:00 Geneva time" in bot("deadline 2026-12-08 5pm", **coord)
+    assert "is due Tue 8 Dec 2026 17:30 Geneva time" in bot("deadline 2026-12-08 5:30pm", **coord)
+    assert "is due Wed 9 Dec 2026 09:15 Geneva time" in bot("deadline 2026-12-10 2026-12-09 9:15 a.m.", **coord)
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).deadline, TZ) == "09:15"
+    refused = bot("deadline 2026-12-08 17pm", **coord)
+    assert refused == "'17pm' is not a time: with am or pm the hour is 1 to 12 (5pm, or 17:00)"
+    assert "There is no session" not in bot("deadline 2026-12-08 5", **coord)
+    assert timefmt.hm(agenda_store.session_by_id(db, s.id).deadline, TZ) == "09:15"
+
+
+def test_a_clock_jump_to_just_before_the_next_nudge_sends_only_that_one(db, world):
+    """Issue 21: a clock jump landing 20 s before the 1-day nudge sent the 3-day one (two days late) and then the
+    1-day one 20 s later, saying the same. A late reminder whose next one (same deadline) comes sooner than it is
+    late is recorded as skipped; a reminder a few minutes late with the next days away is still sent, late."""
+    g, clock, rec, sched = world
+    s = make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    bot("iam Chile", user="slack:U1", platform="slack")
+    bot("deadline 2026-12-08 17:00", user="slack:U0COORD", platform="slack")     # nudges 3d, 1d, 2h before
+    sync(sched)
+    clock.set(local("2026-12-07 16:59") + timedelta(seconds=40))                 # the jump: 20 s before the 1d
+    sync(sched)
+    assert rec.delivered == []
+    clock.set(clock() + timedelta(seconds=20))
+    sync(sched)
+    assert sorted(rec.targets()) == ["slack:U0COORD", "slack:U1"]
+    assert all("(Sent late" not in text for text in rec.texts())
+    log = {(e.offset, e.target): e for e in log_store.log_of_session(db, s.id)}
+    assert sorted((o, t, e.status) for (o, t), e in log.items()) == [
+        ("1d", "slack:U0COORD", "sent"), ("1d", "slack:U1", "sent"), ("3d", "*", "skipped")]
+    assert "the next reminder of the same event is due sooner" in log[("3d", "*")].detail
+    # Five minutes late with the next one a day away: sent, worded as late.
+    clock.set(local("2026-12-08 15:05"))
+    sync(sched)
+    assert len(rec.delivered) == 4 and "Sent late" in rec.texts("slack:U1")[-1]

@@ -182,6 +182,10 @@ def test_chat_import_previews_then_asks_for_confirmation(answered):
     assert "Preview: revised.yaml → Resource Mobilization" in preview
     assert "removed 2.1" in preview and "2 changes would take answered questions off the agenda" in preview
     assert "import apply 1 confirm" in preview and "import cancel 1" in preview
+    # Issue 21: the question is asked once, with both answers (no dangling "Not what you expected?" line).
+    assert ("Import it as previewed, or cancel? Nothing is changed until you import it.\n"
+            "Import: import apply 1 confirm · cancel: import cancel 1\n") in preview
+    assert "Not what you expected" not in preview
     before = _db_rows(env)
     assert "Not imported yet" in console("import apply 1") and _db_rows(env) == before
     assert "Imported: revised.yaml" in console("import apply 1 confirm")

@@ -108,3 +108,55 @@ def test_registration_modes_and_the_bare_command(bot, db, group):
 def test_numbers_too_large_to_name_anything_get_a_clear_answer(bot, seeded, line, says):
     reply = bot.reply(line, **COORD)
     assert not reply.ok and says in reply.plain() and "went wrong" not in reply.plain()
+
+
+def test_submit_while_a_registration_waits_says_it_waits(db, seeded, clock):
+    """Issue 21: a delegate whose request waits was told "Tell me your delegation first"; they are told that their
+    request with that delegation waits for approval, and nothing is saved."""
+    from storage import submissions as sub_store
+    bot = Bot(db, clock)
+    bot("registration approval", **COORD)
+    assert "Asked" in bot("iam Chile", user="console:new")
+    out = bot.reply("submit 2.6 Our view.", user="console:new")
+    assert not out.ok
+    assert out.plain() == ("Your request to register with Chile (#1) is waiting for approval: you can send input "
+                           "once a coordinator approves it. Nothing was saved: send it again then.")
+    assert sub_store.of_group(db, seeded.id) == []
+    # Someone who never asked still gets the first step.
+    assert "Tell me your delegation first" in bot("submit 2.6 Our view.", user="console:other")
+
+
+def test_a_new_name_close_to_a_delegation_the_group_has_is_asked_about(bot, db, group):
+    """Issue 21: without a roster, `iam Chle` beside Chile created a delegation "Chle". It asks, and takes the new
+    name only with `confirm`; names not close to any pass as before."""
+    group_store.update_group(db, group.id, registration="open")
+    bot("iam Chile")
+    out = bot.reply("iam Chle", user="console:bea")
+    assert not out.ok
+    assert out.plain() == ("Chle is not a delegation of Contact Group on Cooperation yet. Did you mean Chile?\n"
+                           "iam Chile · a new delegation called Chle: iam Chle confirm")
+    assert group_store.member(db, group.id, "console:bea") is None
+    assert "You are registered with the delegation of Chle" in bot("iam Chle confirm", user="console:bea")
+    assert "You are registered with the delegation of Peru" in bot("iam Peru", user="console:pe")
+    # A coordinator assigning a delegation is asked the same, with the command they typed.
+    assert "member @cy Chile · a new delegation called Chili: member @cy Chili confirm" in bot("member @cy Chili",
+                                                                                                **COORD)
+    assert group_store.member(db, group.id, "console:cy") is None
+
+
+def test_a_registration_request_asks_its_question_with_both_answers(bot, db, group):
+    """Issue 21: the request ended with a line of its own, "Not someone you know for that delegation?", beside the
+    Refuse button: dangling in Slack and in plain text. The question is asked once, both answers with it (as
+    buttons where there are buttons, in words everywhere)."""
+    bot("registration approval", **COORD)
+    asked = bot.reply("iam Chile", user="console:new")
+    [(to, notice)] = asked.notices
+    assert to == "console:coord"
+    assert notice.plain() == (
+        "Registration request #1\n"
+        "  new asks to speak for the delegation of Chile in Contact Group on Cooperation.\n"
+        "  Contact Group on Cooperation approves every registration.\n"
+        "  Do you know them as speaking for Chile? Approve the request if so; refuse it if not.\n"
+        "Approve: registration approve 1 · refuse: registration refuse 1 (or reply approve or refuse to this message)")
+    [section] = notice.sections
+    assert [b.label for b in section.actions] == ["Approve", "Refuse"] and section.button is None

@@ -321,8 +321,7 @@ def test_registration_approval_with_the_buttons_over_signed_http(slack_bot, fake
     assert "a coordinator approves every registration" in all_text(asked)
     assert group_store.member(slack_bot.check, 1, f"slack:{TEAM}:U0CL") is None
     dm = [c for c in fake_slack.wait_for("chat.postMessage") if "Registration request" in json.dumps(c)][-1]
-    buttons = [b["accessory"] for b in dm["blocks"] if b.get("accessory", {}).get("action_id") ==
-               "registration_decision"]
+    buttons = decision_buttons(dm, "registration_decision")
     assert [b["text"]["text"] for b in buttons] == ["Approve", "Refuse"]
     # Another delegation's delegate pressing Approve (a forwarded value) is refused by the core.
     group_store.set_delegation(slack_bot.check, 1, f"slack:{TEAM}:U0PE", "Peru")
@@ -343,6 +342,19 @@ def test_registration_approval_with_the_buttons_over_signed_http(slack_bot, fake
         time.sleep(0.05)
     [told] = [c for c in fake_slack.of("chat.postMessage") if c.get("text") == "You are registered with Chile"]
     assert told["channel"] == "DU0CL"
+
+
+def decision_buttons(message: dict, action: str) -> list[dict]:
+    """Issue 21: the answers to a decision (Approve / Refuse, Import / Cancel) are one row of buttons right under the
+    section that asks the question, never a button beside a line of its own ("Not someone you know…?")."""
+    blocks = message["blocks"]
+    assert not any("accessory" in b for b in blocks)
+    [at] = [i for i, b in enumerate(blocks) if b["type"] == "actions"]
+    asking = blocks[at - 1]["text"]["text"]
+    assert asking.rstrip().endswith(("if not.", "until you import it.")), asking
+    buttons = blocks[at]["elements"]
+    assert [b["action_id"] for b in buttons] == [action, f"{action}:1"]
+    return buttons
 
 
 def _wait_posted(fake_slack, method, predicate, timeout=15):
@@ -369,8 +381,7 @@ def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_butt
     assert "10:00–10:30  1. Opening of the meeting — Ambassador Rosa Kim" in text
     [download] = fake_slack.of("download")
     assert download["_auth"].startswith("Bearer xoxb-")            # read with the bot's own token
-    buttons = [b["accessory"] for b in preview["blocks"] if b.get("accessory", {}).get("action_id") ==
-               "import_decision"]
+    buttons = decision_buttons(preview, "import_decision")
     assert [b["text"]["text"] for b in buttons] == ["Import", "Cancel"]
     assert len(group_store_sessions(slack_bot)) == 1                  # nothing imported yet
     slack_bot.sender.post(block_action_body("import_decision", buttons[0]["value"], user="U0COORD", channel="D0COORD"))
@@ -379,7 +390,7 @@ def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_butt
     assert len(group_store_sessions(slack_bot)) == 3
     # A delegate of the group pressing a forwarded button does nothing (the core checks who presses).
     slack_bot.sender.command("/convene", "iam Chile", user="U0CL")
-    slack_bot.sender.post(block_action_body("import_decision", buttons[1]["value"], user="U0CL", channel="D0CL"))
+    slack_bot.sender.post(block_action_body(buttons[1]["action_id"], buttons[1]["value"], user="U0CL", channel="D0CL"))
     refused = _wait_posted(fake_slack, "chat.postMessage", lambda c: c.get("channel") == "D0CL")
     assert "Only coordinators import documents" in all_text(refused)
 

@@ -37,3 +37,20 @@ def test_labels_name_the_city():
     assert timefmt.zone_label("Europe/Zurich") == "Geneva time"
     assert timefmt.zone_label("America/Argentina/Buenos_Aires") == "Buenos Aires time"
     assert timefmt.zone_label("UTC") == "UTC"
+
+
+@pytest.mark.parametrize("text, local", [
+    ("2026-12-10 5pm", "17:00"), ("2026-12-10 5:30pm", "17:30"), ("2026-12-10 5:30 PM", "17:30"),
+    ("2026-12-10T9am", "09:00"), ("2026-12-10 9:15 a.m.", "09:15"), ("2026-12-10 12am", "00:00"),
+    ("2026-12-10 12pm", "12:00"), ("2026-12-10 5 pm America/New_York", "17:00")])
+def test_twelve_hour_times_are_read(text, local):
+    zone = "America/New_York" if "New_York" in text else "Europe/Zurich"
+    assert timefmt.hm(timefmt.parse_user_datetime(text, "Europe/Zurich"), zone) == local
+
+
+@pytest.mark.parametrize("text, says", [("2026-12-10 13pm", "with am or pm the hour is 1 to 12"),
+                                        ("2026-12-10 0am", "with am or pm the hour is 1 to 12"),
+                                        ("2026-12-10 5", "not a date and time I can read")])
+def test_times_that_are_not_times_are_refused_clearly(text, says):
+    with pytest.raises(timefmt.TimeError, match=says):
+        timefmt.parse_user_datetime(text, "Europe/Zurich")

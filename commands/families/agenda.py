@@ -11,7 +11,7 @@ from commands.text.args import shown
 from commands.registry import head
 from commands.reply import Attachment, Button, Code, Reply, Section, Strong, When, line
 from commands.rules.targets import (
-    example_ref, find_list, is_session_selector, lists, require_session,
+    example_ref, find_list, is_session_selector, lists, require_session, typed_item,
 )
 from commands.text.args import strip_trailing_keywords
 from storage import agenda as agenda_store
@@ -71,10 +71,16 @@ def agenda(ctx: Context, text: str) -> Reply:
             body.append(line("Presented by ", "; ".join(it.presenters)))
         if per_item.get(it.id):
             n = per_item[it.id]
-            body.append(line(f"{n} discussion question{'s' if n > 1 else ''} — ", Code(ctx.cmd(f"agenda {it.number}"))))
+            body.append(line(f"{n} discussion question{'s' if n > 1 else ''} — ",
+                             Code(ctx.cmd(f"agenda {typed_item(ctx, s, it.number)}"))))
         sections.append(Section(heading=item_heading(it, s.timezone), body=body))
-    context = [line("Details of an item: ", Code(ctx.cmd("agenda 2")), " · send input: ",
-                    Code(ctx.cmd(f"submit {example_ref(ctx, s)} TEXT")), " · all commands: ", Code(ctx.cmd("help")))]
+    numbered = [it for it in items if it.number]
+    example = next((it for it in numbered if per_item.get(it.id)), numbered[0] if numbered else None)
+    hints = [("Details of an item: ", Code(ctx.cmd(f"agenda {typed_item(ctx, s, example.number)}")))] if example \
+        else []
+    hints += [("send input: " if hints else "Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx, s)} TEXT"))),
+              ("all commands: ", Code(ctx.cmd("help")))]
+    context = [line(*[part for i, pair in enumerate(hints) for part in ((" · ",) if i else ()) + pair])]
     links = shared_links(ctx)
     if links is not None:
         context.insert(0, links_line(links))
@@ -126,7 +132,7 @@ def _item_reply(ctx: Context, s: Session, past: bool, word: str, public: bool) -
     sections += qs
     context = []
     if qs:
-        context.append(line("Send input: ", Code(ctx.cmd(f"submit {qs[0].heading[0].text} TEXT"))))
+        context.append(line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx, s, it.id)} TEXT"))))
     else:
         context.append(line("No discussion questions under this item."))
     if past:
@@ -159,32 +165,33 @@ def questions(ctx: Context, text: str) -> Reply:
         if not qs:
             sections.append(Section(body=[line("No discussion questions under this item.")]))
         return Reply(text=f"Questions of item {it.number}", sections=sections + qs, public=public,
-                     context=[line("Send input: ", Code(ctx.cmd("submit REF TEXT")))])
+                     context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx, s, it.id)} TEXT")))])
     sections = []
     for it in agenda_store.items_of_session(ctx.db, s.id):
         qs = question_sections(ctx, s, it)
         if qs:
             sections.append(Section(heading=item_heading(it, s.timezone)))
             sections += qs
-    for lst in lists(ctx):
+    for lst in lists(ctx, s):
         n = len(agenda_store.questions_of_list(ctx.db, lst.id))
         sections.append(Section(heading=line(Strong(lst.short), " ", lst.name),
                                 body=[line(f"{count(n, 'question')} — ", Code(ctx.cmd(f"questions {lst.short}")))]))
     if not sections:
         sections.append(Section(body=[line("No discussion questions yet.")]))
     return Reply(text=f"Questions: {s.title}", title=f"Questions — {s.title}", sections=sections, public=public,
-                 context=[line("Send input: ", Code(ctx.cmd("submit REF TEXT")))])
+                 context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx, s)} TEXT")))])
 
 
 def list_reply(ctx: Context, lst, public: bool = False) -> Reply:
     sections = [Section(heading=line(Strong(lst.short), " — ", lst.name), body=[line(lst.symbol)] +
                         ([line(lst.description)] if lst.description else []))]
-    for q in agenda_store.questions_of_list(ctx.db, lst.id):
+    qs = agenda_store.questions_of_list(ctx.db, lst.id)
+    for q in qs:
         sections.append(Section(heading=line(Code(f"{lst.short}:{q.ref}")), body=[line(f"({q.ref}) {q.text}")],
                                 button=Button("Submit input", SubmitInput.action_id,
                                               SubmitInput(QuestionRef(q.ref, list_id=lst.id)).encode())))
     return Reply(text=f"{lst.short}: {lst.name}", sections=sections, public=public,
-                 context=[line("Send input: ", Code(ctx.cmd(f"submit {lst.short}:a TEXT")))])
+                 context=[line("Send input: ", Code(ctx.cmd(f"submit {lst.short}:{qs[0].ref if qs else 'a'} TEXT")))])
 
 
 def register(registry) -> None:

@@ -6,7 +6,7 @@ import io
 import re
 
 from commands.operations import record_audit
-from commands.rules.delegations import resolve_delegation
+from commands.rules.delegations import resolve_delegation, take_confirm
 from commands.text.words import count
 from commands.text.args import shown
 from commands.text.words import excerpt
@@ -16,7 +16,7 @@ from commands.exports import FORMATS, export_filename, render
 from commands.text.people import display, mention_name, named, resolve_person
 from commands.registry import subcommand
 from commands.reply import Attachment, Code, Reply, Section, Strong, Table, When, line
-from commands.rules.targets import (find_list, input_session, is_session_selector, select_session, take_target,
+from commands.rules.targets import (example_ref, find_list, input_session, is_session_selector, select_session, take_target,
                                 typed_ref)
 from commands.exports.csv_export import csv_cell
 from commands.rules import visibility
@@ -191,7 +191,8 @@ def inputs_export(ctx: Context, text: str) -> Reply:
 @subcommand("history", "inputs history REF",
             "Every version of the inputs to a question: who changed what, and when.", under="inputs")
 def inputs_history(ctx: Context, text: str) -> Reply:
-    target, _ = take_target(ctx, text, "Say which question: inputs history REF (for example inputs history 2.6).")
+    target, _ = take_target(ctx, text, "Say which question: inputs history REF (for example "
+                                       f"{ctx.cmd('inputs history ' + example_ref(ctx))}).")
     entries = sub_store.history_of_question(ctx.db, target.question.id)
     if not ctx.is_coordinator:
         own = (ctx.delegation or "").casefold()
@@ -220,7 +221,8 @@ def inputs_history(ctx: Context, text: str) -> Reply:
             "What delegations submitted on a question (coordinators also see coordinators-only inputs).",
             under="inputs")
 def inputs_question(ctx: Context, text: str) -> Reply:
-    target, _ = take_target(ctx, text, "Say which question: inputs question REF (for example inputs question 2.6).")
+    target, _ = take_target(ctx, text, "Say which question: inputs question REF (for example "
+                                       f"{ctx.cmd('inputs question ' + example_ref(ctx))}).")
     subs = sub_store.of_question(ctx.db, target.question.id)
     late = late_ids(ctx.db, subs)
     hidden = 0
@@ -274,11 +276,12 @@ def coordinator_remove(ctx: Context, text: str) -> Reply:
         line(Strong(who), f" is no longer a coordinator of {ctx.group.name}.")])])
 
 
-@subcommand("member", "member @USER DELEGATION", "Assign or correct a delegate's delegation.", coordinator=True)
+@subcommand("member", "member @USER DELEGATION [confirm]", "Assign or correct a delegate's delegation.", coordinator=True)
 def member_command(ctx: Context, text: str) -> Reply:
     word, rest = take_word(text)
     user = resolve_person(ctx, word)
-    delegation = resolve_delegation(ctx, rest)
+    name, confirmed = take_confirm(rest)
+    delegation = resolve_delegation(ctx, name, confirmed=confirmed, command=f"member {word}")
     with write_tx(ctx.db):
         m = group_store.set_delegation(ctx.db, ctx.group.id, user, delegation, mention_name(ctx, user, word))
         record_audit(ctx.db, ctx.group, ctx.request.user, "registration", f"{user} with {m.delegation}", ctx.now)

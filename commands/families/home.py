@@ -11,7 +11,8 @@ from commands.contract import FrontEnd, QuestionRef, SubmitInput, platform_of
 from commands.core import Context, Request
 from commands.rules.lateness import is_late
 from commands.registry import subcommand
-from commands.rules.sessions import Purpose, coming, session_for
+from commands.rules.sessions import Purpose, coming, meant, session_for
+from commands.rules.targets import in_session
 from commands.reply import Button, Code, Reply, Section, Strong, When, line
 from commands.families.feed import links_for, links_line
 from storage import agenda as agenda_store
@@ -84,8 +85,10 @@ def home(db, user: str, now, front_end: FrontEnd | None = None, settings=None) -
                                             button=Button("Submit input", SubmitInput.action_id,
                                                           SubmitInput(value, group_id=g.id).encode())))
                 if len(todo) > MAX_OPEN_SHOWN:
+                    more = "questions" if input_s is None else \
+                        f"questions {in_session(input_s, '', meant(db, g, now, Purpose.READ))}".rstrip()
                     sections.append(Section(body=[line(f"… and {len(todo) - MAX_OPEN_SHOWN} more: ",
-                                                       Code(probe.cmd("questions")))]))
+                                                       Code(probe.cmd(more)))]))
             else:
                 sections.append(Section(body=[line(f"{member.delegation} has answered every open question.")]))
         else:

@@ -166,13 +166,12 @@ def _preview(ctx: Context, data: bytes, filename: str, opts: dict) -> Reply:
         sections.append(Section(body=[line(Strong(f"{count(n, 'change')}"), " would take answered questions off the "
                                            "agenda; their inputs stay with the withdrawn questions, shown apart in "
                                            "the compilation.")]))
-    sections.append(Section(body=[line("Nothing is changed until you import it.")],
-                            button=Button(label, ImportDecision.action_id, decision(verdict))))
-    sections.append(Section(body=[line("Not what you expected?")],
-                            button=Button("Cancel", ImportDecision.action_id, decision("cancel"))))
+    sections.append(Section(body=[line("Import it as previewed, or cancel? Nothing is changed until you import it.")],
+                            actions=[Button(label, ImportDecision.action_id, decision(verdict)),
+                                     Button("Cancel", ImportDecision.action_id, decision("cancel"))]))
     apply_cmd = f"import apply {pid}" + (" confirm" if n else "")
     return Reply(text=f"Preview of {filename}: import or cancel", sections=sections,
-                 context=[line("Or: ", Code(ctx.cmd(apply_cmd)), " · ", Code(ctx.cmd(f"import cancel {pid}")),
+                 context=[line("Import: ", Code(ctx.cmd(apply_cmd)), " · cancel: ", Code(ctx.cmd(f"import cancel {pid}")),
                                *([" (or reply " + ("confirm" if n else "import") + " or cancel to this message)"]
                                  if ctx.front_end.prompts else []))],
                  reply_command=f"import decide {pid}", reply_group=ctx.group.id)

@@ -15,11 +15,12 @@ from commands.rules.lateness import is_late, late_ids
 from commands.rules.submitted import due_for
 from commands.rules.targets import (
     withdrawn_label,
-    Target, example_ref, input_session, session_ref, lists, list_target, resolve_ref, select_session, take_target,
+    Target, example_ref, input_session, is_session_selector, questions_command, session_ref, lists, list_target, resolve_ref, select_session, take_target,
     typed_ref,
 )
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import roster as roster_store
 from storage import submissions as sub_store
 
 MAX_INPUT_CHARS = 20_000
@@ -29,20 +30,27 @@ FORM_ID = "submit_input"
 
 
 def require_delegation(ctx: Context) -> str:
-    ctx.require_group()
+    group = ctx.require_group()
     if not ctx.delegation:
+        waiting = roster_store.pending_of(ctx.db, group.id, ctx.request.user)
+        if waiting is not None:
+            who = "a coordinator or a member of that delegation" if waiting.reason == "join" else "a coordinator"
+            raise UserError(f"Your request to register with {waiting.delegation} (#{waiting.id}) is waiting for "
+                            f"approval: you can send input once {who} approves it. Nothing was saved: send it "
+                            "again then.")
         raise UserError("Tell me your delegation first, then send your input again: "
                         f"{ctx.cmd('iam COUNTRY')} (for example {ctx.cmd('iam Chile')}).")
     return ctx.delegation
 
 
-def check_text(text: str, *, so_far: int = 0, field: str | None = None) -> str:
+def check_text(text: str, *, so_far: int = 0, field: str | None = None, typed: str = "submit REF") -> str:
+    """The input's text, or a refusal; ``typed`` is the command as the person would retype it (``submit #2 1.1``)."""
     text = (text or "").strip()
     if not text:
         if field:
             raise UserError("Write your delegation's input here: it cannot be empty.", field=field)
-        raise UserError("Your input is empty: write the reference, then your text, for example "
-                        "submit 2.6 We support coherence between both Conventions.")
+        raise UserError(f"Your input is empty: write the reference, then your text, for example {typed} We "
+                        "support coherence between both Conventions.")
     if so_far + len(text) > MAX_INPUT_CHARS:
         total = so_far + len(text)
         raise UserError(f"That is too long: an input holds up to {MAX_INPUT_CHARS:,} characters in all, and this "
@@ -120,12 +128,21 @@ def submit_form(ctx: Context, preselect: Target | None = None) -> Reply:
 
 def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | None]:
     """``[SESSION] REF [--coordinators] TEXT`` → (target, text, coordinators_only: True when asked, None when not
-    said — an input's visibility is sticky: a re-submit without the flag keeps it)."""
-    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example submit 2.6 We support …",
-                               line("See the refs with ", Code(ctx.cmd("questions"))))
+    said — an input's visibility is sticky: a re-submit without the flag keeps it). The flag may also come first
+    (``submit --coordinators 3.5 TEXT``, ``submit #2 --coordinators 3.5 TEXT``)."""
     coordinators_only = None
+    first, after_first = take_word(text)
+    if first and is_session_selector(first):
+        second, after_second = take_word(after_first)
+        if (second or "").lower() == FLAG_COORDINATORS:
+            coordinators_only, text = True, f"{first} {after_second}"
+    elif (first or "").lower() == FLAG_COORDINATORS:
+        coordinators_only, text = True, after_first
+    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example "
+                               f"{ctx.cmd('submit ' + example_ref(ctx))} We support …",
+                               line("See the refs with ", Code(ctx.cmd(questions_command(ctx)))))
     flag, after = take_word(rest)
-    if flag == FLAG_COORDINATORS:
+    if (flag or "").lower() == FLAG_COORDINATORS:
         coordinators_only, rest = True, after
     return target, rest, coordinators_only
 
@@ -206,7 +223,7 @@ def _received(ctx: Context, target: Target, sub, action: str, verb: str) -> Repl
 @head("submit", "submit [SESSION] REF [--coordinators] TEXT",
       "Send your delegation's written input on a question (a second submit replaces the first).",
       details="REF is ITEM.N (2.6) or LIST:letter (WP.15:f). Up to 20,000 characters; add more with "
-              "inputs append. --coordinators makes it visible to the coordinators only.")
+              "inputs append. --coordinators (after the ref, or first) makes it visible to the coordinators only.")
 def submit(ctx: Context, text: str) -> Reply:
     opts = ctx.request.options
     note = None
@@ -232,7 +249,7 @@ def submit(ctx: Context, text: str) -> Reply:
         if not body.strip() and ctx.request.prompts:
             return _reply_prompt(ctx, target)
     delegation = require_delegation(ctx)
-    body = check_text(body, field=field)
+    body = check_text(body, field=field, typed=ctx.cmd(f"submit {typed_ref(ctx, target)}"))
     if target.question.retired_at is not None:
         current = sub_store.current_for(ctx.db, target.question.id, delegation)
         if current is None or current.status != "current":
@@ -266,7 +283,7 @@ def inputs_mine(ctx: Context, text: str) -> Reply:
     if not subs:
         return Reply(text=f"{delegation} has not submitted anything yet.",
                      sections=[Section(body=[line(f"{delegation} has not submitted anything yet in {ctx.group.name}.")])],
-                     context=[line("See the questions: ", Code(ctx.cmd("questions")), " · send input: ",
+                     context=[line("See the questions: ", Code(ctx.cmd(questions_command(ctx))), " · send input: ",
                                    Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")))])
     sections = []
     sessions_by_id: dict = {}
@@ -320,7 +337,7 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
     if sub is None or sub.status != "current":
         raise UserError(f"{delegation} has no input on {target.short} to edit.",
                         line("Send one with ", Code(ctx.cmd(f"submit {typed_ref(ctx, target)} TEXT"))))
-    body = check_text(rest)
+    body = check_text(rest, typed=ctx.cmd(f"inputs edit {typed_ref(ctx, target)}"))
     late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=body, action="edit", at=ctx.now,
                                 late=late)
@@ -332,13 +349,13 @@ def _edit_target(ctx: Context, target: Target, rest: str) -> Reply:
 def inputs_append(ctx: Context, text: str) -> Reply:
     delegation, target, sub, rest = _own_input(ctx, text, "append")
     if sub is None or sub.status != "current":
-        body = check_text(rest)
+        body = check_text(rest, typed=ctx.cmd(f"inputs append {typed_ref(ctx, target)}"))
         late = _is_late(ctx, target)
         sub, action = sub_store.submit(ctx.db, group_id=ctx.group.id, question_id=target.question.id,
                                        delegation=delegation, author=ctx.request.user, text=body, late=late,
                                        at=ctx.now)
         return _received(ctx, target, sub, action, "submit")
-    part = check_text(rest, so_far=len(sub.text) + 2)
+    part = check_text(rest, so_far=len(sub.text) + 2, typed=ctx.cmd(f"inputs append {typed_ref(ctx, target)}"))
     late = _is_late(ctx, target)
     sub = sub_store.update_text(ctx.db, sub.id, author=ctx.request.user, text=sub.text + "\n\n" + part,
                                 action="append", at=ctx.now, late=late)

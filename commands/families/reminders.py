@@ -65,7 +65,9 @@ def deadline_command(ctx: Context, text: str) -> Reply:
         lst = changed.qlist
         return Reply(text=f"Deadline of {lst.short} set", sections=[Section(body=[
             _list_due_line(ctx, lst), *_marks_line(changed)])], timezone=ctx.group.timezone)
-    if word and is_session_selector(word) and not (rest and rest[:1].isdigit() and ":" in rest.split()[0]):
+    # A date followed by a time of day (2026-12-10 17:00, 2026-12-10 5pm) is the deadline, not a session selector.
+    dated = word and not word.startswith("#") and rest and timefmt.looks_like_time(rest.split()[0])
+    if word and is_session_selector(word) and not dated:
         session = select_session(ctx, word)
     else:
         session, rest = input_session(ctx), text

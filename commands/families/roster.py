@@ -21,11 +21,11 @@ from __future__ import annotations
 
 
 from commands.operations import record_audit, set_registration
-from commands.rules.targets import example_ref
+from commands.rules.targets import example_ref, questions_command
 from commands.text.args import record_number, shown, take_word
 from commands.contract import RegistrationDecision
 from commands.core import Context, UserError
-from commands.rules.delegations import clean_delegation, deciders, key_of, resolve_delegation
+from commands.rules.delegations import clean_delegation, deciders, key_of, resolve_delegation, take_confirm
 from commands.text.people import display, named
 from commands.registry import subcommand
 from commands.reply import Button, Code, Reply, Section, Strong, When, info, line
@@ -46,12 +46,13 @@ def _request_notice(ctx: Context, req) -> Reply:
         text=f"{who} asks to register with {req.delegation} in {ctx.group.name}",
         sections=[Section(heading=line(Strong("Registration request"), f" #{req.id}"),
                           body=[line(Strong(who), " asks to speak for the delegation of ", Strong(req.delegation),
-                                     f" in {ctx.group.name}."), line(why)],
-                          button=Button("Approve", RegistrationDecision.action_id, value("approve"))),
-                  Section(body=[line("Not someone you know for that delegation?")],
-                          button=Button("Refuse", RegistrationDecision.action_id, value("refuse")))],
-        context=[line("Or: ", Code(ctx.cmd(f"registration approve {req.id}")), " · ",
-                      Code(ctx.cmd(f"registration refuse {req.id}")), " (or reply approve or refuse)")],
+                                     f" in {ctx.group.name}."), line(why),
+                                line(f"Do you know them as speaking for {req.delegation}? Approve the request if "
+                                     "so; refuse it if not.")],
+                          actions=[Button("Approve", RegistrationDecision.action_id, value("approve")),
+                                   Button("Refuse", RegistrationDecision.action_id, value("refuse"))])],
+        context=[line("Approve: ", Code(ctx.cmd(f"registration approve {req.id}")), " · refuse: ",
+                      Code(ctx.cmd(f"registration refuse {req.id}")), " (or reply approve or refuse to this message)")],
         reply_command=f"registration decide {req.id}", reply_group=ctx.group.id)
 
 
@@ -61,12 +62,15 @@ def _register(ctx: Context, user: str, delegation: str, user_name: str | None, b
         record_audit(ctx.db, ctx.group, by, "registration", f"{user} with {delegation}", ctx.now)
 
 
-@subcommand("iam", "iam DELEGATION", "Register yourself as a member of a delegation (for example: iam Chile).",
+@subcommand("iam", "iam DELEGATION [confirm]",
+            "Register yourself as a member of a delegation (for example: iam Chile).",
             details="Depending on the group's registration mode, a coordinator (or the delegation's members) "
-                    "approves it first; see registration.")
+                    "approves it first; see registration. A new name close to a delegation the group has (Chle "
+                    "beside Chile) is asked about; add confirm to mean it as typed.")
 def iam(ctx: Context, text: str) -> Reply:
     group = ctx.require_group()
-    delegation = resolve_delegation(ctx, text)
+    name, confirmed = take_confirm(text)
+    delegation = resolve_delegation(ctx, name, confirmed=confirmed)
     before = ctx.delegation
     user = ctx.request.user
     if before and key_of(before) == key_of(delegation):
@@ -92,7 +96,7 @@ def iam(ctx: Context, text: str) -> Reply:
                      sections=[Section(body=[line("You are registered with the delegation of ", Strong(delegation),
                                                   f" in {group.name}{changed}.")])],
                      context=[line("Send input: ", Code(ctx.cmd(f"submit {example_ref(ctx)} TEXT")),
-                                   " · see questions: ", Code(ctx.cmd("questions")))])
+                                   " · see questions: ", Code(ctx.cmd(questions_command(ctx))))])
     req, new = roster_store.open_request(ctx.db, group.id, user, ctx.request.user_name, delegation,
                                          "join" if reason == "approval" and members else reason, ctx.now)
     approvers = deciders(ctx.db, group.id, req)

@@ -6,7 +6,7 @@ from commands import operations as ops
 from commands.rules.targets import is_session_selector, select_session
 from commands.text.people import display, resolve_person
 from storage import audit
-from commands.text.words import count
+from commands.text.words import count, did_you_mean
 from commands.text.args import shown
 from commands.text.args import take_word
 from commands.core import Context, UserError
@@ -29,7 +29,9 @@ def convene(ctx: Context, text: str) -> Reply:
         return help_reply(ctx, "")
     # Subcommands are resolved, checked and run by dispatch (commands.registry.Registry.resolve): here only what
     # names none.
-    raise UserError(f"I don't know 'convene {shown(words[0])}'.", line("All commands: ", Code(ctx.cmd("help"))))
+    near = ctx.registry.nearest(words[:3], under_convene=True)
+    guess = did_you_mean([ctx.cmd(n) for n in near])
+    raise UserError(f"I don't know 'convene {shown(words[0])}'.{guess}", line("All commands: ", Code(ctx.cmd("help"))))
 
 
 

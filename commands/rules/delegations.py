@@ -3,7 +3,8 @@
 - Names that only look alike are one name: keys fold case, accents, punctuation and look-alike letters of other
   alphabets (``Сhile`` is Chile); a name mixing alphabets that matches nothing is refused.
 - With a roster, a name must be on it (suggesting the nearest); without one, a name that matches a delegation the
-  group already has is that delegation.
+  group already has is that delegation, and a new name close to one of them (``Chle`` beside ``Chile``) is asked
+  about ("Did you mean Chile?") and taken only when confirmed.
 - Who may decide a registration request: the coordinators and, for joining (not switching), that delegation's
   members; never the requester.
 """
@@ -69,9 +70,13 @@ def _submitting(ctx: Context) -> list[str]:
     return sorted({s.delegation for s in sub_store.of_group(ctx.db, ctx.group.id)})
 
 
-def resolve_delegation(ctx: Context, text: str) -> str:
+CLOSE_TO_KNOWN = 0.8      # without a roster, a new name this similar to a known delegation's is asked about
+
+
+def resolve_delegation(ctx: Context, text: str, *, confirmed: bool = False, command: str = "iam") -> str:
     """The delegation a typed name means (its roster name, or the spelling the group already uses), or a clear
-    refusal with suggestions."""
+    refusal with suggestions. ``command`` is what the person typed before the name (``iam``, ``member @bea``), for
+    the suggestions; ``confirmed``: a new name close to a known one is meant as typed (``iam Chle confirm``)."""
     name = clean_delegation(text)
     key = key_of(name)
     roster = roster_store.keys(ctx.db, ctx.group.id)
@@ -90,7 +95,22 @@ def resolve_delegation(ctx: Context, text: str) -> str:
     if len(scripts(name) - {"UNKNOWN"}) > 1:
         raise UserError(f"{shown(name)} mixes letters of different alphabets (such as Latin and Cyrillic), so it "
                         "would look like another name: type it in one alphabet.")
+    close = difflib.get_close_matches(key, list(known), n=3, cutoff=CLOSE_TO_KNOWN)
+    if close and not confirmed:
+        names = list(dict.fromkeys(known[k] for k in close))
+        raise UserError(f"{shown(name)} is not a delegation of {ctx.group.name} yet. Did you mean "
+                        f"{' or '.join(names)}?",
+                        line(Code(ctx.cmd(f"{command} {names[0]}")), " · a new delegation called ", shown(name), ": ",
+                             Code(ctx.cmd(f"{command} {name} confirm"))))
     return name
+
+
+def take_confirm(text: str) -> tuple[str, bool]:
+    """``NAME confirm`` → (NAME, True): a name meant as typed although it is close to a known one."""
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() == "confirm":
+        return " ".join(words[:-1]), True
+    return text, False
 
 
 def deciders(db, group_id: int, req) -> list[str]:

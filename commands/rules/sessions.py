@@ -121,6 +121,16 @@ def session_for(db, group, now: datetime, purpose: Purpose) -> Session | None:
     return r.session if r else None
 
 
+def meant(db, group, now: datetime, purpose: Purpose) -> Session | None:
+    """The session a bare ref or item means for ``purpose`` now, or None — none yet, or two fit equally (a hint
+    then names the session with its ``#ID``)."""
+    try:
+        r = resolve(db, group, now, purpose)
+    except Ambiguous:
+        return None
+    return r.session if r else None
+
+
 def coming(db, group_id: int, now: datetime, limit: int | None = None) -> list[Session]:
     """READ, as a list: the sessions not over yet, in order (the Home tab's "next sessions")."""
     ahead = [s for s in agenda_store.sessions_of_group(db, group_id) if s.end > now]

@@ -10,7 +10,7 @@ from commands.text.args import take_word
 from commands.text import timefmt
 from commands.text.args import record_number, shown
 from commands.core import Context, UserError
-from commands.rules.sessions import Ambiguous, Purpose, Resolved, choose
+from commands.rules.sessions import Ambiguous, Purpose, Resolved, choose, meant
 from storage import agenda as agenda_store
 from storage.models import Question, QuestionList, Session
 
@@ -124,21 +124,47 @@ class Target:
         return f"#{self.session.id} · {self.label}" if self.session is not None else self.label
 
 
+def in_session(session: Session, words: str, bare: Session | None) -> str:
+    """How to type ``words`` (a ref, an item) of ``session`` in a command: bare when ``bare`` — the session a bare
+    word means for that command now (commands.rules.sessions), None when that is ambiguous — is that session, else
+    after its ``#ID`` (``#3 2.2``), so a suggested command acts on the same question, not on another session's.
+    Empty ``words``: the session itself, as typed after a command (``""`` or ``#3``)."""
+    return words if bare is not None and bare.id == session.id else f"#{session.id} {words}".rstrip()
+
+
+def _meant(ctx: Context, purpose: Purpose) -> Session | None:
+    return meant(ctx.db, ctx.group, ctx.now, purpose) if ctx.group is not None else None
+
+
 def typed_ref(ctx: Context, target: Target) -> str:
-    """How to type the question in a command: ``2.2``, or ``#3 2.2`` when ``#3`` is not the session a bare ref
-    means for input now (so a suggested command acts on the same question, not on another session's 2.2)."""
+    """How to type the question in a command that sends input: ``2.2``, or ``#3 2.2`` when ``#3`` is not the
+    session a bare ref means for input now."""
     if target.session is None:
         return target.label
-    try:
-        meant = input_session(ctx)
-    except UserError:
-        meant = None
-    return target.label if meant is not None and meant.id == target.session.id else \
-        f"#{target.session.id} {target.label}"
+    return in_session(target.session, target.label, _meant(ctx, Purpose.INPUT))
 
 
-def lists(ctx: Context) -> list[QuestionList]:
-    return agenda_store.lists_of_group(ctx.db, ctx.require_group().id)
+def questions_command(ctx: Context) -> str:
+    """``questions`` for the questions input goes to, as typed: ``questions #2`` when a bare ``questions`` would
+    read another session (after a deadline, say, while the earlier session has not met)."""
+    s = _meant(ctx, Purpose.INPUT)
+    return "questions" if s is None else f"questions {in_session(s, '', _meant(ctx, Purpose.READ))}".rstrip()
+
+
+def typed_item(ctx: Context, session: Session, number: str) -> str:
+    """How to type an item of ``session`` for reading (``agenda 2``, ``questions 2``): ``2``, or ``#3 2``."""
+    return in_session(session, number, _meant(ctx, Purpose.READ))
+
+
+def shown_with(lst: QuestionList, session: Session | None) -> bool:
+    """A question list is shown with a session (its questions, hints) when it belongs to it (``session_id``) or to
+    no session; without a session, every list is."""
+    return session is None or lst.session_id in (None, session.id)
+
+
+def lists(ctx: Context, session: Session | None = None) -> list[QuestionList]:
+    """The group's question lists; with ``session``, those shown with it."""
+    return [lst for lst in agenda_store.lists_of_group(ctx.db, ctx.require_group().id) if shown_with(lst, session)]
 
 
 def find_list(ctx: Context, name: str) -> QuestionList | None:
@@ -256,23 +282,29 @@ def take_target(ctx: Context, text: str, usage: str, *hints) -> tuple[Target, st
     return resolve_ref(ctx, word, session), rest
 
 
-def example_ref(ctx: Context, session: Session | None = None) -> str:
-    """A ref that exists, for the hints under replies ("send input: submit 2.1 TEXT"): the first question of
-    ``session`` (or of the session open for input), else of an open question list, else REF."""
+def example_ref(ctx: Context, session: Session | None = None, item_id: int | None = None) -> str:
+    """A ref that exists, typed so that it means that question, for the hints under replies ("send input: submit
+    2.1 TEXT", or "submit #2 2.1 TEXT" when a bare 2.1 would mean another session's): see ``example_for``."""
     if ctx.group is None:
         return "REF"
+    return example_for(ctx.db, ctx.group, ctx.now, session, item_id)
+
+
+def example_for(db, group, now, session: Session | None = None, item_id: int | None = None) -> str:
+    """The first question of ``session`` (of its item ``item_id``; without a session, of the session open for
+    input), typed for input now (``2.1`` or ``#2 2.1``), else of an open question list shown with that session
+    (``WP.15:a``), else REF. Posts made outside a request (nudges) ask here too."""
     if session is None:
-        try:
-            session = input_session(ctx)
-        except UserError:
-            session = None
+        session = meant(db, group, now, Purpose.INPUT)
     if session is not None:
-        qs = agenda_store.questions_of_session(ctx.db, session.id)
+        qs = [q for q in agenda_store.questions_of_session(db, session.id) if item_id in (None, q.item_id)]
         if qs:
-            return qs[0].ref
-    for lst in lists(ctx):
-        if lst.is_open:
-            qs = agenda_store.questions_of_list(ctx.db, lst.id)
+            return in_session(session, qs[0].ref, meant(db, group, now, Purpose.INPUT))
+        if item_id is not None:
+            return "REF"
+    for lst in agenda_store.lists_of_group(db, group.id):
+        if lst.is_open and shown_with(lst, session):
+            qs = agenda_store.questions_of_list(db, lst.id)
             if qs:
                 return f"{lst.short}:{qs[0].ref}"
     return "REF"

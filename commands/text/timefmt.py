@@ -15,8 +15,29 @@ CITY_OF_ZONE = {
     "Asia/Kolkata": "New Delhi",
     "Asia/Shanghai": "Beijing",
 }
+# A time of day: 17:00, or with a meridiem 5pm, 5 pm, 5:30pm, 5:30 p.m.
+TIME_OF_DAY = r"\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?|\d{1,2}\s?[AaPp]\.?[Mm]\.?"
 USER_DATETIME = re.compile(
-    r"^\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[ T](?P<time>\d{1,2}:\d{2}))?(?:\s+(?P<zone>[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$")
+    r"^\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[ T](?P<time>" + TIME_OF_DAY + r"))?"
+    r"(?:\s+(?P<zone>[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$")
+_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?:(?P<mer>[AaPp])\.?[Mm]\.?)?$")
+
+
+def looks_like_time(word: str) -> bool:
+    """A word that starts a time of day (``17:00``, ``5pm``, ``5``): after a date it makes a datetime, not a
+    session selector."""
+    return bool(re.match(r"^\d{1,2}(?::|[AaPp]\.?[Mm]|$)", word or ""))
+
+
+def _clock_hm(text: str) -> str:
+    """``17:00``, ``5pm``, ``5:30 p.m.`` → ``HH:MM`` (24 hours); a 12-hour time outside 1–12 is refused."""
+    m = _CLOCK.match(text.strip())
+    hour, minute = int(m.group("h")), m.group("m") or "00"
+    if m.group("mer"):
+        if not 1 <= hour <= 12:
+            raise TimeError(f"'{text}' is not a time: with am or pm the hour is 1 to 12 (5pm, or 17:00)")
+        hour = hour % 12 + (12 if m.group("mer").lower() == "p" else 0)
+    return f"{hour:02d}:{minute}"
 
 
 class TimeError(ValueError):
@@ -91,15 +112,18 @@ def to_local(moment: datetime, tz_name: str) -> datetime:
 
 
 def parse_user_datetime(text: str, default_tz: str, *, default_time: str | None = None) -> datetime:
-    """``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM``, optionally followed by an IANA zone. UTC out."""
+    """``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM`` (or a 12-hour time: ``5pm``, ``5:30 pm``), optionally followed
+    by an IANA zone. UTC out."""
     m = USER_DATETIME.match(text or "")
     if not m or (m.group("time") is None and default_time is None):
         raise TimeError(f"'{text}' is not a date and time I can read: write YYYY-MM-DD HH:MM "
-                        "(for example 2026-12-01 17:00), optionally followed by a zone such as Europe/Zurich")
+                        "(for example 2026-12-01 17:00 or 2026-12-01 5pm), optionally followed by a zone such as "
+                        "Europe/Zurich")
     tz_name = m.group("zone") or default_tz
     zone(tz_name)
+    hm = _clock_hm(m.group("time")) if m.group("time") else default_time
     try:
-        naive = datetime.strptime(f"{m.group('date')} {m.group('time') or default_time}", "%Y-%m-%d %H:%M")
+        naive = datetime.strptime(f"{m.group('date')} {hm}", "%Y-%m-%d %H:%M")
     except ValueError:
         raise TimeError(f"'{text}' is not a real date and time: check the month, day, hour and minute")
     check_year(naive)

@@ -229,7 +229,7 @@ class SlackAdapter:
         app.middleware(self._dedupe_events)
         app.command(COMMAND_PATTERN)(self.on_command)
         app.action(bk.ACTION_SUBMIT)(self.on_submit_button)
-        app.action(RegistrationDecision.action_id)(self.on_decision_button)
+        app.action(bk.action_pattern(RegistrationDecision.action_id))(self.on_decision_button)
         app.view(re.compile("^" + re.escape(bk.FORM_CALLBACK)))(self.on_form)
         app.event("app_home_opened")(self.on_home_opened)
         if self.settings.slack_oauth:
@@ -237,7 +237,7 @@ class SlackAdapter:
             app.event("tokens_revoked")(self.on_tokens_revoked)
         app.event("member_joined_channel")(self._ignore)
         app.event("message")(self.on_message)
-        app.action(ImportDecision.action_id)(self.on_import_button)
+        app.action(bk.action_pattern(ImportDecision.action_id))(self.on_import_button)
 
     async def _ignore(self, ack=None):
         if ack:

@@ -8,6 +8,7 @@ a pointer to a narrower command, never sent to fail with an API error.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timezone
 
 from bot.adapters.slack.text import escape, notification_text, plain_escape
@@ -78,6 +79,19 @@ def _context(lines: list[str]) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t, TEXT_CHARS)} for t in lines[:10]]}
 
 
+ACTIONS_PER_BLOCK = 25
+
+
+def action_id(action: str, i: int) -> str:
+    """Slack wants the buttons of one actions block told apart: the first keeps the action's id, the next get
+    ``:1``, ``:2`` … (``action_pattern`` matches them all)."""
+    return action if i == 0 else f"{action}:{i}"
+
+
+def action_pattern(action: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(action)}(?::\d+)?$")
+
+
 def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/") -> list[dict]:
     blocks: list[dict] = []
     if reply.title:
@@ -101,6 +115,11 @@ def reply_blocks(reply: Reply, *, limit: int = MESSAGE_BLOCKS, slash: str = "/")
                 block["accessory"] = {"type": "button", "action_id": sec.button.action, "value": sec.button.value,
                                       "text": {"type": "plain_text", "text": _clip(sec.button.label, 75)}}
             blocks.append(block)
+        if sec.actions:
+            blocks.append({"type": "actions", "elements": [
+                {"type": "button", "action_id": action_id(b.action, i), "value": b.value,
+                 "text": {"type": "plain_text", "text": _clip(plain_escape(b.label), 75)}}
+                for i, b in enumerate(sec.actions[:ACTIONS_PER_BLOCK])]})
     tail = []
     if reply.timezone:
         tail.append(_context([f"Times are shown in your own time zone; the session's is "
