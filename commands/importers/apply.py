@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from commands.rules import corrections
 from commands.rules import questions as qp
 from commands.text import timefmt
 from commands.importers import DocumentError, ParsedDocument, read_document
@@ -50,6 +51,7 @@ class SessionPlan:
     matched_by: str | None
     changes: list[qp.Change]
     kept_reschedule: bool = False
+    corrections: list[str] = field(default_factory=list)   # corrections by hand kept, or contradicted
 
 
 @dataclass
@@ -79,6 +81,9 @@ class ImportPlan:
             moves = [c for c in p.changes if c.kind != "unchanged"]
             name = (f"#{p.existing.id} {p.existing.title}" if isinstance(p, SessionPlan)
                     else f"list {p.existing.short}")
+            if getattr(p, "corrections", None):
+                out.append(f"{name}: corrections made by hand")
+                out.extend("  " + c for c in p.corrections)
             if not moves:
                 out.append(f"{name}: questions unchanged")
                 continue
@@ -271,14 +276,14 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
         existing, matched_by = _existing_session(db, group, s, session_id, claimed)
         if existing is not None:
             claimed.add(existing.id)
-        delta, kept = moved_to or timedelta(0), False
+        delta, kept_reschedule = moved_to or timedelta(0), False
         if (moved_to is None and existing is not None and existing.import_start is not None
                 and existing.import_start != existing.start and _same_place(s, tz, existing.import_start)):
             # Rescheduled (or placed with --start) since the document was read: keep the session that far from
             # where the document puts it (a wall-clock difference, so a DST change does not shift it).
             delta = (timefmt.to_local(existing.start, existing.timezone).replace(tzinfo=None)
                      - timefmt.to_local(existing.import_start, existing.timezone).replace(tzinfo=None))
-            kept = delta != timedelta(0)
+            kept_reschedule = delta != timedelta(0)
         try:
             items = [ImportedItem(number=it.number, title=it.title, kind=it.kind,
                                   start=localize(it.start + delta, tz) if it.start else None,
@@ -293,12 +298,22 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
             deadline = localize(s.deadline + delta, tz) if s.deadline else None
         except TimeError as e:
             raise DocumentError(str(e))
+        kept: list[str] = []
+        if existing is not None:
+            # Corrections made by hand in chat that the revised document does not contradict are kept.
+            items, kept = corrections.carry(
+                agenda_store.items_of_session(db, existing.id), agenda_store.questions_of_session(db, existing.id),
+                items, tz, (s.start + delta).date())
+            timed = [it for it in items if it.start]
+            if any("time" in it.manual for it in items) and timed:
+                s_start = min(it.start for it in timed)
+                s_end = max(max(it.end or it.start for it in timed), s_start)
         incoming = [qp.Incoming(f"{it.number}.{n}", q) for it in items for n, q in enumerate(it.questions, 1)]
         stored = _stored(db, agenda_store.questions_of_session(db, existing.id)) if existing else []
         plan.sessions.append(SessionPlan(
             parsed=s, timezone=tz, start=s_start, end=s_end, deadline=deadline, items=items,
             document_start=document_start, existing=existing, matched_by=matched_by,
-            changes=qp.plan(stored, incoming), kept_reschedule=kept))
+            changes=qp.plan(stored, incoming), kept_reschedule=kept_reschedule, corrections=kept))
         if venue is not None:
             s.venue = venue
     for lst in doc.lists:
