@@ -122,6 +122,7 @@ class Field:
     optional: bool = False
     max_length: int | None = None
     hint: str | None = None
+    placeholder: str | None = None     # for a select: what to choose
 
 
 @dataclass

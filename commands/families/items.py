@@ -241,7 +241,7 @@ def edit_form(ctx: Context, session: Session, item: Item | None = None) -> Reply
         return Reply(text="Opening the agenda editor…", form=Form(
             id=FORM_ID, title="Correct the agenda", submit_label="Next", command="item edit",
             intro=f"“{session.title}” (#{session.id}) has {count(len(items), 'item')}: choose the one to correct.",
-            fields=[Field(EditField("pick").encode(), "Item", "select",
+            fields=[Field(EditField("pick").encode(), "Item", "select", placeholder="Choose an item",
                           choices=[Choice(_item_label(it), EditField.item_value(it.id)) for it in items])]))
     shown_items = [item] if item is not None else items
     fields: list[Field] = []

@@ -151,7 +151,7 @@ def form_view(form: Form, context: FormContext) -> dict:
         if f.kind == "select":
             options = [_option(c.label, c.value) for c in f.choices[:OPTIONS_MAX]]
             el = {"type": "static_select", "action_id": "value", "options": options,
-                  "placeholder": {"type": "plain_text", "text": "Choose a question"}}
+                  "placeholder": {"type": "plain_text", "text": _clip(f.placeholder or "Choose a question", 150)}}
             chosen = [o for o in options if o["value"] == f.initial]
             if chosen:
                 el["initial_option"] = chosen[0]
