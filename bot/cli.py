@@ -553,9 +553,7 @@ def _feed_cmd(args, db, settings) -> int:
 def _edit_cmd(args, db) -> int:
     """``convene item|question ACTION SLUG …`` and ``convene session date SLUG …``: the chat command of the same
     words, run by the core's own handler for the group, as its operator (audited as "cli")."""
-    from commands.core import Context, Request
-    from commands.families import default_registry
-    from storage.models import Member
+    from commands.families.items import run_as_operator
     group = _group(db, args.slug)
     words = list(args.words)
     if "--session" in words:
@@ -564,16 +562,7 @@ def _edit_cmd(args, db) -> int:
             raise CliError("--session takes a session id (see convene session list SLUG)")
         words[at:at + 2] = [f"#{_record_id(words[at + 1])}"]
     name = "session date" if args.cmd == "session" else f"{args.cmd} {args.action}"
-    cmd = default_registry().subcommands[name]
-    now = system_clock()
-    request = Request(platform="cli", room="cli:", user="cli", command="convene", text=" ".join(words),
-                      front_end=frontends.ALL.of("cli"))
-    operator = Member(id=0, group_id=group.id, user="cli", display_name="cli", delegation=None, is_coordinator=True,
-                      created_at=now, updated_at=now)
-    ctx = Context(db=db, request=request, now=now, group=group, member=operator, registry=default_registry(),
-                  front_ends=frontends.ALL)
-    reply = cmd.handler(ctx, " ".join(words))
-    print(reply.plain())
+    print(run_as_operator(db, group, name, " ".join(words), system_clock(), frontends.ALL).plain())
     return 0
 
 

@@ -331,3 +331,90 @@ def test_a_long_agenda_is_edited_one_item_at_a_time_in_slack(slack_bot, fake_sla
     status, resp = slack_bot.sender.post(view_submission_body(one, _values(one, {
         f"i{target.id}.title": "Item twelve"}), user="U0COORD"))
     assert resp in ("", {}) and agenda_store.item_by_id(db, target.id).title == "Item twelve"
+
+
+# --- Matrix, against a real Synapse --------------------------------------------------------------
+
+def test_a_coordinator_fixes_the_agenda_in_matrix_inputs_kept(matrix):
+    from tests.test_matrix import body, setup_room
+    m = matrix.start()
+    room, g = setup_room(m)
+    db = m.check
+    said = 2
+
+    def say(person, text):
+        nonlocal said
+        person.send(room, text)
+        said += 1
+        return body(m.bot_said(person, room, said)[-1])
+
+    assert "registered" in say(m.ana, "!iam Chile")
+    assert "Received" in say(m.ana, "!submit 2.6 We support coherence.")
+    q26 = _question(db, "2.6")
+    assert say(m.ana, "!item edit 2 title Mine").startswith("⚠ Only coordinators of Resource Mobilization Contact "
+                                                            "Group can use item edit")
+    assert say(m.coord, "!convene item edit 2 title Victim assistance").startswith("Item 2 is now “Victim assistance”.")
+    assert say(m.coord, "!item edit 2 time 10:30-11:15").startswith("Item 2 is now at 10:30–11:15.")
+    assert say(m.coord, "!item edit 5 break").startswith("“Closing remarks & next steps” is now a break.")
+    assert say(m.coord, "!question edit 2.6 How can both Conventions be made coherent?").startswith(
+        "Question 2.6 now reads")
+    assert _items(db)[1] == ("2", "Victim assistance", "item") and _hm(db, "2") == ("10:30", "11:15")
+    assert _items(db)[4] == (None, "Closing remarks & next steps", "break")
+    q = _question(db, "2.6")
+    assert (q.id, q.text) == (q26.id, "How can both Conventions be made coherent?")
+    [s] = sub_store.of_group(db, g.id)
+    assert (s.question_id, s.text) == (q26.id, "We support coherence.")
+    agenda = say(m.ana, "!agenda")
+    assert "10:30–11:15  2. Victim assistance" in agenda and "(Closing remarks & next steps)" in agenda
+
+
+# --- the CLI --------------------------------------------------------------------------------------
+
+def test_the_cli_corrects_an_agenda_with_the_chat_words(cli_env, tmp_path):
+    from tests.test_cli import convene
+    from storage.db import open_db
+    path = tmp_path / "agenda.yaml"
+    path.write_text(AGENDA)
+    convene(cli_env, "group", "create", "rm", "--name", "Resource Mobilization", "--registration", "open")
+    convene(cli_env, "group", "bind", "rm", "console:main")
+    convene(cli_env, "import", str(path), "--group", "rm")
+    out = convene(cli_env, "console", "--group", "rm", "--user", "chile", stdin="iam Chile\nsubmit 2.2 Ours.\n").stdout
+    assert "Received" in out
+    assert convene(cli_env, "item", "edit", "rm", "1", "title", "Opening").stdout.startswith("Item 1 is now “Opening”.")
+    assert convene(cli_env, "item", "edit", "rm", "--session", "1", "2", "time", "10:20-11:00").stdout.startswith(
+        "Item 2 is now at 10:20–11:00.")
+    refused = convene(cli_env, "question", "remove", "rm", "2.2", check=False)
+    assert refused.returncode == 1 and refused.stderr.startswith("convene: Question 2.2 has 1 input (on 2.2)")
+    assert "withdrawn from the agenda" in convene(cli_env, "question", "remove", "rm", "2.2", "confirm").stdout
+    assert "is now on Thursday 4 March 2027" in convene(cli_env, "session", "date", "rm", "2027-03-04").stdout
+    bad = convene(cli_env, "item", "edit", "rm", "9", "title", "X", check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("convene: There is no item 9") and not bad.stdout
+    db = open_db(cli_env["CONVENE_DB"])
+    try:
+        assert _items(db)[0] == ("1", "Opening", "item") and _hm(db, "2") == ("10:20", "11:00")
+        assert [e.actor for e in audit.of_group(db, 1)][:4] == ["cli"] * 4
+    finally:
+        db.close()
+
+
+def test_import_and_edit_from_the_slack_preview_opens_the_form_on_what_was_imported(slack_bot, fake_slack):
+    from tests.test_slack import _wait_posted
+    slack_bot.sender.command("/convene", "import", user="U0COORD")
+    [opened] = fake_slack.wait_for("views.open")
+    fake_slack.share_file("F0YML", "agenda.yaml", AGENDA.encode())
+    slack_bot.sender.post(view_submission_body(opened["view"], {"document": ("file_input", ["F0YML"]), "start": ""},
+                                               user="U0COORD"))
+    preview = _wait_posted(fake_slack, "chat.postEphemeral", lambda c: "Preview" in json.dumps(c))
+    [button] = [b["accessory"] for b in preview["blocks"]
+                if b.get("accessory", {}).get("text", {}).get("text") == "Import and edit"]
+    slack_bot.sender.post(block_action_body("import_decision", button["value"], user="U0COORD"))
+    form = fake_slack.wait_for("views.open", 2)[-1]["view"]
+    [session] = [s for s in agenda_store.sessions_of_group(slack_bot.check, 1) if s.title.startswith("Contact Group")]
+    first = agenda_store.items_of_session(slack_bot.check, session.id)[0]
+    title = EditField("i", first.id, "title").encode()
+    assert {b["block_id"]: b for b in form["blocks"] if b["type"] == "input"}[title]["element"]["initial_value"] == \
+        "Openning"
+    imported = _wait_posted(fake_slack, "chat.postEphemeral", lambda c: "Imported" in json.dumps(c))
+    assert "edit_agenda" in json.dumps(imported)            # and an Edit button under the result, for later
+    status, resp = slack_bot.sender.post(view_submission_body(form, _values(form, {title: "Opening"}), user="U0COORD"))
+    assert resp in ("", {}) and agenda_store.item_by_id(slack_bot.check, first.id).title == "Opening"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from commands import editing
 from commands.contract import ActionError, EditAgenda, EditField
-from commands.core import Context, UserError
+from commands.core import Context, Request, UserError
 from commands.registry import subcommand
 from commands.reply import Choice, Code, Field, Form, Reply, Section, Strong, info, line
 from commands.rules import corrections
@@ -20,7 +20,7 @@ from commands.text.args import shown, take_word
 from commands.text.words import count
 from storage import agenda as agenda_store
 from storage.db import write_tx
-from storage.models import Item, Session
+from storage.models import Item, Member, Session
 
 EDIT_USAGE = ("item edit [SESSION] ITEM title TEXT | time HH:MM[-HH:MM] | presenters TEXT | break | item")
 FIELDS = ("title", "time", "presenters", "break", "item")
@@ -373,6 +373,20 @@ def _item_by_id(ctx: Context, item_id: int) -> Item | None:
     return agenda_store.item_by_id(ctx.db, item_id)
 
 
+def run_as_operator(db, group, name: str, text: str, now, front_ends) -> Reply:
+    """The CLI (``convene item edit SLUG …``): the subcommand ``name`` on ``text``, run for ``group`` by its operator
+    (as a coordinator, audited as "cli"), through the same handler as in chat."""
+    request = Request(platform="cli", room="cli:", user="cli", command="convene", text=text,
+                      front_end=front_ends.of("cli"))
+    operator = Member(id=0, group_id=group.id, user="cli", display_name="cli", delegation=None, is_coordinator=True,
+                      created_at=now, updated_at=now)
+    ctx = Context(db=db, request=request, now=now, group=group, member=operator, front_ends=front_ends)
+    handler = {h.command.name: h for h in COMMANDS}[name]
+    return handler(ctx, text)
+
+
+COMMANDS = (item_edit, item_add, item_remove, item_move, question_add, question_edit, question_remove, session_date)
+
+
 def register(registry) -> None:
-    registry.add(item_edit, item_add, item_remove, item_move, question_add, question_edit, question_remove,
-                 session_date)
+    registry.add(*COMMANDS)
