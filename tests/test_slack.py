@@ -371,7 +371,7 @@ def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_butt
     assert download["_auth"].startswith("Bearer xoxb-")            # read with the bot's own token
     buttons = [b["accessory"] for b in preview["blocks"] if b.get("accessory", {}).get("action_id") ==
                "import_decision"]
-    assert [b["text"]["text"] for b in buttons] == ["Import", "Cancel"]
+    assert [b["text"]["text"] for b in buttons] == ["Import", "Import and edit", "Cancel"]
     assert len(group_store_sessions(slack_bot)) == 1                  # nothing imported yet
     slack_bot.sender.post(block_action_body("import_decision", buttons[0]["value"], user="U0COORD", channel="D0COORD"))
     done = _wait_posted(fake_slack, "chat.postMessage", lambda c: "Imported" in json.dumps(c))
