@@ -141,19 +141,10 @@ def _renumber(db, session: Session, order: list[Item], needs: set[int] = frozens
 
 
 def _fit_session(db, session: Session, old_items: list[Item], now: datetime) -> None:
-    """After a time correction, the session spans its items: it starts earlier (or later, when its first item was
-    what set its start) and ends later (or earlier) with them. Where the document placed it moves by as much, so a
-    re-import does not take the correction for a reschedule."""
-    items = agenda_store.items_of_session(db, session.id)
-    starts = [it.start for it in items if it.start]
-    if not starts:
-        return
-    ends = [it.end or it.start for it in items if it.start]
-    old_first = min((it.start for it in old_items if it.start), default=None)
-    old_last = max((it.end or it.start for it in old_items if it.start), default=None)
-    start = min(starts) if (min(starts) < session.start or old_first == session.start) else session.start
-    end = max(ends) if (max(ends) > session.end or old_last == session.end) else session.end
-    end = max(end, start)
+    """After a time correction the session spans its items (``corrections.fit``). Where the document placed it moves
+    by as much, so a re-import does not take the correction for a reschedule."""
+    start, end = corrections.fit(session.start, session.end, old_items,
+                                 agenda_store.items_of_session(db, session.id))
     if (start, end) == (session.start, session.end):
         return
     import_start = session.import_start + (start - session.start) if session.import_start else None

@@ -418,3 +418,44 @@ def test_import_and_edit_from_the_slack_preview_opens_the_form_on_what_was_impor
     assert "edit_agenda" in json.dumps(imported)            # and an Edit button under the result, for later
     status, resp = slack_bot.sender.post(view_submission_body(form, _values(form, {title: "Opening"}), user="U0COORD"))
     assert resp in ("", {}) and agenda_store.item_by_id(slack_bot.check, first.id).title == "Opening"
+
+
+def test_a_corrected_first_time_survives_two_reimports_without_moving_the_session(db, group, clock, tmp_path):
+    from tests.conftest import Bot
+    bot = Bot(db, clock)
+    path = tmp_path / "agenda.yaml"
+    path.write_text(AGENDA)
+    [(s, _)] = import_file(db, group, str(path)).sessions
+    assert bot("item edit 1 time 09:30-10:00", user="console:coord").startswith("Item 1 is now at 09:30–10:00.")
+    moved = agenda_store.session_by_id(db, s.id)
+    from commands.text import timefmt
+    assert timefmt.hm(moved.start, moved.timezone) == "09:30"          # the session starts with its first item
+    for _ in range(2):
+        result = import_file(db, group, str(path))
+        assert not result.plan.sessions[0].kept_reschedule
+        again = agenda_store.session_by_id(db, s.id)
+        assert (again.start, again.end) == (moved.start, moved.end)
+        assert _hm(db, "1", s.id) == ("09:30", "10:00") and _hm(db, "2", s.id) == ("10:15", None)
+
+
+def test_typed_item_edit_opens_the_form_in_slack_and_a_stale_form_changes_nothing(slack_bot, fake_slack):
+    db = slack_bot.check
+    slack_bot.sender.command("/convene", "item edit 2", user="U0COORD", user_name="coord")
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened["view"]
+    item2 = agenda_store.items_of_session(db, 1)[1]
+    assert {b["block_id"] for b in view["blocks"] if b["type"] == "input"} >= {f"i{item2.id}.title",
+                                                                              f"i{item2.id}.kind"}
+    assert view["title"]["text"] == "Correct an item"
+    _, body = slack_bot.sender.command("/convene", "item remove 5", user="U0COORD", user_name="coord")
+    slack_bot.sender.command("/convene", "item edit 5", user="U0COORD", user_name="coord")
+    stale_view = fake_slack.wait_for("views.open", 2)[-1]["view"]
+    assert "Closing remarks" not in json.dumps(stale_view)         # item 5 is now "Special session ends"
+    # The first form still names item 2, which exists: it saves. A form naming a removed item is refused whole.
+    removed = {"type": "modal", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+               "blocks": []}
+    before = _items(db)
+    status, resp = slack_bot.sender.post(view_submission_body(removed, {
+        f"i{item2.id}.title": "Renamed", "i999999.title": "Ghost"}, user="U0COORD"))
+    assert resp["response_action"] == "update" and "out of date" in json.dumps(resp)
+    assert _items(db) == before

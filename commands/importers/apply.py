@@ -301,13 +301,16 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
         kept: list[str] = []
         if existing is not None:
             # Corrections made by hand in chat that the revised document does not contradict are kept.
+            as_read = items
             items, kept = corrections.carry(
                 agenda_store.items_of_session(db, existing.id), agenda_store.questions_of_session(db, existing.id),
                 items, tz, (s.start + delta).date())
-            timed = [it for it in items if it.start]
-            if any("time" in it.manual for it in items) and timed:
-                s_start = min(it.start for it in timed)
-                s_end = max(max(it.end or it.start for it in timed), s_start)
+            if any("time" in it.manual for it in items):
+                # The session spans its items as the correction made it; where the document places it moves by as
+                # much, so the next import does not take this for a reschedule.
+                fitted, s_end = corrections.fit(s_start, s_end, as_read, items)
+                document_start += fitted - s_start
+                s_start = fitted
         incoming = [qp.Incoming(f"{it.number}.{n}", q) for it in items for n, q in enumerate(it.questions, 1)]
         stored = _stored(db, agenda_store.questions_of_session(db, existing.id)) if existing else []
         plan.sessions.append(SessionPlan(

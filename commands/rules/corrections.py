@@ -75,6 +75,27 @@ def renumber(slots: list[Slot]) -> list[str | None]:
     return out
 
 
+# --- the session around its items ------------------------------------------------------------
+
+def _span(items) -> tuple | None:
+    timed = [it for it in items if it.start]
+    if not timed:
+        return None
+    return min(it.start for it in timed), max(it.end or it.start for it in timed)
+
+
+def fit(start, end, before, after) -> tuple:
+    """The session's (start, end) once its items' times changed from ``before`` to ``after``: it stretches to hold
+    them, and follows its first (last) item where that item set its start (end)."""
+    old, new = _span(before), _span(after)
+    if new is None:
+        return start, end
+    first, last = new
+    new_start = first if first < start or (old and old[0] == start) else start
+    new_end = last if last > end or (old and old[1] == end) else end
+    return new_start, max(new_end, new_start)
+
+
 # --- field values as corrections compare them -------------------------------------------------
 
 def time_value(start, end, tz: str) -> str:
