@@ -459,3 +459,33 @@ def test_typed_item_edit_opens_the_form_in_slack_and_a_stale_form_changes_nothin
         f"i{item2.id}.title": "Renamed", "i999999.title": "Ghost"}, user="U0COORD"))
     assert resp["response_action"] == "update" and "out of date" in json.dumps(resp)
     assert _items(db) == before
+
+
+WITH_BREAK = AGENDA + """\
+  - break: Briefing by the Implementation Support Unit
+    start: "11:00"
+    end: "11:30"
+  - number: 3
+    title: Closing
+    start: "11:30"
+"""
+
+
+def test_a_break_made_an_item_is_named_by_its_time_numbered_and_kept_by_a_reimport(db, group, clock, tmp_path):
+    from tests.conftest import Bot
+    bot = Bot(db, clock)
+    path = tmp_path / "agenda.yaml"
+    path.write_text(WITH_BREAK)
+    [(s, _)] = import_file(db, group, str(path)).sessions
+    assert _items(db, s.id)[2] == (None, "Briefing by the Implementation Support Unit", "break")
+    assert bot("item edit 11:00 item", user="console:coord").startswith(
+        "“Briefing by the Implementation Support Unit” is now item 3.")
+    assert [n for n, _, _ in _items(db, s.id)] == ["1", "2", "3", "4"]
+    assert bot("question add 3 What support is needed?", user="console:coord").startswith("Added question 3.1")
+    plan = "\n".join(import_file(db, group, str(path), dry_run=True).summary_lines(db))
+    assert "keeps item 3 as an item, as corrected by hand (the document still has it as a break)" in plan
+    assert "keeps question 3.1, added by hand" in plan
+    import_file(db, group, str(path))
+    assert _items(db, s.id) == [("1", "Openning", "item"), ("2", "Funding mechanisms", "item"),
+                                ("3", "Briefing by the Implementation Support Unit", "item"), ("4", "Closing", "item")]
+    assert _question(db, "3.1", s.id).text == "What support is needed?"

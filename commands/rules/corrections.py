@@ -201,12 +201,16 @@ def carry(stored: list[Item], questions: list[Question], incoming: list[Imported
             said_then, says_now, corrected = old.manual[name], value(new, name, tz), value(old, name, tz)
             if says_now == corrected:
                 continue
-            if says_now == said_then:
+            if says_now == said_then and not (name == "kind" and corrected == "break" and new.questions):
                 _set(new, name, corrected, tz, day)
                 manual[name] = said_then
                 renumber_needed |= name == "kind"
-                lines.append(f"keeps {label} {FIELD_NAMES[name]} {_quote(corrected)}, corrected by hand (the "
-                             f"document still says {_quote(said_then)})")
+                if name == "kind":
+                    lines.append(f"keeps {label} as {'a break' if corrected == 'break' else 'an item'}, as corrected "
+                                 f"by hand (the document still has it as {'a break' if said_then == 'break' else 'an item'})")
+                else:
+                    lines.append(f"keeps {label} {FIELD_NAMES[name]} {_quote(corrected)}, corrected by hand (the "
+                                 f"document still says {_quote(said_then)})")
             else:
                 lines.append(f"{label} {FIELD_NAMES[name]}: corrected by hand to {_quote(corrected)}, and the "
                              f"document now says {_quote(says_now)} (it said {_quote(said_then)}): the document's "
@@ -215,7 +219,9 @@ def carry(stored: list[Item], questions: list[Question], incoming: list[Imported
     _carry_questions(stored, questions, items, matched, lines)
     items = _carry_added(stored, questions, items, matched, lines)
     if renumber_needed or any(it.manual.get("added") for it in items):
-        numbers = renumber([Slot(it.number, it.kind == "break", bool(it.manual.get("added"))) for it in items])
+        numbers = renumber([Slot(it.number, it.kind == "break",
+                                 bool(it.manual.get("added")) or "kind" in it.manual and it.kind == "item")
+                            for it in items])
         for it, n in zip(items, numbers):
             it.number = n
     return items, lines
