@@ -264,6 +264,8 @@ def test_a_coordinator_fixes_the_agenda_in_the_slack_form_inputs_kept(slack_bot,
     assert blocks[EditField("i", items[0].id, "time").encode()]["element"]["initial_value"] == "10:00"
     assert blocks[kind5]["element"]["initial_option"]["value"] == "item"
     assert all(b["element"].get("max_length", 0) <= 3000 for b in view["blocks"] if b["type"] == "input")
+    assert blocks[text26]["hint"]["text"] == ("Inputs stay with the question. To reword it by command: /convene "
+                                              "question edit 2.6 TEXT; to remove it: /convene question remove 2.6")
 
     # A bad time: the error shows on that field, and nothing is changed (not even the good title).
     status, resp = slack_bot.sender.post(view_submission_body(view, _values(view, {

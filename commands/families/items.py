@@ -262,7 +262,8 @@ def edit_form(ctx: Context, session: Session, item: Item | None = None) -> Reply
             if q.item_id == it.id:
                 fields.append(Field(EditField("q", q.id, "text").encode(), f"Question {q.ref}", "multiline",
                                     optional=True, initial=q.text, max_length=editing.QUESTION_MAX,
-                                    hint="Inputs stay with the question. To remove it: "
+                                    hint="Inputs stay with the question. To reword it by command: "
+                                         + ctx.cmd(f"question edit {q.ref} TEXT") + "; to remove it: "
                                          + ctx.cmd(f"question remove {q.ref}")))
     title = "Correct an item" if item is not None else "Correct the agenda"
     return Reply(text="Opening the agenda editor…", form=Form(
