@@ -261,10 +261,11 @@ def edit_form(ctx: Context, session: Session, item: Item | None = None) -> Reply
         for q in questions:
             if q.item_id == it.id:
                 fields.append(Field(EditField("q", q.id, "text").encode(), f"Question {q.ref}", "multiline",
-                                    optional=True, initial=q.text, max_length=editing.QUESTION_MAX,
+                                    optional=True, initial=q.text,
                                     hint="Inputs stay with the question. To reword it by command: "
                                          + ctx.cmd(f"question edit {q.ref} TEXT") + "; to remove it: "
-                                         + ctx.cmd(f"question remove {q.ref}")))
+                                         + ctx.cmd(f"question remove {q.ref}"),
+                                    too_long="Reword it with " + ctx.cmd(f"question edit {q.ref} TEXT") + "."))
     title = "Correct an item" if item is not None else "Correct the agenda"
     return Reply(text="Opening the agenda editor…", form=Form(
         id=FORM_ID, title=title, submit_label="Save", command="item edit",

@@ -170,16 +170,16 @@ def form_view(form: Form, context: FormContext) -> dict:
             el = {"type": "plain_text_input", "action_id": "value", "multiline": f.kind == "multiline"}
             cap = min(f.max_length or INPUT_MAX, INPUT_MAX)
             el["max_length"] = cap
-            if f.kind == "multiline" and (f.max_length or 0) > INPUT_MAX and not f.hint:
+            if f.kind == "multiline" and (f.max_length or 0) > INPUT_MAX:
                 hint = (f"Slack takes up to {INPUT_MAX:,} characters in this field. For a longer statement, send the "
                         "first part here, then add the rest with /inputs append REF TEXT (up to "
                         f"{f.max_length:,} characters in all).")
             if f.initial:
                 if len(f.initial) <= cap:
                     el["initial_value"] = f.initial
-                elif f.hint:     # the form says what to do with a text too long for the field
+                elif f.too_long:     # the form says what to do with a text too long for the field
                     hint = (f"The current text is {len(f.initial):,} characters, more than this field takes: left "
-                            f"empty, it stays as it is. {f.hint}")
+                            f"empty, it stays as it is. {f.too_long}")
                 else:
                     hint = (f"Your current text is {len(f.initial):,} characters, more than this field takes: "
                             "change it with /inputs edit REF TEXT, or add to it with /inputs append REF TEXT.")
