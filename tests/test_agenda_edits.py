@@ -152,6 +152,10 @@ def test_moving_and_adding_items_relabels_their_questions_and_inputs_follow(bot,
     assert _question(db, "3.2").id == q32.id
     assert "#1 Special Session on International Cooper… · 3.2" in bot("inputs mine")
     assert bot("question add 2 What would help?", user=C).startswith("Added question 2.1 under item 2.")
+    assert bot("item move 1 after 7", user=C).startswith("“Introductory remarks & overview of the purpose of the "
+                                                         "session” now follows “Special session ends” (item 7).")
+    assert [n for n, _, _ in _items(db)] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert _question(db, "2.2").id == q32.id
 
 
 # --- a re-import ---------------------------------------------------------------------------------
@@ -491,3 +495,18 @@ def test_a_break_made_an_item_is_named_by_its_time_numbered_and_kept_by_a_reimpo
     assert _items(db, s.id) == [("1", "Openning", "item"), ("2", "Funding mechanisms", "item"),
                                 ("3", "Briefing by the Implementation Support Unit", "item"), ("4", "Closing", "item")]
     assert _question(db, "3.1", s.id).text == "What support is needed?"
+
+
+def test_the_edit_actions_are_decoded_strictly():
+    from commands.contract import ActionError
+    assert EditAgenda.decode(EditAgenda(3, 12).encode()) == EditAgenda(3, 12)
+    assert EditField.decode("i12.title") == EditField("i", 12, "title")
+    assert EditField.decode("q7.text") == EditField("q", 7, "text") and EditField.decode("pick").kind == "pick"
+    for bad in ("edit|g1|s2|i3", "edit|g0|s2", "edit|g1|s", "", "imp|g1|p2|apply"):
+        with pytest.raises(ActionError):
+            EditAgenda.decode(bad)
+    for bad in ("i12.text", "q7.title", "i0.title", "x1.title", "i1.title ", "pick2"):
+        with pytest.raises(ActionError):
+            EditField.decode(bad)
+    with pytest.raises(ActionError):
+        EditField.picked("q3")

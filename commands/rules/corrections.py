@@ -42,12 +42,13 @@ class Slot:
 def renumber(slots: list[Slot]) -> list[str | None]:
     """The numbers after an edit. Where every number is a plain integer (1, 2, 3 …) items are numbered again in
     order from the first number, so questions' refs follow the new order; other numberings (2.1, 3bis, II) are
-    kept as they are, and an item that needs a number takes the next free integer. Breaks have no number; an item
+    kept as they are, and an item that needs a number takes the next free integer. (From the first number: the
+    smallest, wherever the item that had it went.) Breaks have no number; an item
     the document left unnumbered stays unnumbered."""
     numbered = [s.number for s in slots if s.number and not s.is_break]
     plain = all(n.isdigit() for n in numbered)
     if plain:
-        counter = int(numbered[0]) if numbered else 1
+        counter = min(int(n) for n in numbered) if numbered else 1
         out: list[str | None] = []
         for s in slots:
             if s.is_break or not (s.number or s.needs_number):
