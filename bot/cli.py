@@ -169,6 +169,21 @@ def _parser() -> argparse.ArgumentParser:
     sr.add_argument("slug")
     sr.add_argument("--session", type=_record_id, required=True, help="session id (see convene session list)")
     sr.add_argument("--confirm", action="store_true", help="also when it has inputs: they are deleted")
+    sdt = s.add_parser("date", help="put a session on another day, its items at the same times: "
+                                    "[SESSION] YYYY-MM-DD (as in chat: session date)")
+    sdt.add_argument("slug")
+    sdt.add_argument("words", nargs=argparse.REMAINDER, help="[SESSION] YYYY-MM-DD (SESSION: a date, or --session ID)")
+    for name, actions, usage in (
+            ("item", ("edit", "add", "remove", "move"), "correct an item of an agenda, as in chat (item edit SLUG "
+                                                        "[SESSION] ITEM title TEXT, item add SLUG [after ITEM] TITLE …)"),
+            ("question", ("add", "edit", "remove"), "correct a discussion question, as in chat (question edit SLUG "
+                                                    "REF TEXT …)")):
+        ip = sub.add_parser(name, help=usage)
+        ip.add_argument("action", choices=actions)
+        ip.add_argument("slug")
+        ip.add_argument("words", nargs=argparse.REMAINDER,
+                        help="the rest of the chat command; --session ID names a session (a shell reads #ID as a "
+                             "comment)")
     sm = s.add_parser("move", help="reschedule a session, shifting its items (default: the next session)")
     sm.add_argument("slug")
     sm.add_argument("datetime", nargs="+", help="new start: YYYY-MM-DDTHH:MM [ZONE], in the session's zone")
@@ -246,6 +261,8 @@ def _dispatch(args, db, settings) -> int:
         return _list_deadline_cmd(args, db)
     if args.cmd == "group":
         return _group_cmd(args, db, settings)
+    if args.cmd in ("item", "question") or args.cmd == "session" and args.scmd == "date":
+        return _edit_cmd(args, db)
     if args.cmd == "session":
         if args.scmd in ("deadline", "move"):
             return _session_change(args, db)
@@ -537,6 +554,22 @@ def _feed_cmd(args, db, settings) -> int:
     links = links_for(db, settings, group)
     print(links.page)
     print(links.calendar)
+    return 0
+
+
+def _edit_cmd(args, db) -> int:
+    """``convene item|question ACTION SLUG …`` and ``convene session date SLUG …``: the chat command of the same
+    words, run by the core's own handler for the group, as its operator (audited as "cli")."""
+    from commands.families.items import run_as_operator
+    group = _group(db, args.slug)
+    words = list(args.words)
+    if "--session" in words:
+        at = words.index("--session")
+        if at + 1 >= len(words) or _record_id(words[at + 1]) is None:
+            raise CliError("--session takes a session id (see convene session list SLUG)")
+        words[at:at + 2] = [f"#{_record_id(words[at + 1])}"]
+    name = "session date" if args.cmd == "session" else f"{args.cmd} {args.action}"
+    print(run_as_operator(db, group, name, " ".join(words), system_clock(), frontends.ALL).plain())
     return 0
 
 

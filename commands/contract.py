@@ -11,7 +11,7 @@ What passes between them is defined here:
   how a person is written there. The core asks the request's front end, or the front end that owns an address
   (``FrontEnds``), and never names a platform itself. The declarations live with the front ends
   (``bot/frontends.py``).
-- **Typed actions** (``QuestionRef``, ``SubmitInput``, ``FormContext``): the values buttons and forms carry,
+- **Typed actions** (``QuestionRef``, ``SubmitInput``, ``EditAgenda``, ``EditField``, ``FormContext``): the values buttons and forms carry,
   encoded and decoded here and nowhere else. ``decode`` checks the shape strictly and raises ``ActionError`` with
   a message for the user; what a value names (a group, a question) is checked again by the command that uses it
   (membership, existence): a tampered or stale value is refused, never trusted.
@@ -209,10 +209,11 @@ class RegistrationDecision(Decision):
 @dataclass(frozen=True)
 class ImportDecision(Decision):
     """Import / Cancel under the preview of a document sent in chat (``confirm``: import although answered questions
-    leave the agenda); only the group's coordinators decide."""
+    leave the agenda; ``edit``: import, then open the form that corrects it); only the group's coordinators
+    decide."""
     prefix: ClassVar[str] = "imp"
     subject: ClassVar[str] = "p"
-    verdicts: ClassVar[tuple[str, ...]] = ("apply", "confirm", "cancel")
+    verdicts: ClassVar[tuple[str, ...]] = ("apply", "confirm", "cancel", "edit")
     action_id: ClassVar[str] = "import_decision"
 
     @property
@@ -220,7 +221,70 @@ class ImportDecision(Decision):
         return self.subject_id
 
 
-_FORM_COMMANDS = ("submit", "inputs", "import")
+_EDIT = re.compile(r"^edit\|g(?P<group>[1-9]\d{0,9})\|s(?P<session>[1-9]\d{0,9})$")
+
+
+@dataclass(frozen=True)
+class EditAgenda:
+    """The Edit button under an agenda or an import (coordinators, where forms exist): open the form that corrects
+    the session's items and questions. The core checks that the person pressing coordinates the group and that the
+    session is the group's."""
+    group_id: int
+    session_id: int
+    action_id: ClassVar[str] = "edit_agenda"
+
+    def encode(self) -> str:
+        return f"edit|g{self.group_id}|s{self.session_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> "EditAgenda":
+        m = _EDIT.match(value or "")
+        if m is None:
+            raise ActionError(STALE)
+        return cls(int(m.group("group")), int(m.group("session")))
+
+
+_EDIT_FIELD = re.compile(r"^(?:(?P<kind>[iq])(?P<id>[1-9]\d{0,9})\.(?P<name>title|time|presenters|kind|text)"
+                         r"|(?P<pick>pick))$")
+EDIT_ITEM_FIELDS = ("title", "time", "presenters", "kind")
+
+
+@dataclass(frozen=True)
+class EditField:
+    """A field of the agenda edit form, as its name carries it: an item's ``title``, ``time``, ``presenters`` or
+    ``kind`` (``i12.title``), a question's ``text`` (``q7.text``), or ``pick`` (the item chosen on a long agenda,
+    whose value is an item as ``i12``). Names that are not one of these are refused (stale or tampered)."""
+    kind: str            # i (item) | q (question) | pick
+    id: int = 0
+    name: str = ""
+
+    def encode(self) -> str:
+        return "pick" if self.kind == "pick" else f"{self.kind}{self.id}.{self.name}"
+
+    @classmethod
+    def decode(cls, value: str) -> "EditField":
+        m = _EDIT_FIELD.match(value or "")
+        if m is None or (m.group("kind") == "i" and m.group("name") not in EDIT_ITEM_FIELDS) \
+                or (m.group("kind") == "q" and m.group("name") != "text"):
+            raise ActionError(STALE)
+        if m.group("pick"):
+            return cls("pick")
+        return cls(m.group("kind"), int(m.group("id")), m.group("name"))
+
+    @staticmethod
+    def item_value(item_id: int) -> str:
+        """The value of a ``pick`` choice."""
+        return f"i{item_id}"
+
+    @staticmethod
+    def picked(value: str) -> int:
+        m = re.fullmatch(r"i([1-9]\d{0,9})", value or "")
+        if m is None:
+            raise ActionError(STALE)
+        return int(m.group(1))
+
+
+_FORM_COMMANDS = ("submit", "inputs", "import", "item edit")
 
 
 @dataclass(frozen=True)

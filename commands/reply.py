@@ -125,6 +125,8 @@ class Field:
     optional: bool = False
     max_length: int | None = None
     hint: str | None = None
+    placeholder: str | None = None     # for a select: what to choose
+    too_long: str | None = None        # what to do when the current value does not fit the front end's field
 
 
 @dataclass

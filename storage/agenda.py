@@ -25,6 +25,7 @@ def _item(row) -> Item:
         id=row["id"], session_id=row["session_id"], position=row["position"], number=row["number"],
         title=row["title"], kind=row["kind"], start=from_iso(row["start"]), end=from_iso(row["end"]),
         presenters=tuple(json.loads(row["presenters"])), description=row["description"],
+        manual=json.loads(row["manual"]) if "manual" in row.keys() and row["manual"] else {},
     )
 
 
@@ -32,6 +33,7 @@ def _question(row) -> Question:
     return Question(
         id=row["id"], session_id=row["session_id"], item_id=row["item_id"], list_id=row["list_id"],
         ref=row["ref"], position=row["position"], text=row["text"], retired_at=from_iso(row["retired_at"]),
+        manual=row["manual"] if "manual" in row.keys() else None,
     )
 
 
@@ -146,9 +148,10 @@ def save_session(db, group_id: int, *, source_key: str, title: str, start: datet
         for position, item in enumerate(items, start=1):
             item_id = db.execute(
                 'INSERT INTO items (session_id, position, number, title, kind, start, "end", presenters, '
-                "description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "description, manual) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, position, item.number, item.title, item.kind, to_iso(item.start), to_iso(item.end),
-                 json.dumps(item.presenters, ensure_ascii=False), item.description]).lastrowid
+                 json.dumps(item.presenters, ensure_ascii=False), item.description,
+                 json.dumps(item.manual or {}, ensure_ascii=False)]).lastrowid
             placed.extend((f"{item.number}.{n}", text, item_id) for n, text in enumerate(item.questions, start=1))
         _place_questions(db, "session_id", sid, placed, fate, stamp)
     return session_by_id(db, sid), created
@@ -214,6 +217,11 @@ def delete_session(db, session_id: int) -> None:
 
 def items_of_session(db, session_id: int) -> list[Item]:
     return [_item(r) for r in query(db, "SELECT * FROM items WHERE session_id = ? ORDER BY position", [session_id])]
+
+
+def item_by_id(db, item_id: int) -> Item | None:
+    rows = list(query(db, "SELECT * FROM items WHERE id = ?", [item_id]))
+    return _item(rows[0]) if rows else None
 
 
 def questions_of_session(db, session_id: int) -> list[Question]:

@@ -62,6 +62,7 @@ class Item:
     end: datetime | None
     presenters: tuple[str, ...]
     description: str | None
+    manual: dict = field(default_factory=dict, compare=False)   # corrected by hand (storage/schema.py m021)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Question:
     position: int
     text: str
     retired_at: datetime | None = None   # withdrawn from the agenda, kept for its inputs
+    manual: str | None = None            # reworded by hand: the document's wording then ('' added by hand)
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,4 @@ class ImportedItem:
     presenters: list[str] = field(default_factory=list)
     description: str | None = None
     questions: list[str] = field(default_factory=list)
+    manual: dict = field(default_factory=dict)   # the corrections by hand it carries (storage/schema.py m021)

@@ -465,6 +465,20 @@ def m017_list_reminders(db):
 
 
 @migrations()
+def m021_manual_corrections(db):
+    """Corrections a coordinator made by hand in chat (``item edit``, ``question edit`` …), remembered so that a
+    re-import of a revised document keeps those the document does not contradict. ``items.manual`` is JSON: for
+    each field corrected by hand (title, time, presenters, kind), what the document said when it was corrected,
+    plus ``doc`` (the item's number and title in the document, to find it again) or ``added`` (added by hand).
+    ``questions.manual``: the document's wording when the question was reworded by hand ('' when it was added by
+    hand; NULL when it is as the document says)."""
+    _run(db, """
+    ALTER TABLE items ADD COLUMN manual TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE questions ADD COLUMN manual TEXT
+    """)
+
+
+@migrations()
 def m022_input_sent_at(db):
     """When an input's current text was last written: lateness is derived from it and the deadline in force when it
     is read (commands.rules.lateness), so a changed deadline never leaves a stale mark. Filled from the history."""

@@ -103,6 +103,9 @@ EXAMPLES = {
     "group timezone": "group timezone America/New_York", "list close": "list close WP.15",
     "list open": "list open WP.15", "audit": "audit", "session remove": "session remove #1 confirm",
     "list remove": "list remove WP.15 confirm", "group unbind": "group unbind", "member remove": "member remove @cl",
+    "item edit": "item edit 2 title Renamed", "item add": "item add after 1 Extra", "item remove": "item remove 5",
+    "item move": "item move 3 after 1", "question add": "question add 2 Why?", "question edit": "question edit 2.1 Why?",
+    "question remove": "question remove 2.1 confirm", "session date": "session date 2010-06-26",
 }
 
 

@@ -15,8 +15,8 @@ def test_an_unknown_command_suggests_the_nearest_from_the_registry(bot):
                                          "list.")
     assert bot("convene sesion list") == "I don't know 'convene sesion'. Did you mean session list?\nAll commands: help"
     assert bot("sesion list") == "I don't know the command 'sesion'. Did you mean session list? Type help for the list."
-    assert bot("convene sesion") == ("I don't know 'convene sesion'. Did you mean session list, session remove or "
-                                     "session rename?\nAll commands: help")
+    assert bot("convene sesion") == ("I don't know 'convene sesion'. Did you mean session date, session list or "
+                                     "session remove?\nAll commands: help")
     assert bot("agneda 2") == "I don't know the command 'agneda'. Did you mean agenda? Type help for the list."
     # Typed as the asker's front end types it; nothing close, no guess.
     slack = bot("sumbit 2.6 Our view", platform="slack", user="slack:T1:U1", room="slack:C1")

@@ -353,7 +353,7 @@ def decision_buttons(message: dict, action: str) -> list[dict]:
     asking = blocks[at - 1]["text"]["text"]
     assert asking.rstrip().endswith(("if not.", "until you import it.")), asking
     buttons = blocks[at]["elements"]
-    assert [b["action_id"] for b in buttons] == [action, f"{action}:1"]
+    assert [b["action_id"] for b in buttons] == [action] + [f"{action}:{i}" for i in range(1, len(buttons))]
     return buttons
 
 
@@ -382,7 +382,7 @@ def test_a_document_sent_in_the_bots_dm_is_previewed_then_imported_with_the_butt
     [download] = fake_slack.of("download")
     assert download["_auth"].startswith("Bearer xoxb-")            # read with the bot's own token
     buttons = decision_buttons(preview, "import_decision")
-    assert [b["text"]["text"] for b in buttons] == ["Import", "Cancel"]
+    assert [b["text"]["text"] for b in buttons] == ["Import", "Import and edit", "Cancel"]
     assert len(group_store_sessions(slack_bot)) == 1                  # nothing imported yet
     slack_bot.sender.post(block_action_body("import_decision", buttons[0]["value"], user="U0COORD", channel="D0COORD"))
     done = _wait_posted(fake_slack, "chat.postMessage", lambda c: "Imported" in json.dumps(c))

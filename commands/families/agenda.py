@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands.exports import render
 from commands.families.feed import links_line, shared_links
 from commands.text.words import count
-from commands.contract import QuestionRef, SubmitInput
+from commands.contract import EditAgenda, QuestionRef, SubmitInput
 from commands.core import Context, UserError
 from commands.text.args import shown
 from commands.registry import head
@@ -65,6 +65,8 @@ def agenda(ctx: Context, text: str) -> Reply:
     for q in questions:
         per_item[q.item_id] = per_item.get(q.item_id, 0) + 1
     sections = [session_header(ctx, s, past)]
+    if ctx.is_coordinator and ctx.front_end.forms:
+        sections[0].button = Button("Edit", EditAgenda.action_id, EditAgenda(ctx.group.id, s.id).encode())
     for it in items:
         body = []
         if it.presenters:

@@ -14,8 +14,9 @@ import os
 from commands.operations import record_audit
 from commands.text import timefmt
 from commands.text.args import record_number, shown, split_options, take_word
-from commands.contract import ImportDecision
+from commands.contract import EditAgenda, ImportDecision
 from commands.core import Context, UserError
+from commands.families.items import edit_form
 from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
 from commands.importers.apply import ImportPlan, apply_plan, plan_document, start_date
 from commands.registry import subcommand
@@ -84,13 +85,13 @@ def import_command(ctx: Context, text: str) -> Reply:
             raise UserError("Reply import (or confirm, to import although answered questions leave the agenda) or "
                             "cancel.")
         rest = number
-    if verb in ("apply", "cancel", "confirm"):
+    if verb in ("apply", "cancel", "confirm", "edit"):
         number, more = take_word(rest)
         pid = record_number(number)
         if pid is None:
             raise UserError(f"Say which preview: import {verb} ID (the number under the preview).")
         confirmed = verb == "confirm" or more.strip().lower() == "confirm"
-        return _decide(ctx, pid, "cancel" if verb == "cancel" else ("confirm" if confirmed else "apply"))
+        return _decide(ctx, pid, verb if verb in ("cancel", "edit") else ("confirm" if confirmed else "apply"))
     words, opts = split_options(text, OPTIONS)
     data, filename = ctx.request.options.get("document"), ctx.request.options.get("filename")
     if data is None:
@@ -166,9 +167,12 @@ def _preview(ctx: Context, data: bytes, filename: str, opts: dict) -> Reply:
         sections.append(Section(body=[line(Strong(f"{count(n, 'change')}"), " would take answered questions off the "
                                            "agenda; their inputs stay with the withdrawn questions, shown apart in "
                                            "the compilation.")]))
+    buttons = [Button(label, ImportDecision.action_id, decision(verdict))]
+    if ctx.front_end.forms and plan.sessions:      # something read wrong: import it and correct it at once
+        buttons.append(Button("Import and edit", ImportDecision.action_id, decision("edit")))
+    buttons.append(Button("Cancel", ImportDecision.action_id, decision("cancel")))
     sections.append(Section(body=[line("Import it as previewed, or cancel? Nothing is changed until you import it.")],
-                            actions=[Button(label, ImportDecision.action_id, decision(verdict)),
-                                     Button("Cancel", ImportDecision.action_id, decision("cancel"))]))
+                            actions=buttons))
     apply_cmd = f"import apply {pid}" + (" confirm" if n else "")
     return Reply(text=f"Preview of {filename}: import or cancel", sections=sections,
                  context=[line("Import: ", Code(ctx.cmd(apply_cmd)), " · cancel: ", Code(ctx.cmd(f"import cancel {pid}")),
@@ -187,6 +191,7 @@ def _decide(ctx: Context, pid: int, verdict: str) -> Reply:
         return Reply(text=f"Cancelled: {pending.filename} was not imported", sections=[Section(body=[
             line(Strong("Cancelled: "), pending.filename, " was not imported; nothing changed.")])])
     plan = _parse(ctx, pending.data, pending.filename, pending.options)
+    edit = verdict == "edit"
     if plan.confirmations and verdict != "confirm":
         return Reply(text="Not imported yet: answered questions would leave the agenda", sections=[
             Section(heading=line(Strong("Not imported yet")), body=[line(x) for x in plan.change_lines()]),
@@ -198,8 +203,18 @@ def _decide(ctx: Context, pid: int, verdict: str) -> Reply:
         result = apply_plan(ctx.db, ctx.group, plan)
         pending_store.remove(ctx.db, pid)
         record_audit(ctx.db, ctx.group, ctx.request.user, "import", pending.filename, ctx.now)
-    return Reply(text=f"Imported {pending.filename}", sections=[Section(
-        heading=line(Strong("Imported: "), pending.filename), body=[line(x) for x in result.summary_lines(ctx.db)])])
+    sections = [Section(heading=line(Strong("Imported: "), pending.filename),
+                        body=[line(x) for x in result.summary_lines(ctx.db)])]
+    if ctx.front_end.forms:
+        sections += [Section(body=[line("Correct ", Strong(f"#{s.id}"), " ", s.title)],
+                             button=Button("Edit", EditAgenda.action_id, EditAgenda(ctx.group.id, s.id).encode()))
+                     for s, _created in result.sessions]
+    reply = Reply(text=f"Imported {pending.filename}", sections=sections,
+                  context=[line("Correct what the reader got wrong: ", Code(ctx.cmd("item edit ITEM title TEXT")),
+                                " and the other item and question commands (", Code(ctx.cmd("help item edit")), ")")])
+    if edit and result.sessions and ctx.front_end.forms:
+        reply.form = edit_form(ctx, result.sessions[0][0]).form
+    return reply
 
 
 def _import_form(ctx: Context) -> Reply:

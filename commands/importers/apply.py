@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from commands.rules import corrections
 from commands.rules import questions as qp
 from commands.text import timefmt
 from commands.importers import DocumentError, ParsedDocument, read_document
@@ -51,6 +52,7 @@ class SessionPlan:
     changes: list[qp.Change]
     kept_reschedule: bool = False
     details: list[str] = field(default_factory=list)   # what else changes: "venue: “Room XX” → “Room XIX”"
+    corrections: list[str] = field(default_factory=list)   # corrections by hand kept, or contradicted
 
 
 @dataclass
@@ -82,6 +84,9 @@ class ImportPlan:
             name = (f"#{p.existing.id} {p.existing.title}" if isinstance(p, SessionPlan)
                     else f"list {p.existing.short}")
             out.extend(f"{name}: {d}" for d in getattr(p, "details", []))
+            if getattr(p, "corrections", None):
+                out.append(f"{name}: corrections made by hand")
+                out.extend("  " + c for c in p.corrections)
             if not moves:
                 out.append(f"{name}: questions unchanged")
                 continue
@@ -275,14 +280,14 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
         existing, matched_by = _existing_session(db, group, s, session_id, claimed)
         if existing is not None:
             claimed.add(existing.id)
-        delta, kept = moved_to or timedelta(0), False
+        delta, kept_reschedule = moved_to or timedelta(0), False
         if (moved_to is None and existing is not None and existing.import_start is not None
                 and existing.import_start != existing.start and _same_place(s, tz, existing.import_start)):
             # Rescheduled (or placed with --start) since the document was read: keep the session that far from
             # where the document puts it (a wall-clock difference, so a DST change does not shift it).
             delta = (timefmt.to_local(existing.start, existing.timezone).replace(tzinfo=None)
                      - timefmt.to_local(existing.import_start, existing.timezone).replace(tzinfo=None))
-            kept = delta != timedelta(0)
+            kept_reschedule = delta != timedelta(0)
         try:
             items = [ImportedItem(number=it.number, title=it.title, kind=it.kind,
                                   start=localize(it.start + delta, tz) if it.start else None,
@@ -297,6 +302,19 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
             deadline = localize(s.deadline + delta, tz) if s.deadline else None
         except TimeError as e:
             raise DocumentError(str(e))
+        kept: list[str] = []
+        if existing is not None:
+            # Corrections made by hand in chat that the revised document does not contradict are kept.
+            as_read = items
+            items, kept = corrections.carry(
+                agenda_store.items_of_session(db, existing.id), agenda_store.questions_of_session(db, existing.id),
+                items, tz, (s.start + delta).date())
+            if any("time" in it.manual for it in items):
+                # The session spans its items as the correction made it; where the document places it moves by as
+                # much, so the next import does not take this for a reschedule.
+                fitted, s_end = corrections.fit(s_start, s_end, as_read, items)
+                document_start += fitted - s_start
+                s_start = fitted
         incoming = [qp.Incoming(f"{it.number}.{n}", q) for it in items for n, q in enumerate(it.questions, 1)]
         stored = _stored(db, agenda_store.questions_of_session(db, existing.id)) if existing else []
         withdrawn = _stored(db, agenda_store.retired_questions(db, session_id=existing.id)) if existing else []
@@ -305,8 +323,8 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
         plan.sessions.append(SessionPlan(
             parsed=s, timezone=tz, start=s_start, end=s_end, deadline=deadline, items=items,
             document_start=document_start, existing=existing, matched_by=matched_by,
-            changes=qp.reinstate(qp.plan(stored, incoming), withdrawn), kept_reschedule=kept,
-            details=_kept_or_changed(s, existing)))
+            changes=qp.reinstate(qp.plan(stored, incoming), withdrawn), kept_reschedule=kept_reschedule,
+            corrections=kept, details=_kept_or_changed(s, existing)))
     # Lists that come in the same document as one session belong to it, unless a coordinator has already given the
     # list a session or a deadline of its own (``deadline LIST …``): that choice stands.
     only = plan.sessions[0] if len(plan.sessions) == 1 else None

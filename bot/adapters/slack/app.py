@@ -25,7 +25,8 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import ActionError, FormContext, ImportDecision, RegistrationDecision, SubmitInput
+from commands.contract import (ActionError, EditAgenda, FormContext, ImportDecision, RegistrationDecision,
+                               SubmitInput)
 from commands.core import UserError, Request
 from commands.dispatch import ReplyCache, handle, handle_without_waiting
 from commands.families import default_registry
@@ -238,6 +239,7 @@ class SlackAdapter:
         app.event("member_joined_channel")(self._ignore)
         app.event("message")(self.on_message)
         app.action(bk.action_pattern(ImportDecision.action_id))(self.on_import_button)
+        app.action(EditAgenda.action_id)(self.on_edit_button)
 
     async def _ignore(self, ack=None):
         if ack:
@@ -334,6 +336,27 @@ class SlackAdapter:
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
 
+    async def on_edit_button(self, ack, body, client, context):
+        """Edit under an agenda or an import: the form that corrects the session (the core checks the person
+        coordinates its group)."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        try:
+            action = EditAgenda.decode((body.get("actions") or [{}])[0].get("value", ""))
+        except ActionError as e:
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", error(str(e))))
+            return
+        user, team = body["user"]["id"], self._team(body, context)
+        reply = await self.run_core(room=f"slack:{channel}" if channel else home_room(team, user),
+                                    user=user_id(team, user), command="item edit", text=f"#{action.session_id}",
+                                    options={"group_id": action.group_id},
+                                    user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.form is not None:
+            form = FormContext(reply.form.command, f"slack:{channel}" if channel else None, action.group_id)
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
+        else:
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
+
     # --- documents to import -------------------------------------------------------------------------
 
     async def fetch_file(self, client, file_id: str) -> tuple[str, bytes]:
@@ -396,6 +419,10 @@ class SlackAdapter:
                                         text=f"{decision.verdict} {decision.pending_id}",
                                         options={"group_id": decision.group_id},
                                         user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.form is not None:       # Import and edit: the form that corrects what was imported
+            form = FormContext(reply.form.command, f"slack:{channel}" if channel else None,
+                               decision.group_id if reply.ok else None)
+            await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
         if channel and channel.startswith("D"):
             await client.chat_postMessage(channel=channel, **bk.message(reply))
         else:
@@ -426,6 +453,9 @@ class SlackAdapter:
                 await ack(response_action="errors", errors={field: reply.text[:150]})
             else:
                 await ack(response_action="update", view=bk.notice_view("Not submitted", reply))
+            return
+        if reply.form is not None:       # the next step of the same form (a long agenda: the chosen item)
+            await ack(response_action="update", view=bk.form_view(reply.form, form))
             return
         await ack()
         self.later(self.confirm(reply, client, channel, user))

@@ -170,7 +170,7 @@ def form_view(form: Form, context: FormContext) -> dict:
         if f.kind == "select":
             options = [_option(c.label, c.value) for c in f.choices[:OPTIONS_MAX]]
             el = {"type": "static_select", "action_id": "value", "options": options,
-                  "placeholder": {"type": "plain_text", "text": "Choose a question"}}
+                  "placeholder": {"type": "plain_text", "text": _clip(f.placeholder or "Choose a question", 150)}}
             chosen = [o for o in options if o["value"] == f.initial]
             if chosen:
                 el["initial_option"] = chosen[0]
@@ -196,6 +196,9 @@ def form_view(form: Form, context: FormContext) -> dict:
             if f.initial:
                 if len(f.initial) <= cap:
                     el["initial_value"] = f.initial
+                elif f.too_long:     # the form says what to do with a text too long for the field
+                    hint = (f"The current text is {len(f.initial):,} characters, more than this field takes: left "
+                            f"empty, it stays as it is. {f.too_long}")
                 else:
                     hint = (f"Your current text is {len(f.initial):,} characters, more than this field takes: "
                             "change it with /inputs edit REF TEXT, or add to it with /inputs append REF TEXT.")
