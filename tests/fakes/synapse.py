@@ -140,8 +140,9 @@ class MatrixUser:
             raise AssertionError(f"{method} {path} → {status}: {data}")
         return data
 
-    def create_room(self, name: str, *, invite: list[str] = (), encrypted: bool = False) -> str:
-        body = {"name": name, "preset": "private_chat", "invite": list(invite)}
+    def create_room(self, name: str, *, invite: list[str] = (), encrypted: bool = False,
+                    preset: str = "private_chat", is_direct: bool = False) -> str:
+        body = {"name": name, "preset": preset, "invite": list(invite), "is_direct": is_direct}
         if encrypted:
             body["initial_state"] = [{"type": "m.room.encryption", "state_key": "",
                                       "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
@@ -161,6 +162,14 @@ class MatrixUser:
         content = {"msgtype": "m.file", "body": caption or filename, "filename": filename, "url": mxc,
                    "info": {"size": len(data), "mimetype": "application/octet-stream"}}
         return self.send_content(room_id, content)
+
+    def upgrade(self, room_id: str, version: str = "10") -> str:
+        """Upgrade the room (as Element's /upgraderoom does): a tombstone in the old room; the new room's id."""
+        return self.api("POST", f"/rooms/{urllib.parse.quote(room_id)}/upgrade", {"new_version": version})[
+            "replacement_room"]
+
+    def kick(self, room_id: str, user_id: str) -> None:
+        self.api("POST", f"/rooms/{urllib.parse.quote(room_id)}/kick", {"user_id": user_id, "reason": "test"})
 
     def join(self, room_id: str) -> None:
         self.api("POST", f"/join/{urllib.parse.quote(room_id)}", {})

@@ -1,0 +1,66 @@
+"""The room follows the group, against a real Synapse: a room upgrade moves the group to the new room, the bot can be
+invited back by the coordinator who removed it, and in a direct room a person's own group answers."""
+import time
+
+from storage import groups as group_store
+from storage import submissions as sub_store
+from tests.test_matrix import body, setup_room
+
+
+def test_a_room_upgrade_moves_the_group_to_the_new_room(matrix):
+    m = matrix.start()
+    room = m.coord.create_room("Contact group", invite=[m.bot_user.user_id], preset="public_chat")
+    m.bot_said(m.coord, room, 1)
+    m.coord.send(room, "!convene setup Upgraded Group")
+    m.bot_said(m.coord, room, 2)
+    g = group_store.group_for_room(m.check, f"matrix:{room}")
+    new_room = m.coord.upgrade(room)
+    # The bot joins the new room on its own and says so there; the coordinator is told in a direct room.
+    [moved] = m.bot_said(m.coord, new_room, 1, timeout=30)
+    assert "now the room of Upgraded Group" in body(moved)
+    assert group_store.group_for_room(m.check, f"matrix:{new_room}").id == g.id
+    assert group_store.group_for_room(m.check, f"matrix:{room}") is None
+    dm = m.coord.accept_direct_room()
+    [told] = m.bot_said(m.coord, dm, 1)
+    assert "Upgraded Group has moved to its upgraded room" in body(told)
+    m.coord.send(new_room, "!convene whoami")
+    said = body(m.bot_said(m.coord, new_room, 2)[-1])
+    assert "Upgraded Group" in said and "isn't set up" not in said
+
+
+def test_the_coordinator_who_removed_the_bot_can_invite_it_back(matrix):
+    m = matrix.start()
+    room, g = setup_room(m)
+    m.coord.kick(room, m.bot_user.user_id)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and room in m.bot_user.joined_rooms():
+        time.sleep(0.2)
+    assert room not in m.bot_user.joined_rooms()
+    m.coord.invite(room, m.bot_user.user_id)
+    said = m.bot_said(m.coord, room, 3, timeout=30)                  # welcome, setup, and the welcome back
+    assert room in m.bot_user.joined_rooms()
+    assert "Resource Mobilization Contact Group" in body(said[-1])
+    m.ana.send(room, "!agenda 2")
+    assert "victim assistance" in body(m.bot_said(m.coord, room, 4)[-1])
+
+
+def test_in_a_direct_room_a_person_of_one_group_gets_that_groups_answers(matrix):
+    m = matrix.start()
+    room, g = setup_room(m)
+    m.ana.send(room, "!iam Chile")
+    m.bot_said(m.ana, room, 3)
+    dm = m.ana.create_room("Convene", invite=[m.bot_user.user_id], is_direct=True)
+    m.bot_said(m.ana, dm, 1)                                          # the bot joined (its welcome)
+    m.ana.send(dm, "!agenda")
+    assert "Special Session on International Cooperation and Assistance" in body(m.bot_said(m.ana, dm, 2)[-1])
+    m.ana.send(dm, "!submit 2.6 Sent from a direct room.")
+    assert "Received" in body(m.bot_said(m.ana, dm, 3)[-1])
+    m.ana.send(dm, "!inputs mine")
+    assert "Sent from a direct room." in body(m.bot_said(m.ana, dm, 4)[-1])
+    assert [s.text for s in sub_store.of_group(m.check, g.id)] == ["Sent from a direct room."]
+    # Someone in two groups is asked which.
+    other = group_store.create_group(m.check, "other", "Other group", registration="open")
+    group_store.set_delegation(m.check, other.id, f"matrix:{m.ana.user_id}", "Chile")
+    m.ana.send(dm, "!agenda")
+    asked = body(m.bot_said(m.ana, dm, 5)[-1])
+    assert "Which group?" in asked and "Other group" in asked and "Resource Mobilization Contact Group" in asked
