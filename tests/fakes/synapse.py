@@ -54,8 +54,9 @@ def http(method: str, url: str, body=None, token: str | None = None, timeout: fl
 
 
 class Synapse:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **overrides):
         self.dir = workdir
+        self.overrides = overrides          # homeserver.yaml settings over the test defaults (rc_message …)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -85,6 +86,7 @@ class Synapse:
         conf["rc_login"] = {"address": big, "account": big, "failed_attempts": big}
         conf["rc_joins"] = {"local": big, "remote": big}
         conf["rc_invites"] = {"per_room": big, "per_user": big, "per_issuer": big}
+        conf.update(self.overrides)
         conf["log_config"] = str(self.dir / "log.yaml")
         (self.dir / "log.yaml").write_text(yaml.safe_dump({
             "version": 1, "formatters": {"p": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
@@ -125,6 +127,15 @@ class Synapse:
             "nonce": nonce, "username": localpart, "password": password, "admin": admin, "mac": mac.hexdigest()})
         assert status == 200, body
         return MatrixUser(self, body["user_id"], body["access_token"], password)
+
+
+    def exempt_from_rate_limits(self, *users: "MatrixUser") -> None:
+        """People in a throttled test send as fast as they like (Synapse's per-user override); the bot does not."""
+        admin = self.register(f"admin{time.time_ns()}", admin=True)
+        for u in users:
+            status, body = http("POST", f"{self.url}/_synapse/admin/v1/users/{urllib.parse.quote(u.user_id)}/"
+                                "override_ratelimit", {"messages_per_second": 0, "burst_count": 0}, admin.token)
+            assert status == 200, body
 
 
 class MatrixUser:
