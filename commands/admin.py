@@ -7,7 +7,7 @@ from commands.words import count
 from commands.args import shown
 from commands.args import take_word
 from commands.core import Context, UserError
-from commands.people import bare_id, named
+from commands.people import named
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, info, line
 from commands.sanitize import INVISIBLE
@@ -82,7 +82,7 @@ def setup(ctx: Context, text: str) -> Reply:
 def whoami(ctx: Context, text: str) -> Reply:
     if ctx.group is None:
         return Reply(text="This room has no group.", sections=[Section(body=[line(
-            f"You are {bare_id(ctx, ctx.request.user)}. This room isn't set up for a contact group.")])])
+            f"You are {named(ctx, ctx.request.user)}. This room isn't set up for a contact group.")])])
     role = "coordinator" if ctx.is_coordinator else "delegate"
     d = ctx.delegation or "no delegation yet"
     return Reply(text=f"{ctx.group.name}: {d}, {role}", sections=[Section(body=[

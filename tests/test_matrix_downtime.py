@@ -79,3 +79,4 @@ def test_a_crash_with_the_gap_half_fetched_and_one_at_the_token_commit_lose_noth
     finally:
         bot.terminate()
     assert "Traceback" not in bot.log(), bot.log()[-3000:]
+    assert " INFO apscheduler" not in bot.log()                 # quiet at INFO: no line per scheduler run

@@ -180,6 +180,7 @@ def test_replies_read_well_in_element(matrix):
     status = m.bot_said(m.ana, room, 6)[-1]["content"]["formatted_body"]
     assert "<table><caption><b>By delegation</b></caption><thead><tr><th>Delegation</th>" in status
     assert re.search(r"<tr><td>Chile</td><td>1</td><td>2\.6</td></tr>", status)
+    assert "<code>2.5</code>: 0 · <code>2.6</code>: 1" in status              # no runs of spaces to collapse
     m.coord.send(room, "!inputs history 2.6")
     history = m.bot_said(m.ana, room, 7)[-1]["content"]["formatted_body"]
     assert "<th>When</th><th>Change</th><th>By</th>" in history and "matrix:@" not in history

@@ -741,9 +741,12 @@ class MatrixAdapter:
                  mentions=None, names=None, user_name: str | None = None, direct: bool = False) -> Reply:
         """The core, on ``db`` (a database thread's connection). ``direct``: the room is the bot and this person
         alone (the core then answers in the person's group)."""
+        names = dict(names or {})
+        if user_name:
+            names.setdefault(f"matrix:{sender}", user_name)       # people are named by display name, never a bare id
         req = Request(platform="matrix", room=f"matrix:{room_id}", user=f"matrix:{sender}", command=command,
                       text=text, user_name=user_name or sender[1:].split(":", 1)[0], options=options or {},
-                      mentions=mentions or {}, names=names or {}, prompts=True, front_end=frontends.MATRIX,
+                      mentions=mentions or {}, names=names, prompts=True, front_end=frontends.MATRIX,
                       direct=direct)
         started = time.perf_counter()
         reply = handle(db, req, self.clock, self.settings, front_ends=frontends.ALL)
