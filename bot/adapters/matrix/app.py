@@ -1,6 +1,6 @@
 """The Matrix adapter (mautrix-python's client API, with Convene's own sync loop): one client on the bot's loop.
 
-Exactly once and in order, also on a crash (README: "Exactly once, also when the bot crashes"):
+Exactly once and in order, also on a crash (README: "Exactly once and in order, also through downtime and crashes"):
 - The sync loop is Convene's (not mautrix's ``start``, which stores the token before handling a batch and fills
   nothing). For each ``/sync`` batch it first fetches, for every room whose timeline is ``limited`` (a pause, a
   restart), the gap back to the previous token with ``/messages``; then it writes the batch's events that may need
