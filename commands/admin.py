@@ -58,8 +58,9 @@ def clean_name(text: str, what: str, limit: int) -> str:
             needs_group=False)
 def setup(ctx: Context, text: str) -> Reply:
     name = clean_name(text, "group name", MAX_GROUP_NAME)
-    if ctx.group is not None:
-        raise UserError(f"This room already belongs to {ctx.group.name} (slug {ctx.group.slug}).")
+    bound = group_store.group_for_room(ctx.db, ctx.request.room)    # the room's own group (not a direct room's)
+    if bound is not None:
+        raise UserError(f"This room already belongs to {bound.name} (slug {bound.slug}).")
     slug = unique_slug(name, lambda s: group_store.slug_taken(ctx.db, s))
     with write_tx(ctx.db):
         # The operator's CONVENE_TIMEZONE, else Geneva's: a coordinator changes it with group timezone ZONE.

@@ -64,3 +64,25 @@ def test_in_a_direct_room_a_person_of_one_group_gets_that_groups_answers(matrix)
     m.ana.send(dm, "!agenda")
     asked = body(m.bot_said(m.ana, dm, 5)[-1])
     assert "Which group?" in asked and "Other group" in asked and "Resource Mobilization Contact Group" in asked
+    # A room of two is not taken for the person's group when it is being set up: a coordinator of one group sets up
+    # the room of a second one, still alone there with the bot.
+    second = m.coord.create_room("Second group's room", invite=[m.bot_user.user_id])
+    m.bot_said(m.coord, second, 1)
+    m.coord.send(second, "!convene setup Second Group")
+    assert "Second Group is set up" in body(m.bot_said(m.coord, second, 2)[-1])
+    assert group_store.group_for_room(m.check, f"matrix:{second}").name == "Second Group"
+
+
+def test_an_invite_only_room_upgraded_the_bot_follows_when_invited(matrix):
+    """Element's default (private) rooms: the bot cannot join the new room on its own, so the coordinators are asked to
+    invite it; the group is in the new room already, and the bot knows it when it arrives."""
+    m = matrix.start()
+    room, g = setup_room(m)
+    new_room = m.coord.upgrade(room)
+    dm = m.coord.accept_direct_room()
+    [told] = m.bot_said(m.coord, dm, 1, timeout=30)
+    assert "Invite me to the new room" in body(told)
+    assert group_store.group_for_room(m.check, f"matrix:{new_room}").id == g.id
+    m.coord.invite(new_room, m.bot_user.user_id)
+    [welcome] = m.bot_said(m.coord, new_room, 1, timeout=30)
+    assert "Resource Mobilization Contact Group" in body(welcome)

@@ -236,8 +236,9 @@ class MatrixAdapter:
             except asyncio.CancelledError:
                 raise
             except MUnknownToken:
-                log.error("Matrix: the homeserver no longer accepts the bot's access token; sync stopped")
-                raise
+                log.error("Matrix: the homeserver no longer accepts the bot's access token; sync stopped (restart "
+                          "the bot to log in again)")
+                return
             except Exception as e:
                 # The token did not move: the same events are asked for again.
                 log.warning("Matrix: sync failed (%s: %s); trying again in %.0f s", type(e).__name__, e, backoff)
