@@ -21,8 +21,10 @@ def test_thirty_commands_sent_while_down_are_handled_in_order_and_the_later_subm
     m.start()
     m.wait_synced()
     m.ana.send(room, "!submit 2.6 base")
-    m.bot_said(m.ana, room, 1, timeout=30)
+    doomed = m.ana.send(room, "!submit 3.4 To be deleted while the bot is down.")
+    doomed_receipt = m.bot_said(m.ana, room, 2, timeout=30)[-1]
     m.stop()                                                    # a clean stop (SIGTERM takes this path)
+    m.ana.redact(room, doomed)
     sent = [m.ana.send(room, "!submit 3.1 FIRST")]
     draft = m.ana.send(room, "!submit 3.2 Draft written while the bot was down.")
     sent.append(draft)
@@ -35,12 +37,15 @@ def test_thirty_commands_sent_while_down_are_handled_in_order_and_the_later_subm
     sent.append(m.ana.send(room, "!submit 3.1 SECOND (final)"))
     assert len(sent) == 30
     m.start()
-    m.bot_said(m.ana, room, 1 + 30 + 1, timeout=60)             # 30 answers and the edit's new receipt
+    m.bot_said(m.ana, room, 2 + 30 + 1 + 1, timeout=60)         # 30 answers, the edit's receipt, the withdrawal
     time.sleep(1.5)
     answers = answers_by_target(m.ana, room, m.bot_user.user_id)
     assert [answers.get(ev, 0) for ev in sent if ev != draft] == [1] * 29
-    # Its receipt, then the edit's, which replaced it: the first one (which quoted the draft) is redacted.
-    assert answers.get(draft) == 1 and answers.get(None) == 1
+    # The draft's receipt, then the edit's, which replaced it: the first one (which quoted the draft) is redacted, as
+    # is the receipt of the message deleted while the bot was down (whose input is withdrawn).
+    assert answers.get(draft) == 1
+    assert m.ana.event(room, doomed_receipt["event_id"])["content"] == {}
+    assert "3.4" not in current(m, g)
     now = current(m, g)
     assert now["3.1"].text == "SECOND (final)"
     assert now["3.2"].text == "Edited while the bot was down."
