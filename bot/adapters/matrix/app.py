@@ -292,6 +292,9 @@ class MatrixAdapter:
                 break
             token = resp["end"]
             failpoints.hit("matrix.gap_page")        # a crash with the gap half fetched (tests)
+        else:
+            log.warning("Matrix: the gap in %s is longer than %s events; the older ones are not answered", room_id,
+                        len(found))
         return list(reversed(found))
 
     def _invites(self, data: dict) -> list[dict]:

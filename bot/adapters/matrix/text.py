@@ -56,11 +56,14 @@ class _Markdown(HTMLParser):
         self.pre = 0
         self.skip = 0                         # inside <mx-reply>
         self.link: list[tuple[str, str | None, list[str]]] = []
-        self.blocks: list[str] = []           # paragraphs, each a list of lines
+        self.blocks: list[tuple[str, int | None]] = []    # (text, the outermost list it belongs to)
+        self.list_no = 0
 
     # blocks -------------------------------------------------------------------------------
     def _flush(self) -> None:
         text = "".join(self.line)
+        if re.fullmatch(r"\s*(- |\d+\. )", text):
+            return          # a list item's marker waits for its text (<li><p>…</p></li>)
         self.line = []
         if not self.pre:
             text = re.sub(r"[ \t]+\n", "\n", text)
@@ -68,7 +71,8 @@ class _Markdown(HTMLParser):
             return
         prefix = "> " * self.quote
         lines = text.strip("\n").split("\n") if not self.pre else text.rstrip("\n").split("\n")
-        self.blocks.append("\n".join((prefix + ln) if prefix else ln for ln in lines))
+        self.blocks.append(("\n".join((prefix + ln) if prefix else ln for ln in lines),
+                            self.list_no if self.lists else None))
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -82,6 +86,8 @@ class _Markdown(HTMLParser):
         if tag == "br":
             self.line.append("\n")
         elif tag in ("ul", "ol"):
+            if not self.lists:
+                self.list_no += 1
             start = attrs.get("start")
             self.lists.append([tag, int(start) - 1 if start and start.isdigit() else 0])
         elif tag == "li":
@@ -107,7 +113,7 @@ class _Markdown(HTMLParser):
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.line.append("#" * int(tag[1]) + " ")
         elif tag == "hr":
-            self.blocks.append("---")
+            self.blocks.append(("---", None))
         elif tag == "a":
             self.link.append((attrs.get("href") or "", pill_target(attrs.get("href") or ""), self.line))
             self.line = []
@@ -167,15 +173,11 @@ class _Markdown(HTMLParser):
     def text(self) -> str:
         self._flush()
         out: list[str] = []
-        for i, block in enumerate(self.blocks):
-            # list items follow each other line by line; other blocks are paragraphs
-            tight = i and _is_item(block) and _is_item(self.blocks[i - 1])
+        for i, (block, in_list) in enumerate(self.blocks):
+            # the items of one list follow each other line by line; other blocks are paragraphs
+            tight = i and in_list is not None and self.blocks[i - 1][1] == in_list
             out.append(("\n" if tight else "\n\n") + block if i else block)
         return "".join(out).strip("\n")
-
-
-def _is_item(block: str) -> bool:
-    return bool(re.match(r"^(> )*\s*(- |\d+\. )", block))
 
 
 def html_to_text(formatted: str, person: Callable[[str, str], str]) -> str:
