@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -161,6 +162,8 @@ def run(cycles: int | None = None) -> dict:
         return result
     finally:
         hs.stop()
+        if not os.environ.get("CONVENE_BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)      # CONVENE_BENCH_KEEP=1 keeps the logs and databases
 
 
 def _wait_synced(db, mxid: str, timeout: float = 60) -> None:
