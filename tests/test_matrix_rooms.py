@@ -86,3 +86,27 @@ def test_an_invite_only_room_upgraded_the_bot_follows_when_invited(matrix):
     m.coord.invite(new_room, m.bot_user.user_id)
     [welcome] = m.bot_said(m.coord, new_room, 1, timeout=30)
     assert "Resource Mobilization Contact Group" in body(welcome)
+
+
+def test_an_answer_the_bot_may_no_longer_send_does_not_hold_up_the_others(matrix, tmp_path):
+    """The bot decided an answer, crashed (CONVENE_FAILPOINT) and was removed from the room before it could send it:
+    at the restart that send is refused for good (403); it is logged and skipped, and the other rooms are answered."""
+    from tests.matrix_harness import BotProcess, bound_room
+    m = matrix
+    room, g = bound_room(m)
+    other = m.coord.create_room("Other room", invite=[m.bot_user.user_id, m.ana.user_id])
+    m.ana.join(other)
+    m.bot_user.join(other)
+    bot = BotProcess(m, tmp_path / "bot.log").start(failpoint="matrix.after_decide:1")
+    try:
+        m.wait_synced()
+        m.ana.send(room, "!agenda 2")
+        assert bot.wait(30) == 137                   # decided, not sent
+        m.coord.kick(room, m.bot_user.user_id)
+        m.ana.send(other, "!convene whoami")
+        bot.start()
+        [answer] = m.bot_said(m.ana, other, 1, timeout=30)
+        assert "isn't set up" in body(answer)
+    finally:
+        bot.terminate()
+    assert "could not answer" in bot.log() and "Traceback" not in bot.log()

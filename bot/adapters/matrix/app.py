@@ -715,8 +715,16 @@ class MatrixAdapter:
     async def _perform(self, entry: inbox.InboxEntry, i: int, action: dict) -> None:
         kind = action["kind"]
         if kind == "send":
-            event_id = await self.client.send_message_event(action["room"], EventType.ROOM_MESSAGE,
-                                                            action["content"], txn_id=_txn(entry.seq, i))
+            try:
+                event_id = await self.client.send_message_event(action["room"], EventType.ROOM_MESSAGE,
+                                                                action["content"], txn_id=_txn(entry.seq, i))
+            except MatrixRequestError as e:
+                if e.http_status not in (400, 403, 404):
+                    raise           # the homeserver is unwell: the worker tries again (a 429 waited already)
+                # Not in the room any more (removed before answering), or refused for good: retrying cannot help,
+                # and the events after this one must not wait for it.
+                log.warning("Matrix: could not answer %s in %s: %s", entry.event_id, action["room"], e)
+                return
             if action.get("receipt_for"):
                 await self.workers.run(inbox.set_receipt, action["receipt_for"], event_id)
         elif kind == "redact":
