@@ -45,6 +45,7 @@ def test_only_direct_replies_to_your_own_prompt_become_input(matrix):
     m.bob.reply(room, "Peru thinks so too", prompt)
     hint = m.bot_said(m.ana, room, 6)[-1]
     assert "was put to" in body(hint) and "not taken as input" in body(hint)
+    assert f"put to {m.ana.user_id[1:].split(':')[0]}," in body(hint)      # her display name, not a bare @id
     assert current(m, g) == {}
     # A reply to a public `inputs question` display is not input either (it is not a prompt).
     m.ana.send(room, "!inputs question 2.5")
