@@ -226,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level, handlers=[handler])
+    # APScheduler says "Running job …" and "… executed successfully" at INFO for every run (twice a second with the
+    # outbox and lease jobs): at INFO the log keeps only its warnings. CONVENE_LOG_LEVEL=DEBUG shows them again.
+    logging.getLogger("apscheduler").setLevel(max(logging.getLogger().level, logging.WARNING)
+                                              if logging.getLogger().level > logging.DEBUG else logging.DEBUG)
     db_path = args.db or settings.db_path
     try:
         db = open_db(db_path)

@@ -8,7 +8,10 @@ import os
 _spec = os.environ.get("CONVENE_FAILPOINT", "")
 _name, _, _count = _spec.partition(":")
 _left = int(_count) if _count.isdigit() else 1
-POINTS = ("matrix.after_decide", "matrix.after_send")
+POINTS = ("matrix.gap_page",       # a page of a gap after downtime fetched, more to come, nothing committed
+          "matrix.before_commit",  # a sync batch (gaps filled) about to be committed with its token
+          "matrix.after_decide",   # an event handled and its answer recorded, not sent
+          "matrix.after_send")     # an answer sent, not yet marked sent
 
 
 def hit(name: str) -> None:

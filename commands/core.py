@@ -75,6 +75,14 @@ class Context:
         return self.member.delegation if self.member else None
 
     def require_group(self) -> Group:
+        if self.group is None and self.request.direct:
+            mine = group_store.groups_of_user(self.db, self.request.user)
+            if len(mine) > 1:
+                raise UserError("Which group? You belong to " + ", ".join(g.name for g in mine) + ". Send this in "
+                                "that group's room (in a direct conversation I answer for your group only when "
+                                "you belong to one).")
+            raise UserError("You belong to no contact group yet, so there is nothing to answer here. Ask in your "
+                            "group's room, or ask a coordinator to add you.")
         if self.group is None:
             raise UserError("This room isn't set up for a contact group yet. A coordinator can set it up with "
                             f"{self.cmd('setup NAME')} (for example {self.cmd('setup Resource Mobilization Contact Group')}).")

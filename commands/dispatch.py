@@ -42,6 +42,12 @@ def make_context(db, request: Request, clock: Clock = system_clock, settings=Non
         candidate = group_store.group_by_id(db, int(request.options["group_id"]))
         if candidate and group_store.member(db, candidate.id, request.user):
             group = candidate
+    if group is None and request.direct:
+        # A direct conversation with the bot belongs to no group: it speaks in the person's group when they belong
+        # to exactly one (with several, require_group asks which).
+        mine = group_store.groups_of_user(db, request.user)
+        if len(mine) == 1:
+            group = mine[0]
     member = group_store.member(db, group.id, request.user) if group else None
     return Context(db=db, request=request, now=clock(), group=group, member=member, settings=settings,
                    registry=registry or default_registry(), front_ends=front_ends or FrontEnds())

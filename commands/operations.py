@@ -16,6 +16,7 @@ from commands.core import UserError
 from commands.text.words import count
 from commands.text.durations import DurationError, format_offsets, parse_offsets
 from commands.text.slugs import slugify
+from commands.reply import info
 from commands.rules.lateness import MarkChange, marks_changed
 from commands.rules.sessions import Ambiguous, choose
 from commands.text.names import clean_name
@@ -415,3 +416,26 @@ def remove_member(db, group: Group, user: str, actor: str, now: datetime) -> Non
     with write_tx(db):
         group_store.remove_member(db, group.id, user)
         record_audit(db, group, actor, "member remove", f"{user} ({member.delegation or 'no delegation'})", now)
+
+
+def follow_room_upgrade(db, old_room: str, new_room: str, now: datetime, *, joined: bool = True):
+    """A room was upgraded (replaced by ``new_room``): the group follows its room. The binding moves to the new room
+    and the group's coordinators are told (the returned Reply's notices; its text is said in the new room). None
+    when there is nothing to move (the old room was no group's, or the move was made already)."""
+    group = room_group(db, old_room)
+    if group is None:
+        return None
+    bound = room_group(db, new_room)
+    if bound is not None:
+        return None         # moved already (the tombstone and the invitation both lead here), or another group's
+    with write_tx(db):
+        group_store.unbind_room(db, old_room)
+        group_store.bind_room(db, group.id, new_room)
+        record_audit(db, group, "convene", "room upgraded", f"{old_room} → {new_room}", now)
+    reply = info(f"This room is now the room of {group.name}: it replaces the room that was upgraded.")
+    where = ("I have joined the new room" if joined else
+             "Invite me to the new room (I could not join it on my own)")
+    note = info(f"{group.name} has moved to its upgraded room: the old room was replaced, and the group follows it. "
+                f"{where}; commands there act on the group as before.")
+    reply.notices = [(m.user, note) for m in group_store.members_of_group(db, group.id) if m.is_coordinator]
+    return reply

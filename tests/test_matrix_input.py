@@ -45,6 +45,7 @@ def test_only_direct_replies_to_your_own_prompt_become_input(matrix):
     m.bob.reply(room, "Peru thinks so too", prompt)
     hint = m.bot_said(m.ana, room, 6)[-1]
     assert "was put to" in body(hint) and "not taken as input" in body(hint)
+    assert f"put to {m.ana.user_id[1:].split(':')[0]}," in body(hint)      # her display name, not a bare @id
     assert current(m, g) == {}
     # A reply to a public `inputs question` display is not input either (it is not a prompt).
     m.ana.send(room, "!inputs question 2.5")
@@ -180,6 +181,7 @@ def test_replies_read_well_in_element(matrix):
     status = m.bot_said(m.ana, room, 6)[-1]["content"]["formatted_body"]
     assert "<table><caption><b>By delegation</b></caption><thead><tr><th>Delegation</th>" in status
     assert re.search(r"<tr><td>Chile</td><td>1</td><td>2\.6</td></tr>", status)
+    assert "<code>2.5</code>: 0 · <code>2.6</code>: 1" in status              # no runs of spaces to collapse
     m.coord.send(room, "!inputs history 2.6")
     history = m.bot_said(m.ana, room, 7)[-1]["content"]["formatted_body"]
     assert "<th>When</th><th>Change</th><th>By</th>" in history and "matrix:@" not in history
@@ -288,3 +290,51 @@ def test_a_moderators_redaction_removes_the_receipt_but_withdraws_nothing(matrix
     assert m.ana.event(room, receipt["event_id"])["content"] == {}
     quiet(m, room, 4, wait=1.0)
     assert current(m, g)["2.6"].text == "Text a moderator will hide."
+
+
+def test_the_whole_text_is_the_input_only_the_reply_fallback_is_removed(matrix):
+    """Issue 22: a reply to the prompt that starts with the delegate's own quote (no legacy reply fallback, as Element
+    sends replies now) is stored whole; Element's Markdown (lists, emphasis, code) is kept as Markdown-like text, and
+    a pill is written as the person's display name, not as a bare user id."""
+    import html as html_lib
+    m = matrix.start()
+    room, g = registered(m)
+    m.bob.set_displayname("Carla Smith")
+    m.ana.send(room, "!submit 3.2")
+    prompt = m.bot_said(m.ana, room, 4)[-1]
+    quoted = "> The Cartagena Action Plan says X.\n\nNorway agrees with that quote."
+    m.ana.send_content(room, {
+        "msgtype": "m.text", "body": quoted, "format": "org.matrix.custom.html",
+        "formatted_body": "<blockquote>\n<p>The Cartagena Action Plan says X.</p>\n</blockquote>\n"
+                          "<p>Norway agrees with that quote.</p>\n",
+        "m.relates_to": {"m.in_reply_to": {"event_id": prompt["event_id"]}}})
+    m.bot_said(m.ana, room, 5)
+    assert current(m, g)["3.2"].text == quoted
+    # The same without HTML, and with the legacy fallback in front: only the fallback goes.
+    m.ana.send(room, "!submit 3.3")
+    prompt = m.bot_said(m.ana, room, 6)[-1]
+    m.ana.send_content(room, {
+        "msgtype": "m.text", "body": f"> <{m.bot_user.user_id}> Reply to this message\n> more\n\n" + quoted,
+        "m.relates_to": {"m.in_reply_to": {"event_id": prompt["event_id"]}}})
+    m.bot_said(m.ana, room, 7)
+    assert current(m, g)["3.3"].text == quoted
+    # Markdown as Element sends it, with a pill in the text.
+    pill = MatrixUserPill(m.bob.user_id, "Carla")
+    m.ana.send_content(room, {
+        "msgtype": "m.text",
+        "body": "!submit 2.5 Our points:\n- first *point*\n- use `code`\n\nAs Carla said, **yes**.",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "<p>!submit 2.5 Our points:</p>\n<ul>\n<li>first <em>point</em></li>\n"
+                          "<li>use <code>code</code></li>\n</ul>\n"
+                          f"<p>As {pill} said, <strong>yes</strong>.</p>\n",
+        "m.mentions": {"user_ids": [m.bob.user_id]}})
+    receipt = m.bot_said(m.ana, room, 8)[-1]
+    assert "Received" in body(receipt)
+    assert current(m, g)["2.5"].text == \
+        "Our points:\n\n- first *point*\n- use `code`\n\nAs Carla Smith said, **yes**."
+    assert html_lib.escape("As Carla Smith said") in receipt["content"]["formatted_body"]
+
+
+def MatrixUserPill(user_id: str, label: str) -> str:
+    from tests.fakes.synapse import MatrixUser
+    return MatrixUser.pill(user_id, label)

@@ -35,7 +35,7 @@ def test_list_inputs_count_for_the_session_the_list_belongs_to(db, world):
     assert bot.reply("submit 2.1 Faster disbursement.", user="slack:U2", platform="slack").ok         # Peru: agenda
     status = coord(bot, "inputs status").plain()
     assert "2 of 3 registered delegations have sent input" in status
-    assert "Nothing yet: Kenya" in status and "WP.15:a 1" in status
+    assert "Nothing yet: Kenya" in status and "WP.15:a: 1" in status
     # The nudges a day before the deadline go to Kenya only; the coordinators' status names Kenya only.
     clock.set(local("2026-12-07 17:00"))
     sync(sched)

@@ -91,10 +91,11 @@ def inputs_status(ctx: Context, text: str) -> Reply:
     cell: dict[tuple[str, int], object] = {(s.delegation.casefold(), s.question_id): s for s in subs}
     shown_cols = cols[:GRID_MAX_QUESTIONS]
     sections = []
-    per_q = [line(Code(label), f" {sum(1 for d in delegations if (d.casefold(), q.id) in cell)}")
+    # "2.1: 1 · 2.2: 0": readable where runs of spaces collapse (HTML, Slack), not only in a terminal.
+    per_q = [line(Code(label), f": {sum(1 for d in delegations if (d.casefold(), q.id) in cell)}")
              for label, q in shown_cols]
-    sections.append(Section(heading=line(Strong("Inputs per question")), body=[line(*[p for ln in per_q for p in
-                                                                                    (*ln, "   ")])]))
+    sections.append(Section(heading=line(Strong("Inputs per question")), body=[line(*[
+        p for i, ln in enumerate(per_q) for p in ((" · ",) if i else ()) + tuple(ln)])]))
     rows = []
     large = len(delegations) > STATUS_MAX_DELEGATIONS or len(cols) > GRID_MAX_QUESTIONS
     for d in delegations if len(delegations) <= STATUS_MAX_DELEGATIONS else []:

@@ -10,7 +10,7 @@ from commands.text.words import count, did_you_mean
 from commands.text.args import shown
 from commands.text.args import take_word
 from commands.core import Context, UserError
-from commands.text.people import bare_id, named
+from commands.text.people import named
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, info, line
 from commands.text.names import MAX_GROUP_NAME, clean_name
@@ -40,8 +40,9 @@ def convene(ctx: Context, text: str) -> Reply:
             needs_group=False)
 def setup(ctx: Context, text: str) -> Reply:
     name = clean_name(text, "group name", MAX_GROUP_NAME)
-    if ctx.group is not None:
-        raise UserError(f"This room already belongs to {ctx.group.name} (slug {ctx.group.slug}).")
+    bound = group_store.group_for_room(ctx.db, ctx.request.room)    # the room's own group (not a direct room's)
+    if bound is not None:
+        raise UserError(f"This room already belongs to {bound.name} (slug {bound.slug}).")
     slug = unique_slug(name, lambda s: group_store.slug_taken(ctx.db, s))
     with write_tx(ctx.db):
         # The operator's CONVENE_TIMEZONE, else Geneva's: a coordinator changes it with group timezone ZONE.
@@ -64,7 +65,7 @@ def setup(ctx: Context, text: str) -> Reply:
 def whoami(ctx: Context, text: str) -> Reply:
     if ctx.group is None:
         return Reply(text="This room has no group.", sections=[Section(body=[line(
-            f"You are {bare_id(ctx, ctx.request.user)}. This room isn't set up for a contact group.")])])
+            f"You are {named(ctx, ctx.request.user)}. This room isn't set up for a contact group.")])])
     role = "coordinator" if ctx.is_coordinator else "delegate"
     d = ctx.delegation or "no delegation yet"
     return Reply(text=f"{ctx.group.name}: {d}, {role}", sections=[Section(body=[

@@ -54,8 +54,9 @@ def http(method: str, url: str, body=None, token: str | None = None, timeout: fl
 
 
 class Synapse:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **overrides):
         self.dir = workdir
+        self.overrides = overrides          # homeserver.yaml settings over the test defaults (rc_message …)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -85,6 +86,7 @@ class Synapse:
         conf["rc_login"] = {"address": big, "account": big, "failed_attempts": big}
         conf["rc_joins"] = {"local": big, "remote": big}
         conf["rc_invites"] = {"per_room": big, "per_user": big, "per_issuer": big}
+        conf.update(self.overrides)
         conf["log_config"] = str(self.dir / "log.yaml")
         (self.dir / "log.yaml").write_text(yaml.safe_dump({
             "version": 1, "formatters": {"p": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
@@ -127,6 +129,15 @@ class Synapse:
         return MatrixUser(self, body["user_id"], body["access_token"], password)
 
 
+    def exempt_from_rate_limits(self, *users: "MatrixUser") -> None:
+        """People in a throttled test send as fast as they like (Synapse's per-user override); the bot does not."""
+        admin = self.register(f"admin{time.time_ns()}", admin=True)
+        for u in users:
+            status, body = http("POST", f"{self.url}/_synapse/admin/v1/users/{urllib.parse.quote(u.user_id)}/"
+                                "override_ratelimit", {"messages_per_second": 0, "burst_count": 0}, admin.token)
+            assert status == 200, body
+
+
 class MatrixUser:
     """A person in the tests, speaking the Matrix client-server API directly."""
 
@@ -140,8 +151,9 @@ class MatrixUser:
             raise AssertionError(f"{method} {path} → {status}: {data}")
         return data
 
-    def create_room(self, name: str, *, invite: list[str] = (), encrypted: bool = False) -> str:
-        body = {"name": name, "preset": "private_chat", "invite": list(invite)}
+    def create_room(self, name: str, *, invite: list[str] = (), encrypted: bool = False,
+                    preset: str = "private_chat", is_direct: bool = False) -> str:
+        body = {"name": name, "preset": preset, "invite": list(invite), "is_direct": is_direct}
         if encrypted:
             body["initial_state"] = [{"type": "m.room.encryption", "state_key": "",
                                       "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
@@ -161,6 +173,14 @@ class MatrixUser:
         content = {"msgtype": "m.file", "body": caption or filename, "filename": filename, "url": mxc,
                    "info": {"size": len(data), "mimetype": "application/octet-stream"}}
         return self.send_content(room_id, content)
+
+    def upgrade(self, room_id: str, version: str = "10") -> str:
+        """Upgrade the room (as Element's /upgraderoom does): a tombstone in the old room; the new room's id."""
+        return self.api("POST", f"/rooms/{urllib.parse.quote(room_id)}/upgrade", {"new_version": version})[
+            "replacement_room"]
+
+    def kick(self, room_id: str, user_id: str) -> None:
+        self.api("POST", f"/rooms/{urllib.parse.quote(room_id)}/kick", {"user_id": user_id, "reason": "test"})
 
     def join(self, room_id: str) -> None:
         self.api("POST", f"/join/{urllib.parse.quote(room_id)}", {})

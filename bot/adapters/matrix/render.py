@@ -153,16 +153,3 @@ def _content(reply: Reply, reply_to: str | None, extra: dict | None, thread: str
     if extra:
         c.update(extra)
     return c
-
-
-def strip_reply_fallback(body: str) -> str:
-    """A reply's body starts with the quoted original ("> <@a:b> …" lines, then a blank line)."""
-    lines = body.split("\n")
-    if lines and lines[0].startswith("> "):
-        i = 0
-        while i < len(lines) and lines[i].startswith(">"):
-            i += 1
-        if i < len(lines) and lines[i] == "":
-            i += 1
-        return "\n".join(lines[i:])
-    return body
