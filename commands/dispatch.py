@@ -110,6 +110,19 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
     return reply
 
 
+def authorize(ctx: Context, registry: Registry, head: str, text: str) -> None:
+    """Who may do what, as the registry declares it, for every head: a subcommand that needs a group needs one, and
+    one marked ``coordinator`` is refused (UserError) to anyone but the group's coordinators, before its handler
+    runs. Buttons and replies come through here too: they are requests like any other."""
+    sub = registry.subcommand_of(head, text)
+    if sub is None:
+        return
+    if sub.needs_group:
+        ctx.require_group()
+    if sub.coordinator:
+        ctx.require_coordinator(f"use {sub.name}" if head == "convene" else f"use {head} {sub.name}")
+
+
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
            registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
     """Run one request. ``front_ends`` are the front ends of this process (how a command is typed for a person on
@@ -125,7 +138,11 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
     try:
         if cmd.needs_group:
             ctx.require_group()
-        return cmd.handler(ctx, text)
+        authorize(ctx, registry, head, text)
+        reply = cmd.handler(ctx, text)
+        if ctx.queued:
+            reply.queued = True
+        return reply
     except UserError as e:
         return error(e.message, *[h for h in e.hints if h], field=e.field)
     except Exception as e:

@@ -251,8 +251,6 @@ def inputs(ctx: Context, text: str) -> Reply:
         actions = ", ".join(sorted(ctx.registry.input_actions))
         raise UserError(f"'{shown(words[0])}' is not something inputs can do. Choose one of: {actions}.",
                         line("Example: ", Code(ctx.cmd("inputs mine"))))
-    if cmd.coordinator:
-        ctx.require_coordinator(f"use inputs {cmd.name}")
     _, rest = take_word(text)
     if " " in cmd.name:
         _, rest = take_word(rest)
