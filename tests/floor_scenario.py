@@ -146,24 +146,27 @@ def run_item(d) -> None:
 
     # The record: floor log and the JSON export give the same statements and events.
     log = d.say("floor log", "coord")
-    rows = [ln.split() for ln in log.split("\n") if re.match(r"\s*\d+\s+\d\d:\d\d\s", ln)]
-    assert [(r[2], r[4]) for r in rows] == [(s.split()[0], s.split()[1]) for s in spoken]
+    statements, record = re.split(r"\n\s*Record\s*\n", log, maxsplit=1)
+    rows = [re.split(r"[\s·]+", ln.strip()) for ln in statements.split("\n")
+            if re.match(r"\s*\d+[\s·]+\d\d:\d\d\s", ln)]
+    assert [(next(w for w in r if w in DELEGATIONS), r[-1]) for r in rows] == [
+        (s.split()[0], s.split()[1]) for s in spoken]
     group = group_store.group_by_slug(d.db, "cg")
     doc = json.loads(json.dumps(group_document(d.db, group), default=str))
     [exported] = doc["floor"]["lists"]
     assert [(s["delegation"], s["seconds"]) for s in exported["statements"]] == [
         (s.split()[0], _seconds(s.split()[1])) for s in spoken]
-    record = [ln.strip() for ln in log.split("Record", 1)[1].split("\n")[1:] if re.match(r"\s*\d\d:\d\d ", ln)]
+    record = [re.sub(r"^\d\d:\d\d( Geneva time)? ", "", ln.strip()) for ln in record.split("\n")
+              if re.match(r"\s*\d\d:\d\d ", ln)]
     assert len(record) == len(exported["record"]) == len(floor_store.events(d.db, floor_store.lists_of_group(
         d.db, group.id)[0].id))
-    assert [r.split(" ", 2)[1] for r in record][:2] == ["open", "request"]
     assert [e["action"] for e in exported["record"]] == [_action(r) for r in record]
+    assert [e["delegation"] for e in exported["record"] if e["action"] == "request"] == ASKING
     assert "9 statements, 19:00 in all" in log
 
 
 def _action(line: str) -> str:
-    words = line.split(" ", 1)[1]
-    return words.split(" · ")[0].split(" (")[0]
+    return line.split(" · ")[0].split(" (")[0]
 
 
 def _seconds(clock: str) -> int:

@@ -28,7 +28,7 @@ from storage import outbox as outbox_store
 from storage.db import write_tx
 from storage.floor import FloorList
 
-ORDER_WORDS = {"time": "by time of request", "lot": "by lot", "chair": "in the order the Chair set"}
+ORDER_WORDS = {"time": "by time of request", "lot": "by lot", "chair": "as the Chair set it"}
 CATEGORY_WORDS = {"party": "party", "parties": "party", "state": "party", "observer": "observer",
                   "observers": "observer", "organisation": "organisation", "organization": "organisation",
                   "organisations": "organisation", "organizations": "organisation", "io": "organisation",
