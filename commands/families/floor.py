@@ -83,10 +83,11 @@ class State:
         return session.timezone if session else self.group.timezone
 
 
-def rolling_list(db, group, lst: FloorList, now: datetime, typed=lambda text: text) -> Reply:
+def rolling_list(db, group, lst: FloorList, now: datetime, typed=lambda text: text, prompts: bool = False) -> Reply:
     """The rolling list of an item: who speaks and for how long, who is next in order, the rights of reply, who has
     spoken. Its plain text reads well on its own (a Matrix body, the console). ``typed`` writes a command the way
-    the room's front end types it."""
+    the room's front end types it; where a reply to a message can be a command (``prompts``: Matrix), a reply to
+    the list is a floor command (``request``, ``withdraw``, ``reply``; the Chair's ``next``)."""
     st = State(db, group, lst)
     tz = st.tz
     status = {"open": "List open", "closed": "List closed: no more requests (rights of reply still taken)",
@@ -123,10 +124,12 @@ def rolling_list(db, group, lst: FloorList, now: datetime, typed=lambda text: te
     context = [line(f"{status} · order {ORDER_WORDS[lst.order_rule]}")]
     if lst.status == "open":
         context.append(line("Ask: ", Code(typed("floor request")), " · withdraw: ", Code(typed("floor withdraw")),
-                            " · right of reply: ", Code(typed("floor reply"))))
+                            " · right of reply: ", Code(typed("floor reply")),
+                            " (or reply request, withdraw or reply to this message)" if prompts else ""))
+    live = lst.status != "ended"
     return Reply(text=f"Speakers — {lst.item_label}", title=f"Speakers — {lst.item_label}", sections=sections,
-                 context=context, public=True, reply_command="floor request" if lst.status == "open" else None,
-                 reply_group=group.id if lst.status == "open" else None)
+                 context=context, public=True, reply_command="floor" if live else None,
+                 reply_group=group.id if live else None)
 
 
 def publish(ctx: Context, lst: FloorList) -> None:
@@ -140,7 +143,7 @@ def publish(ctx: Context, lst: FloorList) -> None:
 def publish_list(db, group, lst: FloorList, now: datetime, front_ends, heads) -> None:
     for room in group_store.rooms_of_group(db, group.id):
         front_end = front_ends.of(room)
-        reply = rolling_list(db, group, lst, now, lambda text, f=front_end: f.typed(text, heads))
+        reply = rolling_list(db, group, lst, now, lambda text, f=front_end: f.typed(text, heads), front_end.prompts)
         outbox_store.enqueue(db, room, reply_codec.dumps(reply), "floor", now, slot=slot(lst))
 
 
@@ -210,7 +213,7 @@ def show_list(ctx: Context) -> Reply:
         hint = line("The record of the last item: ", Code(ctx.cmd("floor log"))) if last else \
             line("The Chair opens it with ", Code(ctx.cmd("floor open ITEM")))
         return info("The floor is not open.", hint)
-    reply = rolling_list(ctx.db, ctx.group, lst, ctx.now, ctx.cmd)
+    reply = rolling_list(ctx.db, ctx.group, lst, ctx.now, ctx.cmd, ctx.front_end.prompts)
     reply.public = False
     return reply
 
