@@ -8,7 +8,7 @@ import os
 _spec = os.environ.get("CONVENE_FAILPOINT", "")
 _name, _, _count = _spec.partition(":")
 _left = int(_count) if _count.isdigit() else 1
-POINTS = ("matrix.after_decide", "matrix.after_send")
+POINTS = ("matrix.after_decide", "matrix.after_send", "outbox.before_send", "outbox.after_claim")
 
 
 def hit(name: str) -> None:

@@ -17,7 +17,8 @@ reaches a coordinator who lives on Matrix. Every delivery is recorded in the ``o
   ``m.replace`` edit, the console reprints); a version still queued behind a newer one is ``superseded``, so a
   burst of changes costs one edit. A front end without ``update`` posts each version anew.
 - A process that stops while sending leaves ``sending`` rows: at the next start they become ``uncertain`` and are
-  not sent again; ``queued`` ones are sent.
+  not sent again (except an edit of a message already posted, which is harmless to repeat: it is sent again);
+  ``queued`` ones are sent.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import asyncio
 import inspect
 import logging
 
-from bot import metrics
+from bot import failpoints, metrics
 from bot.dbworkers import InlineWorkers
 from commands import reply_codec
 from storage import outbox as store
@@ -96,6 +97,7 @@ class Outbox(Router):
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        await self.workers.run(store.requeue_edits, self.clock())
         uncertain = await self.workers.run(store.mark_uncertain, self.clock())
         if uncertain:
             log.warning("%s message(s) were being sent when the bot stopped: recorded as uncertain, not resent",
@@ -152,6 +154,7 @@ class Outbox(Router):
                         continue            # another process (with that platform) may send it
                     if d.slot is not None and await self.workers.run(store.supersede, d, self.clock()):
                         continue            # a newer version of that message is queued: it goes instead
+                    failpoints.hit("outbox.before_send")
                     await self._attempt(d.id, d.target, d.body, d.slot)
             except asyncio.CancelledError:
                 raise
@@ -164,6 +167,7 @@ class Outbox(Router):
         run = self.workers.run
         if not await run(store.claim, delivery_id, self.clock()):
             return
+        failpoints.hit("outbox.after_claim")
         try:
             reply, key = reply_codec.loads(body), f"outbox.{delivery_id}"
             if slot is None:

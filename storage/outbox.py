@@ -92,6 +92,14 @@ def recent(db, limit: int = 50) -> list[Delivery]:
     return [_delivery(r) for r in query(db, "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])]
 
 
+def requeue_edits(db, now: datetime) -> int:
+    """After a crash: versions of a message that were being sent as an edit of a message already posted are sent
+    again (an edit to the same content is harmless); a first post stays uncertain like any other message."""
+    return db.execute("UPDATE outbox SET status = 'queued', updated_at = ?, error = 'the bot stopped while sending "
+                      "this edit: sent again' WHERE status = 'sending' AND slot IS NOT NULL AND EXISTS (SELECT 1 FROM "
+                      "outbox_slots s WHERE s.target = outbox.target AND s.slot = outbox.slot)", [to_iso(now)]).rowcount
+
+
 def mark_uncertain(db, now: datetime) -> int:
     """After a crash: deliveries that were being sent may or may not have arrived; they are not sent again."""
     return db.execute("UPDATE outbox SET status = 'uncertain', updated_at = ?, error = 'the bot stopped while "
