@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["storage_burst", "slack_ack", "reminders", "exports", "feed", "importer", "capacity"]
+BENCHMARKS = ["storage_burst", "slack_ack", "reminders", "exports", "feed", "importer", "capacity", "floor_rolling"]
 
 
 def main(argv: list[str]) -> int:
