@@ -332,3 +332,39 @@ def test_a_warning_that_comes_due_after_the_time_is_recorded_not_sent(db, db_pat
     assert [e.detail for e in floor_store.events(db, 1) if e.action == "30 s left"] == ["not sent: the time was up"]
     assert floor_store.timers_claimed(db, 1) == {"warn", "up"}
     wait_until(lambda: True)
+
+
+def test_the_json_export_carries_the_floor_and_a_restore_brings_it_back(bot, db, clock):
+    from commands.exports.json_export import group_document, export_json
+    from commands.exports.json_restore import restore_group
+    from storage import groups as group_store
+    for name in ("Chile", "Norway"):
+        bot(f"iam {name}", user=f"console:{name.lower()}")
+    bot("roster category Norway observer", user="console:coord")
+    bot("floor limit observer 2.5", user="console:coord")
+    bot("floor open 2", user="console:coord")
+    bot("floor request", user="console:norway")
+    bot("floor request", user="console:chile")
+    bot("floor order lot", user="console:coord")
+    bot("floor next", user="console:coord")
+    clock.set(clock.now + timedelta(seconds=42))
+    bot("floor next", user="console:coord")
+    group = group_store.group_by_slug(db, "cg")
+    before = group_document(db, group)["floor"]
+    assert [(s["delegation"], s["seconds"]) for s in before["lists"][0]["statements"]] == [
+        (before["lists"][0]["statements"][0]["delegation"], 42), (before["lists"][0]["statements"][1]["delegation"],
+                                                                  None)]
+    restored, counts = restore_group(db, export_json(db, group), slug="cg2")
+    assert counts["floor lists"] == 1
+    after = group_document(db, restored)["floor"]
+
+    def comparable(doc):
+        lists = [{k: v for k, v in lst.items() if k != "session"} for lst in doc["lists"]]
+        for lst in lists:
+            lst["requests"] = [{k: v for k, v in r.items() if k != "id"} for r in lst["requests"]]
+            lst["statements"] = [{k: v for k, v in s.items() if k != "request"} for s in lst["statements"]]
+        return {**doc, "lists": lists}
+    assert comparable(after) == comparable(before)
+    assert after["settings"] == [{"category": "observer", "label": None, "limit_seconds": 150}]
+    restored_list = floor_store.lists_of_group(db, restored.id)[0]
+    assert restored_list.item_id is not None and restored_list.lot_seed == before["lists"][0]["lot_seed"]
