@@ -368,3 +368,34 @@ def test_the_json_export_carries_the_floor_and_a_restore_brings_it_back(bot, db,
     assert after["settings"] == [{"category": "observer", "label": None, "limit_seconds": 150}]
     restored_list = floor_store.lists_of_group(db, restored.id)[0]
     assert restored_list.item_id is not None and restored_list.lot_seed == before["lists"][0]["lot_seed"]
+
+
+def test_two_processes_firing_the_same_timer_tell_once(db, db_path, clock, seeded):
+    """Both planned the warning before either claimed it (two schedulers after a lease hand-over): the claim in the
+    database lets one through."""
+    from bot import frontends
+    from commands.families import floor as family
+    from commands.registry import HEADS
+    from tests.conftest import Bot
+    bot = Bot(db, clock)
+    bot("iam Chile", user="console:chile")
+    bot("floor open 2", user="console:coord")
+    bot("floor request", user="console:chile")
+    bot("floor next", user="console:coord")
+    clock.set(clock.now + timedelta(seconds=270))
+    other = open_db(db_path)
+    try:
+        assert family.fire_timer(db, 1, "warn", clock.now, frontends.ALL, HEADS) is True
+        assert family.fire_timer(other, 1, "warn", clock.now, frontends.ALL, HEADS) is False
+    finally:
+        other.close()
+    assert [d.cause for d in _notices(db, "console:chile")] == ["floor:warn"]
+
+
+def test_help_floor_lists_its_forms(bot):
+    text = bot("help floor", user="console:chile")
+    for usage in ("floor request [on REF]", "floor withdraw", "floor reply", "floor next", "floor next item",
+                  "floor open [ITEM]", "floor close", "floor reopen", "floor add DELEGATION",
+                  "floor move DELEGATION POSITION", "floor remove DELEGATION", "floor give DELEGATION",
+                  "floor order time|lot|chair", "floor limit CATEGORY MINUTES", "floor log [ITEM]"):
+        assert f"\n{usage}\n" in f"\n{text}\n", usage
