@@ -103,6 +103,11 @@ EXAMPLES = {
     "group timezone": "group timezone America/New_York", "list close": "list close WP.15",
     "list open": "list open WP.15", "audit": "audit", "session remove": "session remove #1 confirm",
     "list remove": "list remove WP.15 confirm", "group unbind": "group unbind", "member remove": "member remove @cl",
+    # the Chair's controls of the speakers' list, and delegations' categories
+    "open": "floor open 2", "next item": "floor next item", "close": "floor close", "reopen": "floor reopen",
+    "next": "floor next", "add": "floor add Chile", "move": "floor move Chile 1", "remove": "floor remove Chile",
+    "give": "floor give Chile", "order": "floor order lot", "limit": "floor limit party 3",
+    "roster category": "roster category Chile observer", "roster label": "roster label party Member State",
 }
 
 
