@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from commands.families import floor as floor_core
+from commands.families import floor_timer
 from commands.families import reminders as core
 from commands.registry import HEADS
 from bot import frontends
@@ -202,10 +202,10 @@ class ReminderScheduler:
 
     async def _floor_timers(self, now: datetime) -> None:
         """The speakers' timer: 30 s left and time up, told to the speaker privately and claimed once in the
-        database (commands.families.floor.fire_timer), and the elapsed time refreshed on the rolling list; one
+        database (commands.families.floor_timer.fire_timer), and the elapsed time refreshed on the rolling list; one
         APScheduler job per future event, derived from the statements under way (a restart re-derives them)."""
         try:
-            planned = await self.workers.run(floor_core.timer_plan, now)
+            planned = await self.workers.run(floor_timer.timer_plan, now)
         except Exception:
             log.exception("the speakers' timer could not be planned")
             return
@@ -225,7 +225,7 @@ class ReminderScheduler:
         queued = False
         for job_id, speech_id, kind in due:
             try:
-                queued |= await self.workers.run(floor_core.fire_timer, speech_id, kind, now, self.front_ends, HEADS)
+                queued |= await self.workers.run(floor_timer.fire_timer, speech_id, kind, now, self.front_ends, HEADS)
             except Exception:
                 log.exception("speakers' timer %s failed", job_id)
         if queued and hasattr(self.router, "kick"):

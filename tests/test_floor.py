@@ -374,7 +374,7 @@ def test_two_processes_firing_the_same_timer_tell_once(db, db_path, clock, seede
     """Both planned the warning before either claimed it (two schedulers after a lease hand-over): the claim in the
     database lets one through."""
     from bot import frontends
-    from commands.families import floor as family
+    from commands.families import floor_timer as family
     from commands.registry import HEADS
     from tests.conftest import Bot
     bot = Bot(db, clock)

@@ -91,7 +91,7 @@ def group_document(db, group: Group) -> dict:
 def floor_document(db, group: Group) -> dict:
     """The speakers' lists: categories, labels and limits, and per item its requests, its statements and its record
     — the statements and the record are ``floor log``'s, from the same function (times in UTC)."""
-    from commands.families.floor import log_entries
+    from commands.families.floor_list import log_entries
     from storage import floor as floor_store
     lists = []
     for lst in floor_store.lists_of_group(db, group.id):

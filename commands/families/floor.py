@@ -4,132 +4,32 @@ The Chair (a coordinator) opens the floor on an agenda item, delegations ask for
 order ``commands.rules.speakers`` decides, statements are timed, and everything is recorded (``floor log``). The
 room sees one **rolling list** per item: every change queues its new version in the outbox in the same transaction
 as the change (``publish``), and the outbox updates the message in place in each of the group's rooms. Who may do
-what is declared here (``coordinator=True``) and enforced by ``commands.dispatch``.
+what is declared here (``coordinator=True``) and enforced by ``commands.dispatch``. How the list reads is in
+``floor_list``; the timer is in ``floor_timer``.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from commands import reply_codec
-from commands.contract import NextSpeaker, RequestFloor
 from commands.core import Context, UserError
+from commands.families.floor_list import (ORDER_WORDS, State, clock_text, log_reply, ordinal, people_of,
+                                          publish_list, rolling_list)
 from commands.operations import record_audit
 from commands.registry import find_subcommand, head, subcommand
-from commands.reply import Button, Code, Line, Reply, Section, Strong, Table, When, info, line
+from commands.reply import Code, Line, Reply, Section, Strong, info, line
 from commands.rules import speakers as rules
 from commands.rules.delegations import clean_delegation, key_of, resolve_delegation
 from commands.rules.targets import current_session
 from commands.text.args import shown, take_word
-from commands.text.words import count
 from storage import agenda as agenda_store
 from storage import floor as store
-from storage import groups as group_store
 from storage import outbox as outbox_store
 from storage.db import write_tx
 from storage.floor import FloorList
 
-ORDER_WORDS = {"time": "by time of request", "lot": "by lot", "chair": "as the Chair set it"}
 CATEGORY_WORDS = {"party": "party", "parties": "party", "state": "party", "observer": "observer",
                   "observers": "observer", "organisation": "organisation", "organization": "organisation",
                   "organisations": "organisation", "organizations": "organisation", "io": "organisation",
                   "civil": "civil", "ngo": "civil", "society": "civil"}
-
-
-def slot(lst: FloorList) -> str:
-    return f"floor:{lst.id}"
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-# --- reading the state ------------------------------------------------------------------------
-
-class State:
-    """One list as the room sees it: the current statement, the waiting requests in order, what was said."""
-
-    def __init__(self, db, group, lst: FloorList):
-        self.db, self.group, self.lst = db, group, lst
-        self.settings = store.category_settings(db, group.id)
-        self.categories = store.categories(db, group.id)
-        self.current = store.current_speech(db, lst.id)
-        self.waiting = store.requests(db, lst.id, "waiting")
-        by_id = {r.id: r for r in self.waiting}
-        ordered = rules.order([rules.Waiting(r.id, r.key, r.kind, self.category(r.key), r.position)
-                               for r in self.waiting], lst.order_rule, lst.lot_seed)
-        self.ordered = [by_id[w.id] for w in ordered]
-        self.spoken = [s for s in store.speeches(db, lst.id) if s.ended_at is not None]
-
-    def category(self, key: str) -> str:
-        return self.categories.get(key, (None, rules.DEFAULT_CATEGORY))[1]
-
-    def label(self, category: str) -> str:
-        return rules.label_of(category, self.settings)
-
-    def limit(self, category: str) -> int | None:
-        return rules.limit_of(category, self.settings)
-
-    def place(self, request_id: int) -> int | None:
-        return next((i + 1 for i, r in enumerate(self.ordered) if r.id == request_id), None)
-
-    @property
-    def tz(self) -> str:
-        session = agenda_store.session_by_id(self.db, self.lst.session_id) if self.lst.session_id else None
-        return session.timezone if session else self.group.timezone
-
-
-def rolling_list(db, group, lst: FloorList, now: datetime, typed=lambda text: text, prompts: bool = False) -> Reply:
-    """The rolling list of an item: who speaks and for how long, who is next in order, the rights of reply, who has
-    spoken. Its plain text reads well on its own (a Matrix body, the console). ``typed`` writes a command the way
-    the room's front end types it; where a reply to a message can be a command (``prompts``: Matrix), a reply to
-    the list is a floor command (``request``, ``withdraw``, ``reply``; the Chair's ``next``)."""
-    st = State(db, group, lst)
-    tz = st.tz
-    status = {"open": "List open", "closed": "List closed: no more requests (rights of reply still taken)",
-              "ended": "Item closed"}[lst.status]
-    sections = []
-    if st.current is not None:
-        s = st.current
-        elapsed = s.seconds(now)
-        of = f" of {_clock(s.limit_seconds)}" if s.limit_seconds else ""
-        over = " (time is up)" if s.limit_seconds and elapsed >= s.limit_seconds else ""
-        what = "right of reply" if s.kind == "reply" else st.label(s.category)
-        sections.append(Section(heading=line(Strong("Speaking")), body=[line(
-            Strong(s.delegation), f" — {what} · {_clock(elapsed)}{of}{over} · since ", When(s.started_at, tz))],
-            button=Button("Next speaker", NextSpeaker.action_id, NextSpeaker(group.id, lst.id).encode())
-            if lst.status != "ended" else None))
-    elif lst.status != "ended":
-        sections.append(Section(heading=line(Strong("Speaking")), body=[line("No one yet.")],
-                                button=Button("Next speaker", NextSpeaker.action_id, NextSpeaker(group.id, lst.id).encode())
-                                if st.ordered else None))
-    speak = [r for r in st.ordered if r.kind == "speak"]
-    replies = [r for r in st.ordered if r.kind == "reply"]
-    body = [line(f"{st.place(r.id)}. ", Strong(r.delegation), f" — {st.label(st.category(r.key))}",
-                 f" · on {r.ref}" if r.ref else "") for r in speak]
-    sections.append(Section(heading=line(Strong("Next")), body=body or [line("No one has asked for the floor.")],
-                            button=Button("Request the floor", RequestFloor.action_id,
-                                          RequestFloor(group.id, lst.id).encode()) if lst.status == "open" else None))
-    if replies:
-        sections.append(Section(heading=line(Strong("Right of reply")), body=[
-            line(f"{st.place(r.id)}. ", Strong(r.delegation)) for r in replies]))
-    if st.spoken:
-        sections.append(Section(heading=line(Strong("Spoken")), body=[
-            line(Strong(s.delegation), f" {_clock(s.seconds())}", " (reply)" if s.kind == "reply" else "",
-                 " (out of turn)" if s.out_of_turn else "") for s in st.spoken]))
-    context = [line(f"{status} · order {ORDER_WORDS[lst.order_rule]}")]
-    if lst.status == "open":
-        context.append(line("Ask: ", Code(typed("floor request")), " · withdraw: ", Code(typed("floor withdraw")),
-                            " · right of reply: ", Code(typed("floor reply")),
-                            " (or reply request, withdraw or reply to this message)" if prompts else ""))
-    live = lst.status != "ended"
-    return Reply(text=f"Speakers — {lst.item_label}", title=f"Speakers — {lst.item_label}", sections=sections,
-                 context=context, public=True, reply_command="floor" if live else None,
-                 reply_group=group.id if live else None)
 
 
 def publish(ctx: Context, lst: FloorList) -> None:
@@ -140,11 +40,6 @@ def publish(ctx: Context, lst: FloorList) -> None:
     ctx.queued = True
 
 
-def publish_list(db, group, lst: FloorList, now: datetime, front_ends, heads) -> None:
-    for room in group_store.rooms_of_group(db, group.id):
-        front_end = front_ends.of(room)
-        reply = rolling_list(db, group, lst, now, lambda text, f=front_end: f.typed(text, heads), front_end.prompts)
-        outbox_store.enqueue(db, room, reply_codec.dumps(reply), "floor", now, slot=slot(lst))
 
 
 def _tell(ctx: Context, people: list[str], reply: Reply) -> None:
@@ -154,13 +49,6 @@ def _tell(ctx: Context, people: list[str], reply: Reply) -> None:
     ctx.queued = True
 
 
-def people_of(db, group_id: int, request) -> list[str]:
-    """Who hears that their delegation has the floor: who asked; when the Chair put it on the list, its members."""
-    members = [m.user for m in group_store.members_of_group(db, group_id)
-               if m.delegation and key_of(m.delegation) == (request.key if request else "")]
-    if request is not None and request.requested_by in members:
-        return [request.requested_by]
-    return members
 
 
 def _active(ctx: Context) -> FloorList:
@@ -251,8 +139,8 @@ def floor_request(ctx: Context, text: str) -> Reply:
         if mine is None:
             return _outcome(ctx, lst, line(Strong(delegation), " has the floor now."))
         return _outcome(ctx, lst, line(Strong(delegation), " is already on the list: ",
-                                       Strong(_ordinal(st.place(mine.id))), " (one place per delegation)."))
-    return _outcome(ctx, lst, line(Strong(delegation), " is on the list: ", Strong(_ordinal(st.place(req.id))),
+                                       Strong(ordinal(st.place(mine.id))), " (one place per delegation)."))
+    return _outcome(ctx, lst, line(Strong(delegation), " is on the list: ", Strong(ordinal(st.place(req.id))),
                                    f" of {len(st.ordered)} ({st.label(st.category(key))}, "
                                    f"{ORDER_WORDS[lst.order_rule]})."))
 
@@ -298,7 +186,7 @@ def floor_reply(ctx: Context, text: str) -> Reply:
         store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "reply", delegation)
         publish(ctx, lst)
     st = State(ctx.db, ctx.group, lst)
-    return _outcome(ctx, lst, line("Right of reply for ", Strong(delegation), ": ", Strong(_ordinal(st.place(req.id))),
+    return _outcome(ctx, lst, line("Right of reply for ", Strong(delegation), ": ", Strong(ordinal(st.place(req.id))),
                                    " on the list (rights of reply come after the statements)."))
 
 
@@ -337,7 +225,7 @@ def _finish(ctx: Context, lst: FloorList, speech) -> None:
     if speech.request_id:
         store.set_request_status(ctx.db, speech.request_id, "spoken", ctx.now)
     store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "end statement", speech.delegation,
-                 _clock(speech.seconds(ctx.now)))
+                 clock_text(speech.seconds(ctx.now)))
 
 
 def _open(ctx: Context, session, item) -> Reply:
@@ -419,15 +307,15 @@ def _call(ctx: Context, lst: FloorList, req, *, out_of_turn: bool = False) -> Re
     store.start_speech(ctx.db, lst.id, request_id=req.id, delegation=req.delegation, category=category,
                        kind=req.kind, limit_seconds=limit, by=ctx.request.user, now=ctx.now, out_of_turn=out_of_turn)
     store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "give" if out_of_turn else "call", req.delegation,
-                 f"{req.kind}, limit {_clock(limit) if limit else 'none'}")
-    minutes = f" You have {_clock(limit)} minutes; you will be told when 30 seconds are left." if limit else ""
+                 f"{req.kind}, limit {clock_text(limit) if limit else 'none'}")
+    minutes = f" You have {clock_text(limit)} minutes; you will be told when 30 seconds are left." if limit else ""
     what = "a right of reply" if req.kind == "reply" else "the floor"
     _tell(ctx, people_of(ctx.db, ctx.group.id, req), Reply(
         text=f"{req.delegation} has {what}", sections=[Section(body=[line(
             Strong(req.delegation), f" has {what} on {lst.item_label}.{minutes}")])]))
     publish(ctx, lst)
     return _outcome(ctx, lst, line(Strong(req.delegation), f" has {what}",
-                                   f" ({_clock(limit)} min)." if limit else "."))
+                                   f" ({clock_text(limit)} min)." if limit else "."))
 
 
 @subcommand("next", "floor next", "End the statement under way and call the next speaker (the timer starts).",
@@ -471,7 +359,7 @@ def floor_add(ctx: Context, text: str) -> Reply:
         record_audit(ctx.db, ctx.group, ctx.request.user, "floor add", f"{delegation} on {lst.item_label}", ctx.now)
         publish(ctx, lst)
     st = State(ctx.db, ctx.group, lst)
-    return _outcome(ctx, lst, line(Strong(delegation), " is on the list: ", Strong(_ordinal(st.place(req.id))), "."))
+    return _outcome(ctx, lst, line(Strong(delegation), " is on the list: ", Strong(ordinal(st.place(req.id))), "."))
 
 
 @subcommand("move", "floor move DELEGATION POSITION",
@@ -500,7 +388,7 @@ def floor_move(ctx: Context, text: str) -> Reply:
                      f"{lst.item_label}", ctx.now)
         publish(ctx, lst)
     st = State(ctx.db, ctx.group, store.list_by_id(ctx.db, lst.id))
-    return _outcome(ctx, lst, line(Strong(delegation), " is now ", Strong(_ordinal(st.place(mine.id))),
+    return _outcome(ctx, lst, line(Strong(delegation), " is now ", Strong(ordinal(st.place(mine.id))),
                                    " (the order is the Chair's from now on)."))
 
 
@@ -584,12 +472,12 @@ def floor_limit(ctx: Context, text: str) -> Reply:
     seconds = int(minutes * 60)
     with write_tx(ctx.db):
         store.set_limit(ctx.db, ctx.group.id, category, seconds)
-        record_audit(ctx.db, ctx.group, ctx.request.user, "floor limit", f"{category}: {_clock(seconds)}", ctx.now)
+        record_audit(ctx.db, ctx.group, ctx.request.user, "floor limit", f"{category}: {clock_text(seconds)}", ctx.now)
         lst = store.active_list(ctx.db, ctx.group.id)
         if lst is not None:
-            store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "limit", None, f"{category} {_clock(seconds)}")
+            store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "limit", None, f"{category} {clock_text(seconds)}")
     label = rules.label_of(category, store.category_settings(ctx.db, ctx.group.id))
-    return info(f"Statements of {label} delegations: {_clock(seconds)} minutes from the next call." if seconds
+    return info(f"Statements of {label} delegations: {clock_text(seconds)} minutes from the next call." if seconds
                 else f"Statements of {label} delegations have no time limit from the next call.")
 
 
@@ -614,38 +502,6 @@ def _who(ctx: Context, user: str) -> str:
     return display(ctx, user)
 
 
-def log_entries(db, lst: FloorList) -> tuple[list[dict], list[dict]]:
-    """The record of a list as data, the same for ``floor log`` and the JSON export: its statements in order (with
-    their seconds) and every event (request, call, move, end …) with its time."""
-    statements = [{"delegation": s.delegation, "category": s.category, "kind": s.kind, "started_at": s.started_at,
-                   "ended_at": s.ended_at, "seconds": s.seconds() if s.ended_at else None,
-                   "limit_seconds": s.limit_seconds, "out_of_turn": s.out_of_turn, "called_by": s.called_by,
-                   "request": s.request_id} for s in store.speeches(db, lst.id)]
-    events = [{"at": e.at, "actor": e.actor, "action": e.action, "delegation": e.delegation, "detail": e.detail}
-              for e in store.events(db, lst.id)]
-    return statements, events
-
-
-def log_reply(db, group, lst: FloorList, now: datetime, who=lambda user: user) -> Reply:
-    statements, events = log_entries(db, lst)
-    session = agenda_store.session_by_id(db, lst.session_id) if lst.session_id else None
-    tz = session.timezone if session else group.timezone
-    rows = [[str(n), line(When(s["started_at"], tz)), s["delegation"],
-             s["kind"] + (" (out of turn)" if s["out_of_turn"] else ""),
-             _clock(s["seconds"]) if s["seconds"] is not None else "speaking"]
-            for n, s in enumerate(statements, 1)]
-    sections = [Section(heading=line(Strong("Statements")), table=Table(["#", "at", "delegation", "kind", "length"],
-                                                                        rows))
-                if rows else Section(heading=line(Strong("Statements")), body=[line("No one has spoken.")])]
-    sections.append(Section(heading=line(Strong("Record")), body=[
-        line(When(e["at"], tz), f" {e['action']}", f" · {e['delegation']}" if e["delegation"] else "",
-             f" · {e['detail']}" if e["detail"] else "", f" ({who(e['actor'])})") for e in events]))
-    total = sum(s["seconds"] or 0 for s in statements)
-    return Reply(text=f"Record — {lst.item_label}", title=f"Record of the floor — {lst.item_label}", sections=sections,
-                 context=[line(f"{count(len(statements), 'statement')}, {_clock(total)} in all · order "
-                               f"{ORDER_WORDS[lst.order_rule]}" + (f" (lot seed {lst.lot_seed})" if lst.lot_seed
-                                                                   else ""))],
-                 timezone=tz)
 
 
 # --- categories (under convene roster) ---------------------------------------------------------
@@ -695,59 +551,3 @@ def register(registry) -> None:
     registry.add(floor, floor_request, floor_withdraw, floor_reply, floor_log, floor_open, floor_next_item,
                  floor_close, floor_reopen, floor_next, floor_add, floor_move, floor_remove, floor_give, floor_order,
                  floor_limit, roster_category, roster_label)
-
-
-# --- the timer (run by bot.scheduler) ----------------------------------------------------------
-
-TICK = 60      # seconds between refreshes of the elapsed time on the rolling list
-
-
-def timer_plan(db, now: datetime, ticks: bool = True) -> list[tuple[str, int, str, datetime]]:
-    """What the timer has to do for the statements under way: (job id, statement, kind, when), for kinds
-    ``warn`` (30 s left) and ``up`` (time is up) not yet claimed, and ``tick`` (the elapsed time on the rolling
-    list, every minute until time is up)."""
-    from datetime import timedelta
-    out = []
-    for speech, _group in store.timed_speeches(db):
-        claimed = store.timers_claimed(db, speech.id)
-        for kind, seconds in rules.timer_due(speech.limit_seconds).items():
-            if kind not in claimed:
-                out.append((f"floor:{speech.id}:{kind}", speech.id, kind, speech.started_at + timedelta(seconds=seconds)))
-        if ticks:
-            for n in range(1, speech.limit_seconds // TICK + 1):
-                at = speech.started_at + timedelta(seconds=n * TICK)
-                out.append((f"floor:{speech.id}:tick{n}", speech.id, "tick", at))
-    return out
-
-
-def fire_timer(db, speech_id: int, kind: str, now: datetime, front_ends, heads) -> bool:
-    """One timer event, in one transaction: ``warn`` and ``up`` are claimed once (a second call, a restart, another
-    process find them claimed and do nothing) and tell the speaker privately; every event refreshes the rolling
-    list. A warning that comes due after the time is up (the bot was down) is recorded, not sent. Returns whether
-    anything was queued."""
-    with write_tx(db):
-        speech = store.speech_by_id(db, speech_id)
-        if speech is None or speech.ended_at is not None:
-            return False
-        lst = store.list_by_id(db, speech.list_id)
-        group = group_store.group_by_id(db, lst.group_id)
-        if kind in ("warn", "up"):
-            if not store.claim_timer(db, speech.id, kind, now):
-                return False
-            late_warning = kind == "warn" and speech.seconds(now) >= (speech.limit_seconds or 0)
-            if not late_warning:
-                request = store.request_by_id(db, speech.request_id) if speech.request_id else None
-                text = (f"30 seconds left: {speech.delegation}'s time on {lst.item_label} ends at "
-                        if kind == "warn" else f"Time is up: {speech.delegation} has had its ")
-                limit = _clock(speech.limit_seconds)
-                body = line(Strong("30 seconds left"), f" of {speech.delegation}'s {limit} on {lst.item_label}.") \
-                    if kind == "warn" else line(Strong("Time is up"), f": {speech.delegation}'s {limit} on "
-                                                                      f"{lst.item_label} are over.")
-                notice = Reply(text=text + ("the Chair's call." if kind == "warn" else f"{limit}."),
-                               sections=[Section(body=[body])])
-                for person in dict.fromkeys(people_of(db, group.id, request)):
-                    outbox_store.enqueue(db, person, reply_codec.dumps(notice), f"floor:{kind}", now)
-            store.record(db, lst.id, now, "convene", "30 s left" if kind == "warn" else "time up", speech.delegation,
-                         "not sent: the time was up" if late_warning else None)
-        publish_list(db, group, lst, now, front_ends, heads)
-    return True
