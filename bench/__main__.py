@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["storage_burst", "slack_ack", "reminders", "exports", "feed", "importer", "capacity", "matrix_crash"]
+BENCHMARKS = ["storage_burst", "slack_ack", "reminders", "exports", "feed", "importer", "capacity", "matrix_crash", "floor_rolling"]
 
 
 def main(argv: list[str]) -> int:

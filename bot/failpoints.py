@@ -11,7 +11,9 @@ _left = int(_count) if _count.isdigit() else 1
 POINTS = ("matrix.gap_page",       # a page of a gap after downtime fetched, more to come, nothing committed
           "matrix.before_commit",  # a sync batch (gaps filled) about to be committed with its token
           "matrix.after_decide",   # an event handled and its answer recorded, not sent
-          "matrix.after_send")     # an answer sent, not yet marked sent
+          "matrix.after_send",     # an answer sent, not yet marked sent
+          "outbox.before_send",    # an outbox message claimed for sending, not sent
+          "outbox.after_claim")    # (floor) a call recorded and its posts queued, not yet delivered
 
 
 def hit(name: str) -> None:

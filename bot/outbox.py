@@ -11,8 +11,14 @@ reaches a coordinator who lives on Matrix. Every delivery is recorded in the ``o
   notice is on disk exactly when the input is.
 - ``deliver`` (reminders): sent at once and awaited; the scheduler's own ledger makes them at-most-once, so a
   failure is recorded and raised, never retried here.
+- **Messages updated in place** (the rolling list of speakers): a delivery with a ``slot`` is the newest version of
+  one message in a room. The first is posted and the message it became is remembered (``outbox_slots``); later
+  versions are handed to the front end's ``update(reply, target, ref)`` (Slack ``chat.update``, a Matrix
+  ``m.replace`` edit, the console reprints); a version still queued behind a newer one is ``superseded``, so a
+  burst of changes costs one edit. A front end without ``update`` posts each version anew.
 - A process that stops while sending leaves ``sending`` rows: at the next start they become ``uncertain`` and are
-  not sent again; ``queued`` ones are sent.
+  not sent again (except an edit of a message already posted, which is harmless to repeat: it is sent again);
+  ``queued`` ones are sent.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ import asyncio
 import inspect
 import logging
 
-from bot import metrics
+from bot import failpoints, metrics
 from bot.dbworkers import InlineWorkers
 from commands import reply_codec
 from storage import outbox as store
@@ -46,12 +52,22 @@ class Router:
     def owner(self, target: str):
         return next((f for f in self.front_ends if f.owns(target)), None)
 
-    async def _send(self, target: str, reply, key: str | None = None) -> None:
+    async def _send(self, target: str, reply, key: str | None = None):
+        """Post ``reply``; returns what the front end says the message is (a Slack ts, a Matrix event id) or None."""
         front_end = self.owner(target)
         if front_end is None:
             raise NoFrontEnd(f"no connected front end for {target.split(':', 1)[0]}")
         params = inspect.signature(front_end.deliver).parameters
         result = front_end.deliver(reply, target, key=key) if "key" in params else front_end.deliver(reply, target)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    async def _update(self, target: str, reply, ref: str) -> None:
+        front_end = self.owner(target)
+        if front_end is None:
+            raise NoFrontEnd(f"no connected front end for {target.split(':', 1)[0]}")
+        result = front_end.update(reply, target, ref)
         if inspect.isawaitable(result):
             await result
 
@@ -81,6 +97,7 @@ class Outbox(Router):
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        await self.workers.run(store.requeue_edits, self.clock())
         uncertain = await self.workers.run(store.mark_uncertain, self.clock())
         if uncertain:
             log.warning("%s message(s) were being sent when the bot stopped: recorded as uncertain, not resent",
@@ -135,7 +152,10 @@ class Outbox(Router):
                 for d in await self.workers.run(store.queued):
                     if self.owner(d.target) is None:
                         continue            # another process (with that platform) may send it
-                    await self._attempt(d.id, d.target, d.body)
+                    if d.slot is not None and await self.workers.run(store.supersede, d, self.clock()):
+                        continue            # a newer version of that message is queued: it goes instead
+                    failpoints.hit("outbox.before_send")
+                    await self._attempt(d.id, d.target, d.body, d.slot)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -143,12 +163,17 @@ class Outbox(Router):
                 await asyncio.sleep(1)
                 self._wake.set()
 
-    async def _attempt(self, delivery_id: int, target: str, body: str) -> None:
+    async def _attempt(self, delivery_id: int, target: str, body: str, slot: str | None = None) -> None:
         run = self.workers.run
         if not await run(store.claim, delivery_id, self.clock()):
             return
+        failpoints.hit("outbox.after_claim")
         try:
-            await self._send(target, reply_codec.loads(body), key=f"outbox.{delivery_id}")
+            reply, key = reply_codec.loads(body), f"outbox.{delivery_id}"
+            if slot is None:
+                await self._send(target, reply, key=key)
+            else:
+                await self._send_version(target, reply, slot, key)
         except Exception as e:
             d = await run(store.get, delivery_id)
             attempts = d.attempts if d else 1
@@ -167,6 +192,18 @@ class Outbox(Router):
             return
         await run(store.finish, delivery_id, "sent", self.clock())
         metrics.delivery("sent")
+
+    async def _send_version(self, target: str, reply, slot: str, key: str) -> None:
+        """A version of the message ``slot`` in ``target``: an update of the message when there is one (and the
+        front end can edit), else a post, remembered as the slot's message."""
+        run = self.workers.run
+        ref = await run(store.slot_ref, target, slot)
+        if ref is not None and hasattr(self.owner(target), "update"):
+            await self._update(target, reply, ref)
+            return
+        posted = await self._send(target, reply, key=key)
+        if isinstance(posted, str) and posted:
+            await run(store.set_slot_ref, target, slot, posted, self.clock())
 
     async def _retry_after(self, delay: float) -> None:
         await asyncio.sleep(delay)

@@ -32,10 +32,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from commands import notices as core
+from commands.families import floor_timer
+from commands.registry import HEADS
 from bot import frontends
 from bot import metrics
 from bot.dbworkers import InlineWorkers
 from bot.outbox import Router  # noqa: F401  (what the scheduler sends through: the runtime gives it the Outbox)
+from storage import floor as floor_store
 from storage import leases
 from storage import reminders as log_store
 
@@ -47,6 +50,11 @@ RESYNC = 30                         # seconds between periodic re-derivations fr
 WATCH_SECONDS = 1.0        # how often the schedule's fingerprint is compared (a change syncs within this)
 HORIZON = timedelta(hours=6)        # jobs exist for reminders due within this window; resync adds the rest
 LEASE = "scheduler"
+
+
+def watched_fingerprint(db) -> str:
+    """What the scheduler watches: the reminders' schedule and the statements under way on the speakers' lists."""
+    return f"{log_store.schedule_fingerprint(db)}|{floor_store.timer_fingerprint(db)}"
 
 
 class ReminderScheduler:
@@ -71,6 +79,7 @@ class ReminderScheduler:
         self._lock = asyncio.Lock()
         self._pending_sync = False
         self.sent: list[tuple[str, str]] = []     # (key, target) of this process, for tests and logs
+        self._ticked: set[str] = set()            # rolling-list refreshes done (idempotent: kept in memory only)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -95,7 +104,7 @@ class ReminderScheduler:
                                    id="reminders:lease", coalesce=True, max_instances=1, misfire_grace_time=None)
         # The database is the one dependency: a change made anywhere (a chat command, the CLI, another process)
         # moves its schedule fingerprint, and the next look (every WATCH_SECONDS) syncs.
-        self._fingerprint = await self.workers.run(log_store.schedule_fingerprint)
+        self._fingerprint = await self.workers.run(watched_fingerprint)
         self._last_look = (self.clock(), time.monotonic())
         self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id="reminders:watch",
                                coalesce=True, max_instances=1, misfire_grace_time=None)
@@ -109,7 +118,7 @@ class ReminderScheduler:
             (now - self._last_look[0]).total_seconds() - (mono - self._last_look[1])) > 2
         self._last_look = (now, mono)
         try:
-            fingerprint = await self.workers.run(log_store.schedule_fingerprint)
+            fingerprint = await self.workers.run(watched_fingerprint)
         except Exception as e:
             log.warning("could not read the schedule's fingerprint: %s", e)
             return
@@ -190,6 +199,54 @@ class ReminderScheduler:
             future = [p for p in planned if p.due > now]
             self._reconcile_jobs(future)
             self.last_sync, self.next_due = now, min((p.due for p in future), default=None)
+            await self._floor_timers(now)
+
+    async def _floor_timers(self, now: datetime) -> None:
+        """The speakers' timer: 30 s left and time up, told to the speaker privately and claimed once in the
+        database (commands.families.floor_timer.fire_timer), and the elapsed time refreshed on the rolling list; one
+        APScheduler job per future event, derived from the statements under way (a restart re-derives them)."""
+        try:
+            planned = await self.workers.run(floor_timer.timer_plan, now)
+        except Exception:
+            log.exception("the speakers' timer could not be planned")
+            return
+        due: list[tuple[str, int, str]] = []
+        latest_tick: dict[int, tuple[datetime, str]] = {}
+        for job_id, speech_id, kind, at in planned:
+            if at > now:
+                continue
+            if kind != "tick":
+                due.append((job_id, speech_id, kind))
+            elif job_id not in self._ticked and (speech_id not in latest_tick or at > latest_tick[speech_id][0]):
+                latest_tick[speech_id] = (at, job_id)      # of refreshes come due together, the latest is enough
+        for job_id, speech_id, kind, at in planned:
+            if kind == "tick" and at <= now:
+                self._ticked.add(job_id)
+        due += [(job_id, speech_id, "tick") for speech_id, (_, job_id) in latest_tick.items()]
+        queued = False
+        for job_id, speech_id, kind in due:
+            try:
+                queued |= await self.workers.run(floor_timer.fire_timer, speech_id, kind, now, self.front_ends, HEADS)
+            except Exception:
+                log.exception("speakers' timer %s failed", job_id)
+        if queued and hasattr(self.router, "kick"):
+            self.router.kick()
+        if self.scheduler is None:
+            return
+        future = {job_id: due for job_id, _, _, due in planned if due > now}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("floor:") and job.id not in future:
+                job.remove()
+        ahead = self.clock() - datetime.now(timezone.utc)
+        if abs(ahead) < timedelta(seconds=1):
+            ahead = timedelta(0)
+        for job_id, due in future.items():
+            run_at = due - ahead
+            job = self.scheduler.get_job(job_id)
+            if job is not None and job.next_run_time == run_at:
+                continue
+            self.scheduler.add_job(self.sync, DateTrigger(run_date=run_at, timezone=timezone.utc), id=job_id,
+                                   replace_existing=True, misfire_grace_time=None, coalesce=True)
 
     async def _report_problems(self, problems: list) -> None:
         """A group whose data cannot be planned is skipped (every other group's reminders go out), logged, and

@@ -11,7 +11,8 @@ What passes between them is defined here:
   how a person is written there. The core asks the request's front end, or the front end that owns an address
   (``FrontEnds``), and never names a platform itself. The declarations live with the front ends
   (``bot/frontends.py``).
-- **Typed actions** (``QuestionRef``, ``SubmitInput``, ``EditAgenda``, ``EditField``, ``FormContext``): the values buttons and forms carry,
+- **Typed actions** (``QuestionRef``, ``SubmitInput``, ``EditAgenda``, ``EditField``, ``FormContext``, the floor's
+  ``RequestFloor`` and ``NextSpeaker``): the values buttons and forms carry,
   encoded and decoded here and nowhere else. ``decode`` checks the shape strictly and raises ``ActionError`` with
   a message for the user; what a value names (a group, a question) is checked again by the command that uses it
   (membership, existence): a tampered or stale value is refused, never trusted.
@@ -282,6 +283,46 @@ class EditField:
         if m is None:
             raise ActionError(STALE)
         return int(m.group(1))
+
+
+@dataclass(frozen=True)
+class FloorAction:
+    """A button on the rolling list of speakers: which group, which list (the item's), and what it does. The core
+    refuses it when that list is no longer the group's current one, and dispatch checks who may press it (the
+    registry: ``floor next`` is the Chair's)."""
+    group_id: int
+    list_id: int
+    prefix: ClassVar[str] = ""
+    command: ClassVar[str] = ""       # the floor subcommand it runs
+
+    def encode(self) -> str:
+        return f"{self.prefix}|g{self.group_id}|l{self.list_id}"
+
+    @classmethod
+    def decode(cls, value: str):
+        m = re.fullmatch(rf"{cls.prefix}\|g([1-9]\d{{0,9}})\|l([1-9]\d{{0,9}})", value or "")
+        if m is None:
+            raise ActionError(STALE)
+        return cls(int(m.group(1)), int(m.group(2)))
+
+
+@dataclass(frozen=True)
+class RequestFloor(FloorAction):
+    """"Request the floor" under the rolling list: ask for the floor for the presser's delegation."""
+    prefix: ClassVar[str] = "flrq"
+    command: ClassVar[str] = "request"
+    action_id: ClassVar[str] = "floor_request"
+
+
+@dataclass(frozen=True)
+class NextSpeaker(FloorAction):
+    """"Next speaker" under the rolling list: the Chair calls the next speaker."""
+    prefix: ClassVar[str] = "flnx"
+    command: ClassVar[str] = "next"
+    action_id: ClassVar[str] = "floor_next"
+
+
+FLOOR_ACTIONS = (RequestFloor, NextSpeaker)
 
 
 _FORM_COMMANDS = ("submit", "inputs", "import", "item edit")

@@ -54,6 +54,7 @@ class Context:
     settings: object | None = None
     registry: object | None = None       # the commands.registry.Registry the request was dispatched with
     front_ends: FrontEnds = field(default_factory=FrontEnds)   # every front end of this process (for addresses)
+    queued: bool = False      # the command put messages in the outbox in its transaction (the front end wakes it)
 
     @property
     def front_end(self) -> FrontEnd:

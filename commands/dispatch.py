@@ -144,7 +144,10 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
     cmd, rest = registry.resolve(head, text)
     try:
         authorize(ctx, cmd)
-        return cmd.handler(ctx, rest)
+        reply = cmd.handler(ctx, rest)
+        if ctx.queued:
+            reply.queued = True
+        return reply
     except UserError as e:
         return error(e.message, *[h for h in e.hints if h], field=e.field)
     except Exception as e:

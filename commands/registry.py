@@ -15,7 +15,7 @@ from typing import Callable
 
 # The core's command words, in the order help lists them (the registry built from the families has exactly these:
 # tests compare). Posts written outside a request (reminders, the agenda page) type commands with them.
-HEADS = ("agenda", "questions", "submit", "inputs", "convene")
+HEADS = ("agenda", "questions", "submit", "inputs", "convene", "floor")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Command:
     needs_group: bool = True
     head: str = "convene"     # which command word it lives under
     details: str = ""
-    kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs)
+    kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs) | action (under another head)
     pure: bool = False        # reads only: the same request on the same data in the same minute, the same reply
     default: str = ""         # a head's subcommand when nothing follows it ("inputs" alone is "inputs mine")
 
@@ -46,10 +46,13 @@ def head(name: str, usage: str, summary: str, *, needs_group: bool = True, detai
 
 def subcommand(name: str, usage: str, summary: str, *, coordinator: bool = False, needs_group: bool = True,
                details: str = "", under: str = "convene"):
-    """Describe a subcommand of ``convene`` (or, with ``under="inputs"``, an action of ``inputs``)."""
+    """Describe a subcommand of ``convene`` (or, with ``under="inputs"``, an action of ``inputs``; with another
+    head, such as ``floor``, one of its actions). ``coordinator``: only the group's coordinators may use it, which
+    ``commands.dispatch`` enforces for every head before the handler runs."""
     def wrap(fn):
+        kind = {"convene": "subcommand", "inputs": "input"}.get(under, "action")
         fn.command = Command(name, usage, summary, fn, coordinator=coordinator, needs_group=needs_group,
-                             head=under, details=details, kind="subcommand" if under == "convene" else "input")
+                             head=under, details=details, kind=kind)
         return fn
     return wrap
 
@@ -70,19 +73,24 @@ class Registry:
         self.heads: dict[str, Command] = {}
         self.subcommands: dict[str, Command] = {}      # under `convene`; keys may be two words ("session list")
         self.input_actions: dict[str, Command] = {}    # under `inputs`
+        # Every head's subcommands by head: `convene` and `inputs` share the tables above; other heads (`floor`)
+        # get theirs when their first action is added.
+        self.under: dict[str, dict[str, Command]] = {"convene": self.subcommands, "inputs": self.input_actions}
 
     def add(self, *handlers: Callable) -> None:
         for fn in handlers:
             cmd = getattr(fn, "command", None)
             if not isinstance(cmd, Command):
                 raise TypeError(f"{getattr(fn, '__name__', fn)!r} is not a described command (use @head/@subcommand)")
-            table = {"head": self.heads, "subcommand": self.subcommands, "input": self.input_actions}[cmd.kind]
+            table = self.heads if cmd.kind == "head" else self.under.setdefault(cmd.head, {})
             if cmd.name in table:
                 raise ValueError(f"the command {' '.join(dict.fromkeys([cmd.head, cmd.name]))} is registered twice")
             table[cmd.name] = cmd
 
     def all(self) -> list[Command]:
-        return list(self.heads.values()) + list(self.input_actions.values()) + list(self.subcommands.values())
+        actions = [c for h, table in self.under.items() if h not in ("convene", "inputs") for c in table.values()]
+        return (list(self.heads.values()) + list(self.input_actions.values()) + actions
+                + list(self.subcommands.values()))
 
     def head_names(self) -> tuple[str, ...]:
         return tuple(self.heads)
@@ -92,7 +100,7 @@ class Registry:
 
     def table_of(self, head_name: str) -> dict[str, Command]:
         """The subcommands that live under a command word (none for most)."""
-        return {"convene": self.subcommands, "inputs": self.input_actions}.get(head_name, {})
+        return self.under.get(head_name, {})
 
     def resolve(self, head_name: str, text: str) -> tuple[Command, str]:
         """The command a request means — a head's subcommand when its first words name one (or the head's default

@@ -178,6 +178,7 @@ class Reply:
     recorded: dict | None = None       # a receipt: {"question": value, "delegation": name, "action": verb} of the
                                        # input this request stored (front ends link the message that carried it)
     rendered: dict = _field(default_factory=dict, compare=False, repr=False)   # a front end's memo of its rendering
+    queued: bool = False               # the request put messages in the outbox (a rolling list): wake the outbox
 
     @property
     def ok(self) -> bool:

@@ -465,6 +465,121 @@ def m017_list_reminders(db):
 
 
 @migrations()
+def m020_floor(db):
+    """The speakers' list (issue 26). Delegations get a category (State Party, observer State, organisation, civil
+    society; the group may rename the labels and set a time limit per category); each agenda item gets one list of
+    speakers with its requests (one place per delegation and kind at a time), its statements and its record; a
+    statement's 30-seconds-left and time-up notices are claimed once in ``floor_timer_log``. The outbox learns to
+    update an earlier message in place (``slot``: the rolling list of an item in a room; ``outbox_slots`` holds the
+    message each slot was first posted as) and to record a version superseded by a later one before it went out:
+    the table is rebuilt for its new status (nothing refers to it)."""
+    _run(db, """
+    CREATE TABLE delegation_categories (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        delegation TEXT NOT NULL,
+        category TEXT NOT NULL CHECK (category IN ('party','observer','organisation','civil')),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, key)
+    );
+    CREATE TABLE floor_categories (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        category TEXT NOT NULL CHECK (category IN ('party','observer','organisation','civil')),
+        label TEXT,
+        limit_seconds INTEGER,
+        PRIMARY KEY (group_id, category)
+    );
+    CREATE TABLE floor_lists (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+        item_number TEXT,
+        item_title TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed','ended')),
+        order_rule TEXT NOT NULL DEFAULT 'time' CHECK (order_rule IN ('time','lot','chair')),
+        lot_seed TEXT,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE UNIQUE INDEX floor_lists_active ON floor_lists(group_id) WHERE status != 'ended';
+    CREATE UNIQUE INDEX floor_lists_item ON floor_lists(group_id, item_id);
+    CREATE TABLE floor_requests (
+        id INTEGER PRIMARY KEY,
+        list_id INTEGER NOT NULL REFERENCES floor_lists(id) ON DELETE CASCADE,
+        delegation TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('speak','reply')),
+        ref TEXT,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        position REAL,
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting','speaking','spoken','withdrawn','removed')),
+        updated_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX floor_requests_one_place ON floor_requests(list_id, key, kind)
+        WHERE status IN ('waiting','speaking');
+    CREATE TABLE floor_speeches (
+        id INTEGER PRIMARY KEY,
+        list_id INTEGER NOT NULL REFERENCES floor_lists(id) ON DELETE CASCADE,
+        request_id INTEGER REFERENCES floor_requests(id) ON DELETE SET NULL,
+        delegation TEXT NOT NULL,
+        category TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('speak','reply')),
+        limit_seconds INTEGER,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        called_by TEXT NOT NULL,
+        out_of_turn INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX floor_speeches_current ON floor_speeches(list_id) WHERE ended_at IS NULL;
+    CREATE TABLE floor_events (
+        id INTEGER PRIMARY KEY,
+        list_id INTEGER NOT NULL REFERENCES floor_lists(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        delegation TEXT,
+        detail TEXT
+    );
+    CREATE INDEX floor_events_list ON floor_events(list_id, id);
+    CREATE TABLE floor_timer_log (
+        speech_id INTEGER NOT NULL REFERENCES floor_speeches(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('warn','up')),
+        at TEXT NOT NULL,
+        PRIMARY KEY (speech_id, kind)
+    );
+    CREATE TABLE outbox_new (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued'
+            CHECK (status IN ('queued','sending','sent','failed','uncertain','superseded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        slot TEXT
+    );
+    INSERT INTO outbox_new (id, target, cause, body, status, attempts, error, created_at, updated_at)
+        SELECT id, target, cause, body, status, attempts, error, created_at, updated_at FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    CREATE INDEX outbox_status ON outbox(status, id);
+    CREATE TABLE outbox_slots (
+        target TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (target, slot)
+    )
+    """)
+
+
+@migrations()
 def m021_manual_corrections(db):
     """Corrections a coordinator made by hand in chat (``item edit``, ``question edit`` …), remembered so that a
     re-import of a revised document keeps those the document does not contradict. ``items.manual`` is JSON: for
@@ -488,4 +603,5 @@ def m022_input_sent_at(db):
         (SELECT max(h.at) FROM submission_history h WHERE h.submission_id = submissions.id
             AND h.action IN ('submit', 'replace', 'resubmit', 'edit', 'append')),
         updated_at);
+
     """)

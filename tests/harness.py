@@ -10,6 +10,7 @@ import html
 import re
 
 from bot import frontends
+from commands.registry import HEADS
 from tests.conftest import Bot
 
 _MRKDWN = re.compile(r"[*`_]")
@@ -53,7 +54,7 @@ class SlackExchange:
         return f"slack:T0TEST:U0{who.upper()}"
 
     def say(self, line: str, *, as_: str = "ana") -> str:
-        typed = frontends.SLACK.typed(line, ("agenda", "questions", "submit", "inputs", "convene"))
+        typed = frontends.SLACK.typed(line, HEADS)
         command, _, text = typed.partition(" ")
         status, body = self.running.sender.command(command, text, user=f"U0{as_.upper()}", user_name=as_)
         assert status == 200, body
@@ -73,5 +74,5 @@ class MatrixExchange:
     def say(self, line: str, *, as_: str = "ana") -> str:
         person = self.people[as_]
         before = len(person.messages(self.room, sender=self.world.bot_user.user_id))
-        person.send(self.room, frontends.MATRIX.typed(line, ("agenda", "questions", "submit", "inputs", "convene")))
+        person.send(self.room, frontends.MATRIX.typed(line, HEADS))
         return self.world.bot_said(person, self.room, before + 1)[-1]["content"]["body"]

@@ -106,6 +106,11 @@ EXAMPLES = {
     "item edit": "item edit 2 title Renamed", "item add": "item add after 1 Extra", "item remove": "item remove 5",
     "item move": "item move 3 after 1", "question add": "question add 2 Why?", "question edit": "question edit 2.1 Why?",
     "question remove": "question remove 2.1 confirm", "session date": "session date 2010-06-26",
+    # the Chair's controls of the speakers' list, and delegations' categories
+    "open": "floor open 2", "next item": "floor next item", "close": "floor close", "reopen": "floor reopen",
+    "next": "floor next", "add": "floor add Chile", "move": "floor move Chile 1", "remove": "floor remove Chile",
+    "give": "floor give Chile", "order": "floor order lot", "limit": "floor limit party 3",
+    "roster category": "roster category Chile observer", "roster label": "roster label party Member State",
 }
 
 

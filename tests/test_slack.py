@@ -198,7 +198,7 @@ from tests.test_desk import COORDINATOR_COMMANDS, example_line  # noqa: E402
 
 def _slash(line: str):
     head, _, rest = line.partition(" ")
-    if head in ("agenda", "questions", "submit", "inputs"):
+    if head in ("agenda", "questions", "submit", "inputs", "floor"):
         return f"/{head}", rest
     return "/convene", line
 

@@ -28,7 +28,7 @@ def test_scopes_events_and_interactivity():
 def test_api_methods_used_are_covered_by_scopes():
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "adapters" / "slack").glob("*.py"))
     used = set(re.findall(r"client\.(\w+)\(", source))
-    needs = {"chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "conversations_open": "im:write",
+    needs = {"chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write", "conversations_open": "im:write",
              "files_upload_v2": "files:write", "files_info": "files:read"}
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     for method in used & set(needs):

@@ -99,6 +99,8 @@ class Console:
                 self.say(render(reply))
                 if self.outbox is not None:
                     self.outbox.post_soon(reply.notices)
+                    if reply.queued:
+                        self.outbox.kick()
                 else:
                     for target, note in reply.notices:
                         if self.owns(target):

@@ -92,7 +92,34 @@ def group_document(db, group: Group, edition: str = "full") -> dict:
         "question_lists": lists_out,
         "members": members_out,
         "submissions": subs_out,
+        "floor": floor_document(db, group),
     }
+
+
+def floor_document(db, group: Group) -> dict:
+    """The speakers' lists: categories, labels and limits, and per item its requests, its statements and its record
+    — the statements and the record are ``floor log``'s, from the same function (times in UTC)."""
+    from commands.families.floor_list import log_entries
+    from storage import floor as floor_store
+    lists = []
+    for lst in floor_store.lists_of_group(db, group.id):
+        statements, events = log_entries(db, lst)
+        lists.append({
+            "session": lst.session_id, "item_number": lst.item_number, "item_title": lst.item_title,
+            "status": lst.status, "order": lst.order_rule, "lot_seed": lst.lot_seed, "opened_by": lst.opened_by,
+            "opened_at": to_iso(lst.opened_at), "ended_at": to_iso(lst.ended_at),
+            "requests": [{"id": r.id, "delegation": r.delegation, "key": r.key, "kind": r.kind, "ref": r.ref,
+                          "requested_by": r.requested_by, "requested_at": to_iso(r.requested_at),
+                          "position": r.position, "status": r.status} for r in floor_store.requests(db, lst.id)],
+            "statements": [{**s, "started_at": to_iso(s["started_at"]), "ended_at": to_iso(s["ended_at"])}
+                           for s in statements],
+            "record": [{**e, "at": to_iso(e["at"])} for e in events],
+        })
+    return {"categories": [{"delegation": name, "key": key, "category": category}
+                           for key, (name, category) in floor_store.categories(db, group.id).items()],
+            "settings": [{"category": c, "label": label, "limit_seconds": limit}
+                         for c, (label, limit) in sorted(floor_store.category_settings(db, group.id).items())],
+            "lists": lists}
 
 
 def export_json(db, group: Group, edition: str = "full") -> bytes:

@@ -244,4 +244,27 @@ def _restore(db, doc, g, slug, tz, counts):
                 history=[{**h, "at": _time(h["at"], "history time")} for h in sub.get("history") or []],
                 sent_at=_time(sub["sent_at"], "sent_at") if sub.get("sent_at") else None)
             counts["inputs"] += 1
+        counts["floor lists"] = _restore_floor(db, group.id, doc.get("floor") or {}, session_ids)
     return group_store.group_by_slug(db, slug), counts
+
+
+def _restore_floor(db, group_id: int, floor: dict, session_ids: dict[int, int]) -> int:
+    """The speakers' lists of the export (older exports have none), attached to the restored sessions' items."""
+    from datetime import datetime, timezone
+    from storage import floor as floor_store
+    if not isinstance(floor, dict):
+        raise DocumentError("floor: expected an object")
+    now = datetime.now(timezone.utc)
+    for c in floor.get("categories") or []:
+        floor_store.set_category(db, group_id, c["key"], c["delegation"], c["category"], now)
+    for c in floor.get("settings") or []:
+        floor_store.set_label(db, group_id, c["category"], c.get("label"))
+        floor_store.set_limit(db, group_id, c["category"], c.get("limit_seconds"))
+    for lst in floor.get("lists") or []:
+        session_id = session_ids.get(lst.get("session"))
+        item_id = None
+        if session_id is not None:
+            item_id = next((i.id for i in agenda_store.items_of_session(db, session_id)
+                            if i.number == lst.get("item_number") and i.title == lst["item_title"]), None)
+        floor_store.restore_list(db, group_id, lst, session_id, item_id)
+    return len(floor.get("lists") or [])

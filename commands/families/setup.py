@@ -199,8 +199,8 @@ def help_reply(ctx: Context, text: str) -> Reply:
         if cmd.coordinator:
             body.append(line("Coordinators only."))
         sections = [Section(heading=line(Code(_usage(ctx, cmd))), body=body)]
-        if cmd.name == "inputs":
-            for sub in registry.input_actions.values():
+        if cmd.kind == "head" and cmd.name != "convene" and registry.under.get(cmd.name):
+            for sub in registry.under[cmd.name].values():
                 sections.append(Section(heading=line(Code(ctx.cmd(sub.usage))), body=[line(sub.summary)]))
         return Reply(text=cmd.summary, sections=sections)
     delegates = [c for c in ctx.registry.all() if not c.coordinator and c.name != "convene"]

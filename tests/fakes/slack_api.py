@@ -127,6 +127,8 @@ class FakeSlackAPI:
                         is_enterprise_install=False, authed_user={"id": f"UADMIN{team}"})
         elif method in ("chat.postMessage", "chat.postEphemeral"):
             body.update(channel=params.get("channel"), ts=f"{1700000000 + n}.000100", message_ts=f"{n}.1")
+        elif method == "chat.update":
+            body.update(channel=params.get("channel"), ts=params.get("ts"), text=params.get("text"))
         elif method in ("views.open", "views.publish", "views.update"):
             view = params.get("view") or {}
             body["view"] = {**view, "id": f"V{n}"}

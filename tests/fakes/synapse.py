@@ -81,7 +81,7 @@ class Synapse:
         conf["url_preview_enabled"] = False
         big = {"per_second": 10000, "burst_count": 10000}
         for key in ("rc_message", "rc_registration", "rc_joins", "rc_invites", "rc_3pid_validation",
-                    "rc_admin_redaction", "rc_media_create"):
+                    "rc_admin_redaction", "rc_media_create", "rc_joins_per_room"):
             conf[key] = big
         conf["rc_login"] = {"address": big, "account": big, "failed_attempts": big}
         conf["rc_joins"] = {"local": big, "remote": big}

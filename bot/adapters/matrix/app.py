@@ -830,14 +830,22 @@ class MatrixAdapter:
     def owns(self, target: str) -> bool:
         return target.startswith("matrix:")
 
-    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> None:
+    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> str:
         """A message the bot sends on its own (from the outbox). ``key`` makes the send idempotent: the same
-        delivery retried is the same Matrix transaction, shown once."""
+        delivery retried is the same Matrix transaction, shown once. Returns the event id (the outbox edits it
+        later when the message is one that is updated in place)."""
         ident = target.split(":", 1)[1]
         room = await self.direct_room(ident) if ident.startswith("@") else ident
         extra = {COMMAND_KEY: reply.reply_command, COMMAND_GROUP: reply.reply_group} if reply.reply_command else None
-        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.content(reply, extra=extra),
-                                             txn_id=f"convene.{key}" if key else None)
+        return str(await self.client.send_message_event(room, EventType.ROOM_MESSAGE,
+                                                        render.content(reply, extra=extra),
+                                                        txn_id=f"convene.{key}" if key else None))
+
+    async def update(self, reply: Reply, target: str, ref: str) -> None:
+        """The outbox's "update this earlier message": an ``m.replace`` edit of the bot's event ``ref``."""
+        room = target.split(":", 1)[1]
+        extra = {COMMAND_KEY: reply.reply_command, COMMAND_GROUP: reply.reply_group} if reply.reply_command else None
+        await self.client.send_message_event(room, EventType.ROOM_MESSAGE, render.edit(reply, ref, extra=extra))
 
 
 class MatrixRunner:

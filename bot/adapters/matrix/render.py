@@ -153,3 +153,16 @@ def _content(reply: Reply, reply_to: str | None, extra: dict | None, thread: str
     if extra:
         c.update(extra)
     return c
+
+
+def edit(reply: Reply, original: str, *, extra: dict | None = None) -> dict:
+    """An ``m.replace`` edit of the bot's message ``original`` to read ``reply`` (the rolling list of speakers):
+    Element shows ``m.new_content``; clients without edits show the fallback, the whole new text after "* ",
+    which reads well on its own."""
+    new = content(reply, extra=extra)
+    new.pop("m.relates_to", None)
+    fallback = {"msgtype": new["msgtype"], "body": "* " + new["body"], "m.mentions": {},
+                "m.new_content": new, "m.relates_to": {"rel_type": "m.replace", "event_id": original}}
+    if "formatted_body" in new:
+        fallback.update(format=new["format"], formatted_body="* " + new["formatted_body"])
+    return fallback

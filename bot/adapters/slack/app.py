@@ -25,7 +25,8 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import (ActionError, EditAgenda, FormContext, ImportDecision, RegistrationDecision,
+from commands.contract import (ActionError, EditAgenda, FLOOR_ACTIONS, FormContext, ImportDecision,
+                               RegistrationDecision,
                                SubmitInput)
 from commands.core import UserError, Request
 from commands.dispatch import ReplyCache, handle, handle_without_waiting
@@ -240,6 +241,8 @@ class SlackAdapter:
         app.event("message")(self.on_message)
         app.action(bk.action_pattern(ImportDecision.action_id))(self.on_import_button)
         app.action(EditAgenda.action_id)(self.on_edit_button)
+        for action in FLOOR_ACTIONS:
+            app.action(bk.action_pattern(action.action_id))(self.on_floor_button)
 
     async def _ignore(self, ack=None):
         if ack:
@@ -356,6 +359,30 @@ class SlackAdapter:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Convene", reply))
+
+    async def on_floor_button(self, ack, body, client, context):
+        """Request the floor / Next speaker under the rolling list: the typed action is decoded (a tampered or stale
+        value is refused), then it is the command ``floor request`` / ``floor next`` of the person who pressed,
+        with its rights checked by dispatch like any other; the answer is shown to them alone."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        user, team = body["user"]["id"], self._team(body, context)
+        pressed = (body.get("actions") or [{}])[0]
+        kind = next((a for a in FLOOR_ACTIONS if a.action_id == (pressed.get("action_id") or "").split(":")[0]), None)
+        try:
+            if kind is None:
+                raise ActionError("That button is not one of mine.")
+            action = kind.decode(pressed.get("value", ""))
+        except ActionError as e:
+            reply = error(str(e))
+        else:
+            self.note_channel(channel, context.team_id)
+            reply = await self.run_core(room=f"slack:{channel}" if channel else home_room(team, user),
+                                        user=user_id(team, user), command="floor", text=action.command,
+                                        options={"group_id": action.group_id, "floor_list": action.list_id},
+                                        user_name=body["user"].get("username") or body["user"].get("name"))
+        await self.confirm(reply, client, channel, user)
+        self.send_notices(reply)
 
     # --- documents to import -------------------------------------------------------------------------
 
@@ -536,10 +563,11 @@ class SlackAdapter:
                 "I could not deliver the file: something went wrong on my side. It is logged; please try again.")))
 
 
-    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> None:
+    async def deliver(self, reply: Reply, target: str, key: str | None = None) -> str | None:
         """A reply the bot sends on its own, to ``slack:C…`` (a room) or ``slack:T…:U…`` (a user, as a DM), with
         the token of the workspace it belongs to: the user's own, or the one the channel was last used through.
-        Raises NotInstalled when that workspace has no installation (the caller records the failure)."""
+        Raises NotInstalled when that workspace has no installation (the caller records the failure). Returns the
+        message's ts in a channel (the outbox updates it later when it is a message updated in place)."""
         msg = bk.message(reply)
         person = parse_user(target)
         if person is not None:
@@ -547,12 +575,25 @@ class SlackAdapter:
             await self.post_to_user(await self.client_for(team or self.home_team), uid, msg)
         else:
             channel = target.split(":", 1)[1]
-            await (await self.client_for(self._channel_teams.get(channel))).chat_postMessage(channel=channel, **msg)
+            posted = await (await self.client_for(self._channel_teams.get(channel))).chat_postMessage(channel=channel,
+                                                                                                      **msg)
+            return posted.get("ts")
+        return None
+
+    async def update(self, reply: Reply, target: str, ref: str) -> None:
+        """The outbox's "update this earlier message": ``chat.update`` of the message ``ref`` (its ts)."""
+        channel = target.split(":", 1)[1]
+        msg = bk.message(reply)
+        msg.pop("unfurl_links", None)
+        msg.pop("unfurl_media", None)
+        await (await self.client_for(self._channel_teams.get(channel))).chat_update(channel=channel, ts=ref, **msg)
 
     def send_notices(self, reply: Reply) -> None:
         """Others to tell (the coordinators of a late input): through the outbox, to whatever platform they are on."""
         if self.outbox is not None:
             self.outbox.post_soon(reply.notices)
+            if reply.queued:
+                self.outbox.kick()          # the command queued messages itself (a rolling list)
             return
         for target, note in reply.notices:          # an adapter running alone (benchmarks): Slack addresses only
             if self.owns(target):
