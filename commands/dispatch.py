@@ -12,8 +12,9 @@ from commands.families import default_registry
 from commands.registry import Registry, find_subcommand
 from commands.reply import Reply, error
 from commands.sanitize import clean, clean_options
+from storage import events as seen_store
 from storage import groups as group_store
-from storage.db import Busy, is_busy, without_waiting
+from storage.db import Busy, is_busy, without_waiting, write_tx
 
 log = logging.getLogger("convene.commands")
 
@@ -89,12 +90,28 @@ BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?)
                 "Please try again in a minute.")
 
 
+REPLAYED = "replayed"
+
+
+def replayed() -> Reply:
+    """The answer to a request handled before (``once``): nothing, and nothing changed."""
+    return Reply(text="", status=REPLAYED)
+
+
+def handle_once(db, request: Request, clock: Clock = system_clock, settings=None, *, once: str,
+                registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
+    """``handle`` as one transaction that waits for the write lock (for a database thread), with the request's
+    replay key ``once`` checked and recorded inside it (see ``handle``)."""
+    with write_tx(db):
+        return handle(db, request, clock, settings, registry=registry, front_ends=front_ends, once=once)
+
+
 def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None,
                            registry: Registry | None = None, front_ends: FrontEnds | None = None,
-                           cache: ReplyCache | None = None) -> Reply | None:
+                           cache: ReplyCache | None = None, once: str | None = None) -> Reply | None:
     """``handle`` as one transaction that does not wait for the write lock (for front ends on the event loop):
     None when the command needed the lock while another connection held it; nothing of it was kept, and the
-    caller runs it again where waiting does not stop anyone (a database thread)."""
+    caller runs it again where waiting does not stop anyone (a database thread, ``handle_once``)."""
     key = cache.key(request, registry or default_registry(), clock()) if cache is not None else None
     if key is not None:
         cached = cache.get(key)
@@ -102,7 +119,8 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
             return cached
     try:
         with without_waiting(db):
-            reply = handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends)
+            reply = handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends,
+                           once=once)
     except Busy:
         return None
     if key is not None:
@@ -111,9 +129,23 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
 
 
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
-           registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
+           registry: Registry | None = None, front_ends: FrontEnds | None = None, once: str | None = None) -> Reply:
     """Run one request. ``front_ends`` are the front ends of this process (how a command is typed for a person on
-    each, how people are written there); the request's own is ``request.front_end``."""
+    each, how people are written there); the request's own is ``request.front_end``.
+
+    ``once``: the request's replay key (a signed HTTP request's signature). A request whose key is recorded is not
+    run again (``replayed()``); one that changes anything records its key in the same transaction as its changes
+    (the caller's: ``handle_without_waiting``, ``handle_once``), so no restart and no second process on the
+    database can make it act twice."""
+    if once is not None:
+        if seen_store.seen(db, once):
+            log.warning("a request handled before was sent again (a replay): ignored")
+            return replayed()
+        before = db.conn.total_changes
+        reply = handle(db, request, clock, settings, raise_busy=raise_busy, registry=registry, front_ends=front_ends)
+        if db.conn.total_changes != before:
+            seen_store.first_sighting(db, once, clock())
+        return reply
     request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
                                   user_name=clean(request.user_name))
     registry = registry or default_registry()

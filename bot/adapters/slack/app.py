@@ -7,6 +7,7 @@ work (file uploads) runs after the ack. Web API calls retry on 429 honouring Ret
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import time
@@ -27,7 +28,7 @@ from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
 from commands.contract import ActionError, FormContext, ImportDecision, RegistrationDecision, SubmitInput
 from commands.core import UserError, Request
-from commands.dispatch import ReplyCache, handle, handle_without_waiting
+from commands.dispatch import REPLAYED, ReplyCache, handle, handle_once, handle_without_waiting
 from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
@@ -43,6 +44,9 @@ DEFAULT_API_URL = "https://slack.com/api/"
 ACK_BUDGET = 2.5          # seconds the core may take before the ack goes out alone (Slack allows 3)
 WORKING = "Working on it: the answer follows in a moment."
 API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
+# The replay key of the signed HTTP request being handled (set by the HTTP door, bot/adapters/slack/server.py):
+# the core records it in the same transaction as whatever the request changes.
+REQUEST_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar("slack_request_key", default=None)
 
 
 def _counted(handler_class, reason: str):
@@ -212,12 +216,16 @@ class SlackAdapter:
                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
                       front_end=frontends.SLACK)
         started = time.perf_counter()
+        once = REQUEST_KEY.get()
         if isinstance(self.workers, InlineWorkers):
-            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
+            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=once)
         else:
             reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                           cache=self.replies)
-            if reply is None:
+                                           cache=self.replies, once=once)
+            if reply is None and once is not None:
+                reply = await self.workers.run(handle_once, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                               once=once)
+            elif reply is None:
                 reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
         metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
         return reply
@@ -278,6 +286,9 @@ class SlackAdapter:
             self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
             return
         reply = work.result()
+        if reply.status == REPLAYED:
+            await ack()
+            return
         if reply.form is not None:
             await ack()
             form = FormContext(reply.form.command, f"slack:{command['channel_id']}")
@@ -309,6 +320,8 @@ class SlackAdapter:
                                     text=f"{decision.verdict} {decision.request_id}",
                                     options={"group_id": decision.group_id},
                                     user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         self.send_notices(reply)
         await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Registration", reply))
 
@@ -328,6 +341,8 @@ class SlackAdapter:
         room = f"slack:{channel}" if channel else home_room(team, user)
         reply = await self.run_core(room=room, user=user_id(team, user), command="submit", options=options,
                                     user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         if reply.form is not None:
             form = FormContext(reply.form.command, f"slack:{channel}" if channel else None, action.group_id)
             await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
@@ -396,6 +411,8 @@ class SlackAdapter:
                                         text=f"{decision.verdict} {decision.pending_id}",
                                         options={"group_id": decision.group_id},
                                         user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         if channel and channel.startswith("D"):
             await client.chat_postMessage(channel=channel, **bk.message(reply))
         else:
@@ -420,6 +437,9 @@ class SlackAdapter:
         channel = form.room.split(":", 1)[1] if form.room else None
         reply = await self.run_core(room=room, user=user_id(team, user), command=form.command,
                                     options=options, user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            await ack()
+            return
         if not reply.ok:
             field = reply.field if reply.field in values else None
             if field:
@@ -451,6 +471,8 @@ class SlackAdapter:
 
     async def answer_later(self, work, client, channel: str, user: str) -> None:
         reply = await work
+        if reply.status == REPLAYED:
+            return
         if reply.form is not None:     # too late to open a form (its trigger expires in 3 seconds)
             reply = error("The form could not open in time: please type the command again.")
         if reply.public and reply.ok:
