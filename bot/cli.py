@@ -452,8 +452,9 @@ def _list_deadline_cmd(args, db) -> int:
 def _import_cmd(args, db) -> int:
     if args.file.lower().endswith(".json"):
         from commands.exports.json_restore import restore_group
+        from commands.importers import open_regular
         try:
-            with open(args.file, "rb") as fh:
+            with open_regular(args.file) as fh:
                 raw = fh.read()
         except OSError as e:
             raise CliError(f"cannot read {args.file}: {e.strerror}")

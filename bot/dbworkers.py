@@ -13,7 +13,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from storage.db import connect
+from storage.db import cannot_save, connect, write_health
 
 MAX_WORKERS = 8
 
@@ -59,8 +59,14 @@ class DbWorkers:
         def call():
             try:
                 self._call(fn, args, kwargs)
-            except Exception:
-                logging.getLogger("convene.db").exception("background database write failed")
+            except Exception as e:
+                reason = cannot_save(e)
+                if reason:              # the disk is full or read-only: /healthz says so; one line, no traceback
+                    write_health.failed(reason)
+                    logging.getLogger("convene.db").warning("background database write failed: cannot save (%s)",
+                                                            reason)
+                else:
+                    logging.getLogger("convene.db").exception("background database write failed")
         self._writer.submit(call)
 
     def close(self) -> None:

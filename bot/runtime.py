@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.adapters.console import Console
 from bot.dbworkers import workers_for
-from storage.db import ping
+from storage.db import write_health
 from bot.demo import DEMO_ROOM, ensure_demo
 from bot.outbox import Outbox
 from bot.scheduler import ReminderScheduler
@@ -176,8 +176,8 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
     scheduler = ReminderScheduler(db, clock, outbox, workers=workers,
                                   lease_seconds=settings.scheduler_lease_seconds)
     if server is not None:
-        server.health = lambda: {"database": ping(db), "scheduler": scheduler.health()}
-        server.metrics_source = lambda: (settings.db_path, scheduler)
+        server.health = lambda: {"database": write_health.check(db), "scheduler": scheduler.health()}
+        server.metrics_source = lambda: (settings.db_path, scheduler, write_health)
     await scheduler.start()
     keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
     backups = (asyncio.get_running_loop().create_task(_backups_forever(settings, workers, scheduler))

@@ -14,7 +14,7 @@ from commands.reply import Reply, error
 from commands.sanitize import clean, clean_options
 from storage import events as seen_store
 from storage import groups as group_store
-from storage.db import Busy, is_busy, without_waiting, write_tx
+from storage.db import CANNOT_SAVE, Busy, cannot_save, is_busy, without_waiting, write_health, write_tx
 
 log = logging.getLogger("convene.commands")
 
@@ -36,9 +36,11 @@ def route(request: Request, registry: Registry | None = None) -> tuple[str, str]
 def make_context(db, request: Request, clock: Clock = system_clock, settings=None,
                  registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Context:
     group = group_store.group_for_room(db, request.room)
-    if group is None and request.options.get("group_id"):
-        # A form or button outside any room (the Slack App Home) names its group; only members may use it.
-        candidate = group_store.group_by_id(db, int(request.options["group_id"]))
+    group_id = request.options.get("group_id")
+    if group is None and isinstance(group_id, int) and not isinstance(group_id, bool):
+        # A form or button outside any room (the Slack App Home) names its group (a number: the front end decoded
+        # it from a value we made); only members may use it.
+        candidate = group_store.group_by_id(db, group_id)
         if candidate and group_store.member(db, candidate.id, request.user):
             group = candidate
     member = group_store.member(db, group.id, request.user) if group else None
@@ -102,8 +104,22 @@ def handle_once(db, request: Request, clock: Clock = system_clock, settings=None
                 registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
     """``handle`` as one transaction that waits for the write lock (for a database thread), with the request's
     replay key ``once`` checked and recorded inside it (see ``handle``)."""
-    with write_tx(db):
-        return handle(db, request, clock, settings, registry=registry, front_ends=front_ends, once=once)
+    try:
+        with write_tx(db):
+            return handle(db, request, clock, settings, registry=registry, front_ends=front_ends, once=once)
+    except Exception as e:
+        if not cannot_save(e):
+            raise
+        return _cannot_save(e, request)
+
+
+def _cannot_save(e: BaseException, request: Request) -> Reply:
+    """The disk is full, read-only or failing: the person is told nothing was changed, the log gets one line, and
+    /healthz reports the database failing until a write succeeds again."""
+    write_health.failed(cannot_save(e) or str(e))
+    log.warning("cannot save (%s): %s from %s refused, nothing was changed", cannot_save(e), request.command,
+                request.room)
+    return error(CANNOT_SAVE)
 
 
 def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None,
@@ -118,11 +134,18 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
         if cached is not None:
             return cached
     try:
+        before = db.conn.total_changes
         with without_waiting(db):
             reply = handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends,
                            once=once)
+        if db.conn.total_changes != before:
+            write_health.succeeded()
     except Busy:
         return None
+    except Exception as e:           # the commit itself failed: the disk is full or read-only
+        if not cannot_save(e):
+            raise
+        return _cannot_save(e, request)
     if key is not None:
         cache.put(key, reply)
     return reply
@@ -166,6 +189,10 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
                 raise Busy(str(e)) from e
             log.warning("command %s waited too long for the database lock", head)
             return error(BUSY_MESSAGE)
+        if cannot_save(e):
+            if db.conn.in_transaction:
+                raise                  # the caller's transaction rolls back, then answers (_cannot_save)
+            return _cannot_save(e, request)
         log.exception("command failed: %s %r in %s", head, text[:200], request.room)
         return error("Something went wrong on my side and nothing was changed. The error is logged; please try "
                      "again or tell a coordinator.")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 import re
 import time
+import traceback
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -26,14 +28,16 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import ActionError, FormContext, ImportDecision, RegistrationDecision, SubmitInput
+from commands.contract import STALE, ActionError, FormContext, ImportDecision, RegistrationDecision, SubmitInput
 from commands.core import UserError, Request
 from commands.dispatch import REPLAYED, ReplyCache, handle, handle_once, handle_without_waiting
 from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
+from commands.reply import error as error_reply
 from bot.dbworkers import InlineWorkers
 from bot.adapters.slack import installations as slack_installs
+from commands.adapter_state import cannot_save
 from commands.adapter_state import dedupe as events
 
 log = logging.getLogger("convene.slack")
@@ -43,6 +47,7 @@ COMMAND_PATTERN = re.compile("^/(" + "|".join(map(re.escape, HEADS)) + ")$")
 DEFAULT_API_URL = "https://slack.com/api/"
 ACK_BUDGET = 2.5          # seconds the core may take before the ack goes out alone (Slack allows 3)
 WORKING = "Working on it: the answer follows in a moment."
+UNREADABLE = "I could not read that request (it is not shaped the way Slack sends it), so nothing was changed."
 API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
 # The replay key of the signed HTTP request being handled (set by the HTTP door, bot/adapters/slack/server.py):
 # the core records it in the same transaction as whatever the request changes.
@@ -234,6 +239,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         app = self.app
+        app.error(self.on_error)
         app.middleware(self._dedupe_events)
         app.command(COMMAND_PATTERN)(self.on_command)
         app.action(bk.ACTION_SUBMIT)(self.on_submit_button)
@@ -254,10 +260,41 @@ class SlackAdapter:
     async def _dedupe_events(self, body, next):
         """The Events API retries deliveries (x-slack-retry-num); handle each event_id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not await self.workers.run(events.first_sighting, f"slack:{event_id}", self.clock()):
+        if event_id is not None and not isinstance(event_id, str):
+            log.warning("Slack request refused: an event id that is not text")
+            return BoltResponse(status=400, body="bad request")
+        try:
+            first = not event_id or await self.workers.run(events.first_sighting, f"slack:{event_id}", self.clock())
+        except Exception as e:
+            if not cannot_save(e):
+                raise
+            # The disk is full or read-only: Slack is asked to send it again later (the event is not lost).
+            log.warning("Slack event %s not handled: cannot save (%s); Slack will retry", event_id, cannot_save(e))
+            return BoltResponse(status=503, body="cannot save right now")
+        if not first:
             log.info("duplicate event %s ignored", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def on_error(self, error, body, response):
+        """Anything a listener could not handle — in practice a payload of a shape Slack does not send (a field
+        missing, a list where an object belongs): one warning line with where it stopped, no traceback (that is
+        logged at DEBUG), and a clear answer where one can still be given: an error view for a form, a private
+        reply for a command, else 400."""
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+        log.warning("Slack request refused: a payload Convene cannot read (%s: %s%s)", type(error).__name__,
+                    str(error)[:200], where)
+        log.debug("the payload's error in full", exc_info=error)
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind == "view_submission":
+            view = bk.notice_view("Not submitted", error_reply(STALE))
+            return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
+                                headers={"content-type": ["application/json;charset=utf-8"]})
+        if isinstance(body, dict) and "command" in body:
+            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": UNREADABLE}),
+                                headers={"content-type": ["application/json;charset=utf-8"]})
+        return BoltResponse(status=400, body="bad request")
 
     async def on_uninstalled(self, context):
         await self.app.default_app_uninstalled_event_listener()(context=context)
@@ -374,6 +411,14 @@ class SlackAdapter:
 
     async def import_file(self, client, *, file_id: str, room: str, user: str, team: str | None, text: str,
                           options: dict, user_name: str | None) -> Reply:
+        # Who may import is the core's decision, asked before anything is fetched from Slack: the same command
+        # without its document (a coordinator gets the form back, anyone else the refusal).
+        allowed = await self.run_core(room=room, user=user_id(team, user), command="import", text=text,
+                                      options=options, user_name=user_name)
+        if not allowed.ok:
+            return allowed
+        if not isinstance(file_id, str) or not file_id:
+            return error(STALE)
         try:
             name, data = await self.fetch_file(client, file_id)
         except UserError as e:
@@ -392,8 +437,12 @@ class SlackAdapter:
         rest = caption.split(None, 1)[1] if caption.lower().startswith("import") and " " in caption else ""
         user, channel = event.get("user"), event.get("channel")
         team = event.get("team") or context.team_id
-        reply = await self.import_file(client, file_id=event["files"][0]["id"], room=f"slack:{channel}", user=user,
-                                       team=team, text=rest, options={}, user_name=None)
+        first = event["files"][0] if isinstance(event["files"], list) and event["files"] else {}
+        reply = await self.import_file(client, file_id=first.get("id") if isinstance(first, dict) else None,
+                                       room=f"slack:{channel}", user=user, team=team, text=rest, options={},
+                                       user_name=None)
+        if reply.status == REPLAYED:
+            return
         await client.chat_postMessage(channel=channel, **bk.message(reply))
         self.send_notices(reply)
 
@@ -422,10 +471,10 @@ class SlackAdapter:
     async def on_form(self, ack, body, view, client, context):
         try:
             form = FormContext.decode(bk.form_meta(view))
+            values = bk.form_values(view)
         except ActionError as e:
             await ack(response_action="update", view=bk.notice_view("Not submitted", error(str(e))))
             return
-        values = bk.form_values(view)
         if form.command == "import":
             await self.on_import_form(ack, body, form, values, client, context)
             return
@@ -467,6 +516,8 @@ class SlackAdapter:
         reply = await self.import_file(client, file_id=files[0], room=form.room or home_room(team, user), user=user,
                                        team=team, text=text, options=options,
                                        user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         await self.confirm(reply, client, channel, user)
 
     async def answer_later(self, work, client, channel: str, user: str) -> None:
