@@ -17,6 +17,6 @@ from storage import kv as settings
 from storage import open_db as open_database
 from storage import workspaces
 from storage import write_tx as transaction
-from storage.db import cannot_save
+from storage.db import CANNOT_SAVE, cannot_save
 
-__all__ = ["DatabaseError", "cannot_save", "dedupe", "inbox", "settings", "open_database", "workspaces", "transaction"]
+__all__ = ["CANNOT_SAVE", "DatabaseError", "cannot_save", "dedupe", "inbox", "settings", "open_database", "workspaces", "transaction"]

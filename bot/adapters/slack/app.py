@@ -35,9 +35,9 @@ from commands.families import default_registry
 from commands.home import home
 from commands.reply import Reply, error
 from commands.reply import error as error_reply
-from bot.dbworkers import InlineWorkers
+from bot.dbworkers import InlineWorkers, SharedCommit
 from bot.adapters.slack import installations as slack_installs
-from commands.adapter_state import cannot_save
+from commands.adapter_state import CANNOT_SAVE, cannot_save
 from commands.adapter_state import dedupe as events
 
 log = logging.getLogger("convene.slack")
@@ -88,6 +88,14 @@ def make_client(settings, token: str | None = None) -> AsyncWebClient:
                         _counted(AsyncServerErrorRetryHandler, "server_error")(max_retry_count=2)])
 
 
+class _CommandContext:
+    """What ``on_command`` reads of bolt's context when the HTTP door hands it a command (``answer_command``)."""
+    __slots__ = ("team_id",)
+
+    def __init__(self, team_id: str | None):
+        self.team_id = team_id
+
+
 class SlackAdapter:
     """Owns the bolt app, the Web API client, and delivery of scheduled replies to Slack rooms and users."""
 
@@ -124,6 +132,8 @@ class SlackAdapter:
         self._background: set[asyncio.Task] = set()
         # Replies of read-only commands, while the data and the minute are the same (commands.dispatch.ReplyCache).
         self.replies = ReplyCache(db, extra=lambda: self.workers.generation)
+        self.registry = default_registry()
+        self.shared = SharedCommit(db)
         self._register()
 
     def redirect_uri(self) -> str | None:
@@ -225,8 +235,20 @@ class SlackAdapter:
         if isinstance(self.workers, InlineWorkers):
             reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=once)
         else:
-            reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                           cache=self.replies, once=once)
+            if self.replies.key(req, self.registry, self.clock()) is not None:
+                # A read the cache may answer: after any shared commit under way, on its own.
+                await self.shared.committed()
+                reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                               cache=self.replies, once=once)
+            else:
+                # Anything that may write: in the transaction shared with the requests arriving at the same time,
+                # answered once its commit is on disk.
+                reply, saved = await self.shared.run(
+                    lambda: handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                                   once=once),
+                    keep=lambda r: r is not None and not (r.status == "error" and CANNOT_SAVE in r.text))
+                if not saved:
+                    reply = error(CANNOT_SAVE)
             if reply is None and once is not None:
                 reply = await self.workers.run(handle_once, req, self.clock, self.settings, front_ends=frontends.ALL,
                                                once=once)
@@ -304,6 +326,39 @@ class SlackAdapter:
         await self.app.default_tokens_revoked_event_listener()(event=event, context=context)
         if (event.get("tokens") or {}).get("bot"):
             self.forget(context.team_id)
+
+    async def answer_command(self, command: dict) -> tuple[int, dict | str]:
+        """A slash command handed over by the HTTP door (one workspace, the signature checked there), run by the same
+        listener bolt would call (``on_command``), with an ack that answers the HTTP request the moment it is called
+        — where bolt's dispatcher looks for the ack every 10 ms. Returns (status, body) the way bolt would answer
+        (a body that is only text is sent as text); a listener that cannot read the payload answers like
+        ``on_error``. OAuth installs and everything else go through bolt (authorization per workspace)."""
+        acked: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        async def ack(text: str = "", blocks=None, response_type=None, **more):
+            body = {"text": text}
+            if response_type:
+                body["response_type"] = response_type
+            for key in ("unfurl_links", "unfurl_media"):
+                if more.get(key) is not None:
+                    body[key] = more[key]
+            if blocks:
+                body["blocks"] = blocks
+            if not acked.done():
+                acked.set_result((200, text if len(body) == 1 else body))
+
+        async def listener():
+            try:
+                await self.on_command(ack, command, self.client, _CommandContext(command.get("team_id")))
+            except Exception as e:
+                answer = await self.on_error(e, command, None)
+                if not acked.done():
+                    acked.set_result((answer.status, json.loads(answer.body) if answer.status == 200 else answer.body))
+            finally:
+                if not acked.done():
+                    acked.set_result((200, ""))
+        self.later(listener())
+        return await acked
 
     async def on_command(self, ack, command, client, context):
         head = command["command"].lstrip("/")

@@ -5,13 +5,14 @@ import asyncio
 import hashlib
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.app import REQUEST_KEY, SlackAdapter
+from bot.adapters.slack.app import COMMAND_PATTERN, REQUEST_KEY, SlackAdapter
 from commands.adapter_state import dedupe as events
 from bot.web.server import base_app
 
@@ -96,6 +97,17 @@ def mount(adapter: SlackAdapter):
             key = None
         # Set for this request only (aiohttp serves the requests of one connection in one task).
         token = REQUEST_KEY.set(key)
+        if key is not None and not adapter.settings.slack_oauth and "payload=" not in text and text[:1] != "{":
+            # A slash command of the one workspace, its signature checked above: straight to its listener.
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            if COMMAND_PATTERN.match(form.get("command", "")):
+                try:
+                    status, answer = await adapter.answer_command(form)
+                finally:
+                    REQUEST_KEY.reset(token)
+                if isinstance(answer, dict):
+                    return web.json_response(answer, status=status)
+                return web.Response(status=status, text=answer)
         try:
             bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
         except Exception as e:           # bolt could not read the payload
