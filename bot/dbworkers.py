@@ -85,9 +85,13 @@ class SharedCommit:
     saved), and when that commit fails, none of them is told anything was saved. Fifty delegations submitting at
     once cost one commit instead of fifty."""
 
+    MAX = 8     # requests per shared commit: enough to spare most commits, few enough not to hold answers back
+
     def __init__(self, db):
         self.db = db
         self.done: asyncio.Future | None = None
+        self.members = 0
+        self._scheduled: asyncio.Handle | None = None
 
     @property
     def open(self) -> bool:
@@ -108,7 +112,8 @@ class SharedCommit:
             conn.execute("PRAGMA busy_timeout = 0")
             conn.execute("BEGIN")
             self.done = asyncio.get_running_loop().create_future()
-            asyncio.get_running_loop().call_soon(self._commit)
+            self.members = 0
+            self._scheduled = asyncio.get_running_loop().call_soon(self._commit)
         conn.execute("SAVEPOINT convene_shared")
         try:
             result = fn()
@@ -121,10 +126,15 @@ class SharedCommit:
             conn.execute("RELEASE convene_shared")
             return result, True
         conn.execute("RELEASE convene_shared")
-        return result, await asyncio.shield(self.done)
+        done = self.done
+        self.members += 1
+        if self.members >= self.MAX:
+            self._scheduled.cancel()
+            self._commit()
+        return result, await asyncio.shield(done)
 
     def _commit(self) -> None:
-        done, self.done = self.done, None
+        done, self.done, self._scheduled = self.done, None, None
         conn = self.db.conn
         try:
             conn.execute("COMMIT")
