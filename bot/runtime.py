@@ -75,10 +75,12 @@ def housekeeping(db, clock) -> int:
             + inbox.prune(db, now - INBOX_KEPT))
 
 
-async def _housekeeping_forever(db, clock) -> None:
+async def _housekeeping_forever(workers, clock) -> None:
+    """In a database thread: its deletes take the write lock, which another process (an import, a backup) may hold
+    for seconds, and the event loop must not wait for it."""
     while True:
         try:
-            removed = housekeeping(db, clock)
+            removed = await workers.run(housekeeping, clock)
             if removed:
                 log.info("housekeeping: %s old dedupe keys removed", removed)
         except Exception:
@@ -179,7 +181,7 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
         server.health = lambda: {"database": write_health.check(db), "scheduler": scheduler.health()}
         server.metrics_source = lambda: (settings.db_path, scheduler, write_health)
     await scheduler.start()
-    keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
+    keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(workers, clock))
     backups = (asyncio.get_running_loop().create_task(_backups_forever(settings, workers, scheduler))
                if settings.backup_dir else None)
     log.info("Convene is running")

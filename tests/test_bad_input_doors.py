@@ -220,3 +220,14 @@ def test_the_real_process_on_a_full_disk_refuses_clearly_and_reports_it_until_it
     check = open_db(db_path)
     assert [s.text for s in sub_store.of_group(check, 1)] == ["Saved once there is room."]
     check.close()
+
+
+def test_the_agenda_page_of_a_session_in_an_unknown_zone_shows_utc_and_says_so(web_bot, caplog):
+    import urllib.request
+    caplog.set_level(logging.INFO)
+    web_bot.check.execute("UPDATE sessions SET timezone = 'Mars/Olympus_Mons'")
+    web_bot.check.conn.commit()
+    with urllib.request.urlopen(web_bot.page_url, timeout=10) as resp:
+        page = resp.read().decode()
+    assert resp.status == 200 and "Mars/Olympus_Mons" in page and "UTC" in page
+    no_tracebacks(caplog)

@@ -222,16 +222,35 @@ class SlackAdapter:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    async def run_core(self, *, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
-                       options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Reply:
+    @staticmethod
+    def _request(*, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
+                 options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Request:
+        return Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
+                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
+                       front_end=frontends.SLACK)
+
+    def read_now(self, req: Request) -> Reply | None:
+        """A read the cache may answer (``agenda``, ``questions``), answered at once on the loop when no shared
+        commit is under way; None when it must go the longer way (``run_core``)."""
+        if isinstance(self.workers, InlineWorkers) or self.shared.open \
+                or self.replies.key(req, self.registry, self.clock()) is None:
+            return None
+        started = time.perf_counter()
+        reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                       cache=self.replies, once=REQUEST_KEY.get())
+        if reply is not None:
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+        return reply
+
+    async def run_core(self, **request) -> Reply:
         """The core on the loop, as one transaction that does not wait for the write lock (the fast path); when
         another process holds the lock, the command is run again in a database thread, where it waits without
         stopping anyone."""
-        req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
-                      options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
-                      front_end=frontends.SLACK)
+        return await self.run_request(self._request(**request))
+
+    async def run_request(self, req: Request) -> Reply:
         started = time.perf_counter()
-        once = REQUEST_KEY.get()
+        command, once = req.command, REQUEST_KEY.get()
         if isinstance(self.workers, InlineWorkers):
             reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=once)
         else:
@@ -366,18 +385,20 @@ class SlackAdapter:
         self.note_channel(command.get("channel_id"), context.team_id)
         raw = command.get("text", "")
         text, mentions = decode_incoming(raw, team, await self.mention_teams(raw, client, team) if "<@" in raw else None)
-        work = asyncio.ensure_future(self.run_core(
-            room=f"slack:{command['channel_id']}", user=user_id(team, command["user_id"]), command=head, text=text,
-            user_name=command.get("user_name"), mentions=mentions,
-            direct=command.get("channel_name") == "directmessage"))
-        done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
-        if not done:
-            # The database is busy (another process holds the write lock): acknowledge within Slack's 3 seconds,
-            # and answer when the command has run.
-            await ack(response_type="ephemeral", text=WORKING)
-            self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
-            return
-        reply = work.result()
+        req = self._request(room=f"slack:{command['channel_id']}", user=user_id(team, command["user_id"]),
+                            command=head, text=text, user_name=command.get("user_name"), mentions=mentions,
+                            direct=command.get("channel_name") == "directmessage")
+        reply = self.read_now(req)
+        if reply is None:
+            work = asyncio.ensure_future(self.run_request(req))
+            done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
+            if not done:
+                # The database is busy (another process holds the write lock): acknowledge within Slack's 3
+                # seconds, and answer when the command has run.
+                await ack(response_type="ephemeral", text=WORKING)
+                self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
+                return
+            reply = work.result()
         if reply.status == REPLAYED:
             await ack()
             return
