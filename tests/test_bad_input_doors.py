@@ -231,3 +231,17 @@ def test_the_agenda_page_of_a_session_in_an_unknown_zone_shows_utc_and_says_so(w
         page = resp.read().decode()
     assert resp.status == 200 and "Mars/Olympus_Mons" in page and "UTC" in page
     no_tracebacks(caplog)
+
+
+def test_a_slash_command_missing_what_slack_always_sends_gets_a_clear_private_answer(slack_bot, caplog):
+    caplog.set_level(logging.INFO)
+    from urllib.parse import parse_qsl
+    from tests.fakes.slack_requests import slash_body
+    for missing in ("channel_id", "user_id"):
+        fields = dict(parse_qsl(slash_body("/submit", "2.6 Text")))
+        del fields[missing]
+        status, answer = slack_bot.sender.post(urlencode(fields))
+        assert status == 200 and answer["response_type"] == "ephemeral", answer
+        assert "could not read that request" in answer["text"] and "nothing was changed" in answer["text"]
+    assert sub_store.count(slack_bot.check, 1) == 0
+    no_tracebacks(caplog)
