@@ -60,9 +60,12 @@ def mount(adapter: SlackAdapter):
 
     Before bolt sees a request: a malformed one (a timestamp that is not a number, a missing signature) is
     answered 400; a correctly signed request seen before (same signature and timestamp, within Slack's
-    five-minute window) is answered once only, later copies get an empty 200 and change nothing. Bolt then
-    verifies the signature (401 on a bad or stale one) before any listener runs; a payload it cannot read
-    gets 400, with one warning line in the log and no traceback."""
+    five-minute window) is answered once only, later copies get an empty 200 and change nothing (its key is
+    recorded by the core with whatever it changes: ``REQUEST_KEY``). A slash command of the one workspace
+    (not an OAuth install), its signature checked here, goes straight to its listener
+    (``SlackAdapter.answer_command``); everything else goes through bolt, which verifies the signature (401 on
+    a bad or stale one) before any listener runs; a payload it cannot read gets 400, with one warning line in
+    the log and no traceback."""
     verifier = SignatureVerifier(adapter.settings.slack_signing_secret or "")
     replays = _RecentKeys(REPLAY_WINDOW + 60)
 
