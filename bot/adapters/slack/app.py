@@ -250,30 +250,43 @@ class SlackAdapter:
 
     async def run_request(self, req: Request) -> Reply:
         started = time.perf_counter()
-        command, once = req.command, REQUEST_KEY.get()
         if isinstance(self.workers, InlineWorkers):
-            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=once)
+            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=REQUEST_KEY.get())
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+            return reply
+        return await self.on_loop(req, started) or await self.in_thread(req, started)
+
+    async def on_loop(self, req: Request, started: float) -> Reply | None:
+        """The core on the loop's connection without waiting for the write lock; None when another process holds
+        it (then ``in_thread``)."""
+        once = REQUEST_KEY.get()
+        if self.replies.key(req, self.registry, self.clock()) is not None:
+            # A read the cache may answer: after any shared commit under way, on its own.
+            await self.shared.committed()
+            reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                           cache=self.replies, once=once)
         else:
-            if self.replies.key(req, self.registry, self.clock()) is not None:
-                # A read the cache may answer: after any shared commit under way, on its own.
-                await self.shared.committed()
-                reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                               cache=self.replies, once=once)
-            else:
-                # Anything that may write: in the transaction shared with the requests arriving at the same time,
-                # answered once its commit is on disk.
-                reply, saved = await self.shared.run(
-                    lambda: handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                                   once=once),
-                    keep=lambda r: r is not None and not (r.status == "error" and CANNOT_SAVE in r.text))
-                if not saved:
-                    reply = error(CANNOT_SAVE)
-            if reply is None and once is not None:
-                reply = await self.workers.run(handle_once, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                               once=once)
-            elif reply is None:
-                reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
-        metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
+            # Anything that may write: in the transaction shared with the requests arriving at the same time,
+            # answered once its commit is on disk.
+            reply, saved = await self.shared.run(
+                lambda: handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                               once=once),
+                keep=lambda r: r is not None and not (r.status == "error" and CANNOT_SAVE in r.text))
+            if not saved:
+                reply = error(CANNOT_SAVE)
+        if reply is not None:
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+        return reply
+
+    async def in_thread(self, req: Request, started: float) -> Reply:
+        """The core in a database thread, where waiting for another process's write lock stops no one."""
+        once = REQUEST_KEY.get()
+        if once is not None:
+            reply = await self.workers.run(handle_once, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                           once=once)
+        else:
+            reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
+        metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
         return reply
 
     # --- listeners ------------------------------------------------------------------
@@ -366,18 +379,16 @@ class SlackAdapter:
             if not acked.done():
                 acked.set_result((200, text if len(body) == 1 else body))
 
-        async def listener():
-            try:
-                await self.on_command(ack, command, self.client, _CommandContext(command.get("team_id")))
-            except Exception as e:
-                answer = await self.on_error(e, command, None)
-                if not acked.done():
-                    acked.set_result((answer.status, json.loads(answer.body) if answer.status == 200 else answer.body))
-            finally:
-                if not acked.done():
-                    acked.set_result((200, ""))
-        self.later(listener())
-        return await acked
+        # on_command returns as soon as it has acknowledged (what follows the ack runs on its own), so it runs here.
+        try:
+            await self.on_command(ack, command, self.client, _CommandContext(command.get("team_id")))
+        except Exception as e:
+            answer = await self.on_error(e, command, None)
+            if not acked.done():
+                acked.set_result((answer.status, json.loads(answer.body) if answer.status == 200 else answer.body))
+        if not acked.done():
+            acked.set_result((200, ""))
+        return acked.result()
 
     async def on_command(self, ack, command, client, context):
         head = command["command"].lstrip("/")
@@ -389,8 +400,11 @@ class SlackAdapter:
                             command=head, text=text, user_name=command.get("user_name"), mentions=mentions,
                             direct=command.get("channel_name") == "directmessage")
         reply = self.read_now(req)
+        if reply is None and not isinstance(self.workers, InlineWorkers):
+            reply = await self.on_loop(req, time.perf_counter())
         if reply is None:
-            work = asyncio.ensure_future(self.run_request(req))
+            work = asyncio.ensure_future(self.run_request(req) if isinstance(self.workers, InlineWorkers)
+                                         else self.in_thread(req, time.perf_counter()))
             done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
             if not done:
                 # The database is busy (another process holds the write lock): acknowledge within Slack's 3
@@ -405,7 +419,7 @@ class SlackAdapter:
         if reply.form is not None:
             await ack()
             form = FormContext(reply.form.command, f"slack:{command['channel_id']}")
-            await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, form))
+            self.later(self.open_view(client, command["trigger_id"], bk.form_view(reply.form, form)))
             return
         msg = reply.rendered.get("slack")
         if msg is None:
@@ -414,6 +428,13 @@ class SlackAdapter:
         self.send_notices(reply)
         if reply.files:
             self.later(self.upload_files(reply, client, command["channel_id"], command["user_id"]))
+
+    async def open_view(self, client, trigger_id: str, view: dict) -> None:
+        """A form, opened after the ack (the trigger stays valid for 3 seconds)."""
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except Exception as e:
+            log.warning("the form could not open (%s: %s)", type(e).__name__, str(e)[:200])
 
     @staticmethod
     def _team(body, context) -> str | None:
