@@ -14,7 +14,7 @@ TOOLS := .tools
 AXE_VERSION := 4.10.3
 AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test bench install dev clean lock
+.PHONY: run test bench install dev clean lock $(BENCH_NAMES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,10 +69,16 @@ run: $(STAMP)
 test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
 	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest -n 2
 
+# `make bench` runs them all; `make bench slack_ack` (or any of these names) runs only those named.
+BENCH_NAMES := storage_burst slack_ack reminders exports feed importer capacity
+
 bench: $(DEV_STAMP)
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } \
 	  || echo "make: wrk is not installed (apt-get install wrk): the feed benchmark will skip"
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(filter $(BENCH_NAMES),$(MAKECMDGOALS))
+
+$(BENCH_NAMES):
+	@:
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) $(TOOLS) build *.egg-info test-artifacts

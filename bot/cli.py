@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("slug")
     gc.add_argument("--name", required=True)
     gc.add_argument("--tz", default=None, help="IANA time zone (default: CONVENE_TIMEZONE, else Europe/Zurich)")
-    gc.add_argument("--registration", choices=["approval", "open", "locked"], default=None,
+    gc.add_argument("--registration", choices=list(ops.REGISTRATION_MODES), default=None,
                     help="how people join delegations (default approval: a coordinator approves each registration)")
     gb = g.add_parser("bind", help="bind a room (slack:C…, matrix:!room:server, console:NAME) to a group")
     gb.add_argument("slug")
@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     gtz.add_argument("zone")
     greg = g.add_parser("registration", help="how people join delegations: approval, open or locked (alone: show)")
     greg.add_argument("slug")
-    greg.add_argument("mode", nargs="?", choices=["approval", "open", "locked"])
+    greg.add_argument("mode", nargs="?", choices=list(ops.REGISTRATION_MODES))
     grm = g.add_parser("member", help="remove a member (USER: slack:T…:U…, matrix:@a:server, console:NAME); their "
                                       "delegation's inputs stay")
     grm.add_argument("slug")
@@ -480,8 +480,9 @@ def _list_deadline_cmd(args, db) -> int:
 def _import_cmd(args, db) -> int:
     if args.file.lower().endswith(".json"):
         from commands.exports.json_restore import restore_group
+        from commands.importers import open_regular
         try:
-            with open(args.file, "rb") as fh:
+            with open_regular(args.file) as fh:
                 raw = fh.read()
         except OSError as e:
             raise CliError(f"cannot read {args.file}: {e.strerror}")
@@ -541,7 +542,8 @@ def _export_cmd(args, db) -> int:
 def _restore_cmd(args, db, settings) -> int:
     """Refuses while a bot runs on this database (its scheduler lease is live); keeps a copy of what it replaces."""
     path = args.db or settings.db_path
-    pages, safety = ops.restore(db, args.file, path, system_clock())
+    from bot.adapters.slack.installations import create_tables as slack_tables
+    pages, safety = ops.restore(db, args.file, path, system_clock(), extra_schema=slack_tables)
     print(f"restored {args.file} into {path} ({pages:,} pages); the previous database was saved as {safety}",
           file=sys.stderr)
     return 0

@@ -20,6 +20,11 @@ RETRIES = Counter("convene_delivery_retries", "Chat API calls retried (rate limi
 DELIVERIES = Counter("convene_outbox_deliveries", "Messages the bot sent on its own through the outbox, by outcome",
                      ["outcome"], registry=REGISTRY)
 DB_BYTES = Gauge("convene_database_bytes", "Size of the database file and its write-ahead log", registry=REGISTRY)
+WRITE_FAILURES = Counter("convene_database_write_failures", "Writes refused by the disk (full, read-only, failing): "
+                         "the request was answered that nothing was changed", registry=REGISTRY)
+WRITABLE = Gauge("convene_database_writable", "0 while the database cannot save (since its last failed write, "
+                 "until a write succeeds), else 1", registry=REGISTRY)
+_counted_failures = [0]
 LEADER = Gauge("convene_scheduler_leader", "1 when this process sends the reminders (holds the lease)",
                registry=REGISTRY)
 KNOWN_COMMANDS = {"agenda", "questions", "submit", "inputs", "convene"}   # checked against the registry in tests
@@ -43,7 +48,12 @@ def delivery(outcome: str) -> None:
     DELIVERIES.labels(outcome).inc()
 
 
-def exposition(db_path: str | None, scheduler=None) -> tuple[bytes, str]:
+def exposition(db_path: str | None, scheduler=None, writes=None) -> tuple[bytes, str]:
+    """``writes``: the process's ``storage.db.WriteHealth``."""
+    if writes is not None:
+        WRITE_FAILURES.inc(max(0, writes.failures - _counted_failures[0]))
+        _counted_failures[0] = max(_counted_failures[0], writes.failures)
+        WRITABLE.set(0 if writes.failing else 1)
     if db_path and db_path != ":memory:":
         DB_BYTES.set(sum(os.path.getsize(p) for p in (db_path, db_path + "-wal") if os.path.exists(p)))
     if scheduler is not None:

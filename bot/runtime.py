@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.adapters.console import Console
 from bot.dbworkers import workers_for
-from storage.db import ping
+from storage.db import write_health
 from bot.demo import DEMO_ROOM, ensure_demo, operator_groups
 from bot.outbox import Outbox
 from bot.scheduler import ReminderScheduler
@@ -81,10 +81,12 @@ def housekeeping(db, clock) -> int:
             + inbox.prune(db, now - INBOX_KEPT))
 
 
-async def _housekeeping_forever(db, clock) -> None:
+async def _housekeeping_forever(workers, clock) -> None:
+    """In a database thread: its deletes take the write lock, which another process (an import, a backup) may hold
+    for seconds, and the event loop must not wait for it."""
     while True:
         try:
-            removed = housekeeping(db, clock)
+            removed = await workers.run(housekeeping, clock)
             if removed:
                 log.info("housekeeping: %s old dedupe keys removed", removed)
         except Exception:
@@ -182,10 +184,10 @@ async def serve(settings, db, *, clock=system_clock, stop: asyncio.Event | None 
     scheduler = ReminderScheduler(db, clock, outbox, workers=workers,
                                   lease_seconds=settings.scheduler_lease_seconds)
     if server is not None:
-        server.health = lambda: {"database": ping(db), "scheduler": scheduler.health()}
-        server.metrics_source = lambda: (settings.db_path, scheduler)
+        server.health = lambda: {"database": write_health.check(db), "scheduler": scheduler.health()}
+        server.metrics_source = lambda: (settings.db_path, scheduler, write_health)
     await scheduler.start()
-    keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(db, clock))
+    keeper = asyncio.get_running_loop().create_task(_housekeeping_forever(workers, clock))
     backups = (asyncio.get_running_loop().create_task(_backups_forever(settings, workers, scheduler))
                if settings.backup_dir else None)
     log.info("Convene is running")

@@ -8,6 +8,7 @@
 - ``transaction``: one write transaction (the lock taken up front), for a front end that records what it decided
   together with the effects of deciding
 - ``open_database`` / ``DatabaseError``: opening the database file, and what storage raises when it refuses
+- ``cannot_save``: whether an error means the disk cannot take a write (full, read-only, failing)
 """
 from storage import StorageError as DatabaseError
 from storage import events as dedupe
@@ -16,5 +17,6 @@ from storage import kv as settings
 from storage import open_db as open_database
 from storage import workspaces
 from storage import write_tx as transaction
+from storage.db import CANNOT_SAVE, cannot_save
 
-__all__ = ["DatabaseError", "dedupe", "inbox", "settings", "open_database", "workspaces", "transaction"]
+__all__ = ["CANNOT_SAVE", "DatabaseError", "cannot_save", "dedupe", "inbox", "settings", "open_database", "workspaces", "transaction"]

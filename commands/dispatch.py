@@ -13,9 +13,10 @@ from commands.families import default_registry
 from commands.registry import Registry, find_subcommand
 from commands.reply import Reply, error
 from commands.text.sanitize import clean, clean_options
+from storage import events as seen_store
 from storage import groups as group_store
 from storage.feeds import version_probe
-from storage.db import Busy, is_busy, without_waiting
+from storage.db import CANNOT_SAVE, Busy, cannot_save, is_busy, without_waiting, write_health, write_tx
 
 log = logging.getLogger("convene.commands")
 
@@ -37,9 +38,11 @@ def route(request: Request, registry: Registry | None = None) -> tuple[str, str]
 def make_context(db, request: Request, clock: Clock = system_clock, settings=None,
                  registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Context:
     group = group_store.group_for_room(db, request.room)
-    if group is None and request.options.get("group_id"):
-        # A form or button outside any room (the Slack App Home) names its group; only members may use it.
-        candidate = group_store.group_by_id(db, int(request.options["group_id"]))
+    group_id = request.options.get("group_id")
+    if group is None and isinstance(group_id, int) and not isinstance(group_id, bool):
+        # A form or button outside any room (the Slack App Home) names its group (a number: the front end decoded
+        # it from a value we made); only members may use it.
+        candidate = group_store.group_by_id(db, group_id)
         if candidate and group_store.member(db, candidate.id, request.user):
             group = candidate
     if group is None and request.direct:
@@ -96,22 +99,60 @@ BUSY_MESSAGE = ("The database is busy for a moment (a large import or a backup?)
                 "Please try again in a minute.")
 
 
+REPLAYED = "replayed"
+
+
+def replayed() -> Reply:
+    """The answer to a request handled before (``once``): nothing, and nothing changed."""
+    return Reply(text="", status=REPLAYED)
+
+
+def handle_once(db, request: Request, clock: Clock = system_clock, settings=None, *, once: str,
+                registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
+    """``handle`` as one transaction that waits for the write lock (for a database thread), with the request's
+    replay key ``once`` checked and recorded inside it (see ``handle``)."""
+    try:
+        with write_tx(db):
+            return handle(db, request, clock, settings, registry=registry, front_ends=front_ends, once=once)
+    except Exception as e:
+        if not cannot_save(e):
+            raise
+        return _cannot_save(e, request)
+
+
+def _cannot_save(e: BaseException, request: Request) -> Reply:
+    """The disk is full, read-only or failing: the person is told nothing was changed, the log gets one line, and
+    /healthz reports the database failing until a write succeeds again."""
+    write_health.failed(cannot_save(e) or str(e))
+    log.warning("cannot save (%s): %s from %s refused, nothing was changed", cannot_save(e), request.command,
+                request.room)
+    return error(CANNOT_SAVE)
+
+
 def handle_without_waiting(db, request: Request, clock: Clock = system_clock, settings=None,
                            registry: Registry | None = None, front_ends: FrontEnds | None = None,
-                           cache: ReplyCache | None = None) -> Reply | None:
+                           cache: ReplyCache | None = None, once: str | None = None) -> Reply | None:
     """``handle`` as one transaction that does not wait for the write lock (for front ends on the event loop):
     None when the command needed the lock while another connection held it; nothing of it was kept, and the
-    caller runs it again where waiting does not stop anyone (a database thread)."""
+    caller runs it again where waiting does not stop anyone (a database thread, ``handle_once``)."""
     key = cache.key(request, registry or default_registry(), clock()) if cache is not None else None
     if key is not None:
         cached = cache.get(key)
         if cached is not None:
             return cached
     try:
+        before = db.conn.total_changes
         with without_waiting(db):
-            reply = handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends)
+            reply = handle(db, request, clock, settings, raise_busy=True, registry=registry, front_ends=front_ends,
+                           once=once)
+        if db.conn.total_changes != before:
+            write_health.succeeded()
     except Busy:
         return None
+    except Exception as e:           # the commit itself failed: the disk is full or read-only
+        if not cannot_save(e):
+            raise
+        return _cannot_save(e, request)
     if key is not None:
         cache.put(key, reply)
     return reply
@@ -128,9 +169,23 @@ def authorize(ctx: Context, cmd) -> None:
 
 
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,
-           registry: Registry | None = None, front_ends: FrontEnds | None = None) -> Reply:
+           registry: Registry | None = None, front_ends: FrontEnds | None = None, once: str | None = None) -> Reply:
     """Run one request. ``front_ends`` are the front ends of this process (how a command is typed for a person on
-    each, how people are written there); the request's own is ``request.front_end``."""
+    each, how people are written there); the request's own is ``request.front_end``.
+
+    ``once``: the request's replay key (a signed HTTP request's signature). A request whose key is recorded is not
+    run again (``replayed()``); one that changes anything records its key in the same transaction as its changes
+    (the caller's: ``handle_without_waiting``, ``handle_once``), so no restart and no second process on the
+    database can make it act twice."""
+    if once is not None:
+        if seen_store.seen(db, once):
+            log.warning("a request handled before was sent again (a replay): ignored")
+            return replayed()
+        before = db.conn.total_changes
+        reply = handle(db, request, clock, settings, raise_busy=raise_busy, registry=registry, front_ends=front_ends)
+        if db.conn.total_changes != before:
+            seen_store.first_sighting(db, once, clock())
+        return reply
     request = dataclasses.replace(request, text=clean(request.text or ""), options=clean_options(request.options),
                                   user_name=clean(request.user_name))
     registry = registry or default_registry()
@@ -156,6 +211,10 @@ def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, 
                 raise Busy(str(e)) from e
             log.warning("command %s waited too long for the database lock", head)
             return error(BUSY_MESSAGE)
+        if cannot_save(e):
+            if db.conn.in_transaction:
+                raise                  # the caller's transaction rolls back, then answers (_cannot_save)
+            return _cannot_save(e, request)
         log.exception("command failed: %s %r in %s", head, text[:200], request.room)
         return error("Something went wrong on my side and nothing was changed. The error is logged; please try "
                      "again or tell a coordinator.")

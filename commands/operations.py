@@ -6,6 +6,8 @@ Each raises ``UserError`` with a message for the person when it refuses, and cha
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +27,9 @@ from storage import audit
 from storage import feeds as feed_store
 from storage import leases
 from storage import submissions as sub_store
-from storage.backups import integrity, restore_into
+from storage.backups import replace_with, stage_restore
 from storage.db import backup as copy
-from storage.db import write_tx
+from storage.db import StorageError, write_tx
 from storage import groups as group_store
 from storage.models import Group, QuestionList, Session
 
@@ -229,22 +231,60 @@ def backup(db, target: str) -> int:
     return copy(db, target)
 
 
-def restore(db, source: str, db_path: str, now: datetime) -> tuple[int, str]:
+def restore(db, source: str, db_path: str, now: datetime, extra_schema=None) -> tuple[int, str]:
     """Replace the database with the backup ``source``: refused while a bot runs on it (its scheduler lease is
-    live) or when ``source`` is not a sound database; the database replaced is kept beside it first.
-    Returns (pages restored, where the previous database was saved)."""
-    if not os.path.isfile(source):
+    live), and unless ``source`` is a Convene database of this version or an older one whose every group passes
+    the rules a JSON restore applies (the same as chat and the CLI). Only its data comes across, copied into a
+    freshly migrated database (``storage.backups.stage_restore``); the database replaced is kept beside it first.
+    Refused, nothing is changed. Returns (pages restored, where the previous database was saved)."""
+    try:
+        regular = stat.S_ISREG(os.stat(source).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
         raise UserError(f"there is no backup file at {source}")
     lease = leases.current(db, "scheduler")
     if lease is not None and lease.expires_at > now:
         raise UserError(f"a bot is running on this database (scheduler lease held by {lease.holder}): stop it "
                         "first, then restore")
-    check = integrity(source)
-    if check != "ok":
-        raise UserError(f"{source} is not a sound database ({check}); nothing was changed")
-    safety = f"{db_path}.before-restore-{now.strftime('%Y%m%dT%H%M%SZ')}"
-    backup(db, safety)
-    return restore_into(db, source), safety
+    folder = os.path.dirname(os.path.abspath(db_path)) if db_path != ":memory:" else None
+    with tempfile.TemporaryDirectory(prefix=".convene-restore-", dir=folder) as tmp:
+        try:
+            staged = stage_restore(source, tmp, extra_schema)
+        except StorageError as e:
+            raise UserError(str(e))
+        try:
+            _check_restored(staged, source)
+            safety = f"{db_path}.before-restore-{now.strftime('%Y%m%dT%H%M%SZ')}"
+            backup(db, safety)
+            return replace_with(db, staged), safety
+        finally:
+            staged.close()
+
+
+def _check_restored(db, source: str) -> None:
+    """Every group of a staged restore through the JSON restore's validation (names, zones, times, texts, modes:
+    the rules chat and the CLI apply), and the roster's delegation names through the roster's own rule."""
+    from commands.exports.json_export import group_document
+    from commands.exports.json_restore import _check
+    from commands.importers.model import DocumentError
+    from commands.families.roster import clean_delegation
+    from storage import roster as roster_store
+    for group in group_store.all_groups(db):
+        try:
+            _check(group_document(db, group), None)
+            for entry in roster_store.entries(db, group.id):
+                for name in [entry.name, *entry.aliases]:
+                    try:
+                        clean_delegation(name)
+                    except UserError as e:
+                        raise DocumentError(f"roster: {e.message}")
+        except DocumentError as e:
+            raise UserError(f"{source} is not a sound Convene backup: group {shown(group.slug)}: {e}. Nothing was "
+                            "changed.")
+        except Exception as e:
+            raise UserError(f"{source} is not a sound Convene backup: group {shown(group.slug)} cannot be read "
+                            f"({type(e).__name__}: {str(e)[:200]}). Nothing was changed.")
 
 
 # --- set-up changes, audited ---------------------------------------------------------------
@@ -302,7 +342,8 @@ def set_list_open(db, group: Group, name: str, is_open: bool, actor: str, now: d
     return lst
 
 
-REGISTRATION_MODES = ("approval", "open", "locked")
+REGISTRATION_MODES = ("approval", "open", "locked")      # the first is a new group's
+LATE_POLICIES = ("accept", "refuse")                     # the first is a new group's
 
 
 def set_registration(db, group: Group, mode: str, actor: str, now: datetime) -> Group:

@@ -21,6 +21,59 @@ class Busy(StorageError):
     """Another connection holds the write lock, and this work was asked not to wait for it."""
 
 
+CANNOT_SAVE = "Convene cannot save right now — nothing was changed. Please try again later; the operators are told."
+_CANNOT_SAVE_CODES = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+
+
+def cannot_save(e: BaseException) -> str | None:
+    """Why a write failed for reasons of the disk, not of the request — full, read-only, failing — or None."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    if isinstance(e, sqlite3.Error) and name.startswith(_CANNOT_SAVE_CODES):
+        return str(e) or name
+    if isinstance(e, OSError) and e.errno in (28, 30, 5):          # ENOSPC, EROFS, EIO
+        return e.strerror or str(e)
+    return None
+
+
+class WriteHealth:
+    """Whether this process could save the last time it tried: set failing when a write fails for reasons of the
+    disk (``cannot_save``), cleared by the next write that succeeds (a request, or the probe /healthz makes while
+    failing). ``failures`` counts them for /metrics."""
+
+    def __init__(self):
+        self.failing: str | None = None
+        self.failures = 0
+
+    def failed(self, reason: str) -> None:
+        self.failing = reason
+        self.failures += 1
+
+    def succeeded(self) -> None:
+        if self.failing is not None:
+            self.failing = None
+
+    def check(self, db) -> str:
+        """"ok", or why the database cannot save; while failing, one small write tells whether it recovered."""
+        if self.failing is None:
+            return ping(db)
+        try:
+            with without_waiting(db):       # on the event loop: never wait for another process's lock
+                stamp = now_iso()
+                db.execute("INSERT OR REPLACE INTO kv (key, value, updated_at) VALUES ('health.write_probe', ?, ?)",
+                           [stamp, stamp])
+        except Busy:
+            return f"error: cannot save ({self.failing})"
+        except Exception as e:
+            reason = cannot_save(e) or f"{type(e).__name__}"
+            self.failing = reason
+            return f"error: cannot save ({reason})"
+        self.succeeded()
+        return "ok"
+
+
+write_health = WriteHealth()        # one per process
+
+
 def is_busy(e: BaseException) -> bool:
     return isinstance(e, Busy) or (isinstance(e, sqlite3.OperationalError)
                                    and ("locked" in str(e) or "busy" in str(e)))

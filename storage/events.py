@@ -26,6 +26,12 @@ def seen(db, key: str) -> bool:
     return bool(list(query(db, "SELECT 1 FROM seen_events WHERE key = ?", [key])))
 
 
+def seen_any(db, keys: list[str]) -> bool:
+    """Whether any of ``keys`` was recorded (one read)."""
+    marks = ", ".join("?" for _ in keys)
+    return bool(list(query(db, f"SELECT 1 FROM seen_events WHERE key IN ({marks}) LIMIT 1", list(keys))))
+
+
 def forget_before(db, moment: datetime) -> int:
     """Drop keys older than ``moment`` (retries come within minutes; keep a day to be safe)."""
     return db.execute("DELETE FROM seen_events WHERE at < ?", [to_iso(moment)]).rowcount

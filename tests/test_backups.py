@@ -38,7 +38,7 @@ def test_restore_refuses_a_running_bot_and_replaces_a_stopped_ones_database(cli_
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 5000)
     bad = convene(cli_env, "restore", str(damaged), check=False)
-    assert bad.returncode == 1 and "not a sound database" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 1 and "it is damaged" in bad.stderr and "Traceback" not in bad.stderr
     done = convene(cli_env, "restore", str(backup))
     assert "restored" in done.stderr and "previous database was saved as" in done.stderr
     listing = convene(cli_env, "group", "list").stdout

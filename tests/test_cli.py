@@ -174,7 +174,7 @@ def test_console_export_writes_a_file(setup_group, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("backup", "/nonexistent-dir/b.db"), "cannot write the backup to /nonexistent-dir/b.db"),
     (("export", "cg", "--format", "md", "-o", "/nonexistent-dir/x.md"), "cannot write /nonexistent-dir/x.md"),
-    (("import", "/nonexistent-dir/g.json"), "cannot read /nonexistent-dir/g.json"),
+    (("import", "/nonexistent-dir/g.json"), "there is no file at /nonexistent-dir/g.json"),
 ])
 def test_unwritable_or_missing_paths_are_clear_errors(setup_group, args, message):
     proc = convene(setup_group, *args, check=False)

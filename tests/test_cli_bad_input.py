@@ -36,7 +36,7 @@ CASES = [
     ("yaml title list", ("import", "{f}", "--group", "cg"), ("bad.yaml", "title: [1, 2]\ndate: 2030-01-01\nitems: []\n"),
      "title"),
     ("yaml billion laughs", ("import", "{f}", "--group", "cg"), ("laughs.yaml", BILLION_LAUGHS), "alias"),
-    ("a device", ("import", "/dev/zero", "--group", "cg"), None, "MB"),
+    ("a device", ("import", "/dev/zero", "--group", "cg"), None, "not a regular file"),
     ("a folder", ("import", "/tmp", "--group", "cg"), None, "folder"),
     ("empty group name", ("group", "create", "x1", "--name", ""), None, "name"),
     ("multi-line group name", ("group", "create", "x2", "--name", "A\nB"), None, "one line"),

@@ -154,3 +154,47 @@ def test_json_logs_are_one_object_per_line(cli_env):
     assert lines and all(json.loads(ln)["level"] in ("DEBUG", "INFO", "WARNING", "ERROR") for ln in lines)
     bad = convene(dict(cli_env, CONVENE_LOG_LEVEL="LOUD"), "group", "list", check=False)
     assert bad.returncode == 1 and "CONVENE_LOG_LEVEL must be" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_clients_that_do_not_finish_their_headers_in_time_are_disconnected(slack_bot, monkeypatch):
+    """Real sockets: one that sends nothing, one that drips a header line every half second, and one that starts a
+    second request on a kept-alive connection and stops: each is closed at the header deadline (shortened here to
+    1.5 s; 10 s in production), while complete requests keep being answered."""
+    import socket
+    import time
+    from bot.web import server
+    monkeypatch.setattr(server, "HEADER_TIMEOUT", 1.5)
+    assert server.HEADER_TIMEOUT == 1.5
+    port = int(slack_bot.settings.port)
+
+    def closed_after(sock, drip: bytes | None = None) -> float:
+        """Seconds until the server closes ``sock`` (sending ``drip`` every half second meanwhile)."""
+        t = time.monotonic()
+        sock.settimeout(0.5)
+        while time.monotonic() - t < 8:
+            try:
+                if sock.recv(4096) == b"":
+                    return time.monotonic() - t
+            except socket.timeout:
+                if drip:
+                    try:
+                        sock.sendall(drip)
+                    except OSError:
+                        return time.monotonic() - t
+            except OSError:
+                return time.monotonic() - t
+        return float("inf")
+
+    with socket.create_connection(("127.0.0.1", port)) as silent:
+        assert 1.0 < closed_after(silent) < 4
+    with socket.create_connection(("127.0.0.1", port)) as dripping:
+        dripping.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        assert 1.0 < closed_after(dripping, b"X-Slow: 1\r\n") < 4
+    with socket.create_connection(("127.0.0.1", port)) as kept:
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)
+        assert kept.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(2)                               # idle between requests: keep-alive, not the header deadline
+        kept.sendall(b"GET /healthz HTTP/1.1\r\n")
+        assert 1.0 < closed_after(kept) < 4
+    assert slack_bot.sender.command("/agenda")[0] == 200

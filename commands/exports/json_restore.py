@@ -12,6 +12,11 @@ from datetime import datetime
 from commands.core import UserError
 from commands.text.durations import DurationError, parse_offsets
 from commands.text.names import MAX_GROUP_NAME, clean_name
+from commands.importers.apply import TEXT_MAX, TITLE_MAX
+from commands.operations import LATE_POLICIES, REGISTRATION_MODES, STATUS_POSTS
+from commands.rules.delegations import clean_delegation
+from commands.text.sanitize import INVISIBLE
+from commands.families.inputs import MAX_INPUT_CHARS
 from commands.text.slugs import slugify
 from commands.text import timefmt
 from commands.contract import platform_of
@@ -22,6 +27,8 @@ from storage import groups as group_store
 from storage import submissions as sub_store
 from storage.db import write_tx
 from storage.models import ImportedItem
+
+DOCUMENT_TEXT_MAX = 50_000      # a session's background, an item's or a list's description: passages of a document
 
 
 def _time(value, what):
@@ -38,7 +45,9 @@ def _time(value, what):
 
 def _check(doc: dict, slug_override: str | None) -> None:
     """One validation of everything a restore would store, refused whole with the path of the first bad value
-    (``sessions[0].timezone: unknown zone 'Mars/Olympus_Mons'``): the same rules as chat and the CLI."""
+    (``sessions[0].timezone: unknown zone 'Mars/Olympus_Mons'``): the same rules, limits and allowed values as chat,
+    the CLI and the importers (names through ``clean_name`` / ``clean_delegation``, titles and question texts
+    through the importers' limits, modes from the constants the commands use)."""
 
     def fail(path, msg):
         raise DocumentError(f"{path}: {msg}")
@@ -50,8 +59,25 @@ def _check(doc: dict, slug_override: str | None) -> None:
             fail(path, "expected text")
         if limit and len(value) > limit:
             fail(path, f"{len(value):,} characters; at most {limit:,}")
-        if one_line and ("\n" in value or "\r" in value):
+        if one_line and ("\n" in value.strip() or "\r" in value):
             fail(path, "must be one line")
+        if one_line and INVISIBLE.search(value):
+            fail(path, "contains invisible characters (zero-width spaces, direction overrides)")
+
+    def delegation(path, value):
+        try:
+            clean_delegation(value if isinstance(value, str) else "")
+        except UserError as e:
+            fail(path, e.message)
+
+    def questions(path, value):
+        if not isinstance(value or [], list):
+            fail(path, "expected a list")
+        for k, q in enumerate(value or []):
+            if not isinstance(q, dict):
+                fail(f"{path}[{k}]", "expected an object")
+            text(f"{path}[{k}].ref", q.get("ref"), 40, one_line=True, optional=False)
+            text(f"{path}[{k}].text", q.get("text"), TEXT_MAX, optional=False)
 
     def zone(path, value):
         try:
@@ -89,12 +115,12 @@ def _check(doc: dict, slug_override: str | None) -> None:
     except UserError as e:
         fail("group.name", e.message)
     zone("group.timezone", g.get("timezone") or "Europe/Zurich")
-    choice("group.registration", g.get("registration"), ("open", "locked"), "open")
-    choice("group.late_policy", g.get("late_policy"), ("accept", "refuse"), "accept")
+    choice("group.registration", g.get("registration"), REGISTRATION_MODES, REGISTRATION_MODES[0])
+    choice("group.late_policy", g.get("late_policy"), LATE_POLICIES, LATE_POLICIES[0])
     rem = g.get("reminders") or {}
     if not isinstance(rem, dict):
         fail("group.reminders", "expected an object")
-    choice("group.reminders.status", rem.get("status"), ("coordinators", "room", "off"), "coordinators")
+    choice("group.reminders.status", rem.get("status"), STATUS_POSTS, STATUS_POSTS[0])
     for key in ("session", "deadline"):
         value = rem.get(key)
         if value not in (None, ""):
@@ -114,7 +140,11 @@ def _check(doc: dict, slug_override: str | None) -> None:
         at = f"sessions[{i}]"
         if not isinstance(sess, dict):
             fail(at, "expected an object")
-        text(f"{at}.title", sess.get("title"), 500, one_line=True, optional=False)
+        text(f"{at}.title", sess.get("title"), TITLE_MAX, one_line=True, optional=False)
+        for key in ("venue", "symbol", "key"):
+            text(f"{at}.{key}", sess.get(key), TITLE_MAX, one_line=True)
+        text(f"{at}.background", sess.get("background"), DOCUMENT_TEXT_MAX)
+        questions(f"{at}.retired_questions", sess.get("retired_questions"))
         zone(f"{at}.timezone", sess.get("timezone") or g.get("timezone") or "Europe/Zurich")
         start, end = moment(f"{at}.start", sess.get("start"), False), moment(f"{at}.end", sess.get("end"), False)
         if end <= start:
@@ -123,26 +153,53 @@ def _check(doc: dict, slug_override: str | None) -> None:
         for j, it in enumerate(sess.get("items") or []):
             if not isinstance(it, dict):
                 fail(f"{at}.items[{j}]", "expected an object")
-            text(f"{at}.items[{j}].title", it.get("title"), 1000, optional=False)
+            text(f"{at}.items[{j}].title", it.get("title"), TITLE_MAX * 2, one_line=True, optional=False)
+            text(f"{at}.items[{j}].description", it.get("description"), DOCUMENT_TEXT_MAX)
+            if not isinstance(it.get("presenters") or [], list):
+                fail(f"{at}.items[{j}].presenters", "expected a list")
+            for k, who in enumerate(it.get("presenters") or []):
+                text(f"{at}.items[{j}].presenters[{k}]", who, TITLE_MAX, one_line=True, optional=False)
+            questions(f"{at}.items[{j}].questions", it.get("questions"))
             choice(f"{at}.items[{j}].kind", it.get("kind"), ("item", "break"), "item")
             moment(f"{at}.items[{j}].start", it.get("start"))
             moment(f"{at}.items[{j}].end", it.get("end"))
+    for i, lst in enumerate(doc.get("question_lists") or []):
+        at = f"question_lists[{i}]"
+        if not isinstance(lst, dict):
+            fail(at, "expected an object")
+        text(f"{at}.name", lst.get("name"), TITLE_MAX, one_line=True, optional=False)
+        text(f"{at}.symbol", lst.get("symbol"), TITLE_MAX, one_line=True, optional=False)
+        text(f"{at}.short", lst.get("short"), TITLE_MAX, one_line=True)
+        text(f"{at}.description", lst.get("description"), DOCUMENT_TEXT_MAX)
+        moment(f"{at}.deadline", lst.get("deadline"))
+        questions(f"{at}.questions", lst.get("questions"))
+        questions(f"{at}.retired_questions", lst.get("retired_questions"))
     for i, m in enumerate(doc.get("members") or []):
-        if not isinstance(m, dict) or not isinstance(m.get("user"), str):
-            fail(f"members[{i}]", "expected an object with 'user'")
+        if not isinstance(m, dict) or not isinstance(m.get("user"), str) or not platform_of(m["user"]):
+            fail(f"members[{i}]", "expected an object with 'user' (PLATFORM:ID)")
+        text(f"members[{i}].user", m.get("user"), 300, one_line=True)
+        text(f"members[{i}].display_name", m.get("display_name"), 300, one_line=True)
         choice(f"members[{i}].role", m.get("role"), ("coordinator", "delegate"), "delegate")
         if m.get("delegation") is not None:
-            try:
-                clean_name(str(m["delegation"]), "delegation", 80)
-            except UserError as e:
-                fail(f"members[{i}].delegation", e.message)
+            delegation(f"members[{i}].delegation", m["delegation"])
     for i, sub in enumerate(doc.get("submissions") or []):
         at = f"submissions[{i}]"
         if not isinstance(sub, dict):
             fail(at, "expected an object")
         choice(f"{at}.status", sub.get("status"), ("current", "withdrawn"), "current")
         choice(f"{at}.disclosure", sub.get("disclosure"), ("group", "coordinators"), "group")
-        text(f"{at}.text", sub.get("text"), 20_000, optional=False)
+        delegation(f"{at}.delegation", sub.get("delegation"))
+        text(f"{at}.author", sub.get("author"), 300, one_line=True, optional=False)
+        text(f"{at}.ref", sub.get("ref"), 40, one_line=True, optional=False)
+        text(f"{at}.text", sub.get("text"), MAX_INPUT_CHARS, optional=False)
+        text(f"{at}.note", sub.get("note"), MAX_INPUT_CHARS)
+        if not isinstance(sub.get("history") or [], list):
+            fail(f"{at}.history", "expected a list")
+        for k, h in enumerate(sub.get("history") or []):
+            if not isinstance(h, dict):
+                fail(f"{at}.history[{k}]", "expected an object")
+            text(f"{at}.history[{k}].text", h.get("text"), MAX_INPUT_CHARS)
+            moment(f"{at}.history[{k}].at", h.get("at"), False)
         moment(f"{at}.created_at", sub.get("created_at"), False)
         moment(f"{at}.updated_at", sub.get("updated_at"), False)
 
@@ -177,11 +234,12 @@ def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[obj
 
 def _restore(db, doc, g, slug, tz, counts):
     with write_tx(db):
-        group = group_store.create_group(db, slug, g.get("name") or slug, tz)
+        # A group exported without a registration mode gets the default of a new group (its schema default).
+        group = group_store.create_group(db, slug, g.get("name") or slug, tz, registration=g.get("registration"))
         rem = g.get("reminders") or {}
         group_store.update_group(db, group.id, session_offsets=rem.get("session", group.session_offsets),
                                  deadline_offsets=rem.get("deadline", group.deadline_offsets),
-                                 registration=g.get("registration", "open"),
+                                 registration=g.get("registration") or group.registration,
                                  late_policy=g.get("late_policy", "accept"),
                                  status_posts=rem.get("status") or "coordinators")
         for room in g.get("rooms") or []:

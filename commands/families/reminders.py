@@ -187,7 +187,7 @@ def late_command(ctx: Context, text: str) -> Reply:
         return Reply(text=f"Late input is {ctx.group.late_policy}ed", sections=[Section(body=[
             line(f"After a deadline, inputs (new ones, edits and withdrawals) are {now}."),
             line("Change it: ", Code(ctx.cmd("late accept")), " or ", Code(ctx.cmd("late refuse")), ".")])])
-    if choice not in ("accept", "refuse"):
+    if choice not in ops.LATE_POLICIES:
         raise UserError("Write late accept (inputs after the deadline are kept, marked late) or late refuse.")
     group_store.update_group(ctx.db, ctx.group.id, late_policy=choice)
     msg = ("Inputs after a deadline are accepted and marked late." if choice == "accept"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from datetime import date
 
 from commands.importers.model import DocumentError, ParsedDocument
@@ -16,18 +17,36 @@ MAX_OFFICE_BYTES = 20_000_000        # PDF and Word (images and fonts make them 
 __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
 
-def read_path(path: str) -> bytes:
-    """A document's bytes from the bot's machine, or the reason they cannot be read."""
+def open_regular(path: str):
+    """``path`` opened for reading if it is a regular file, or the reason it cannot be a document. Opened without
+    blocking and checked on the open file: a pipe with no writer (a FIFO) or a device is refused, never waited on."""
     try:
-        with open(path, "rb") as fh:
-            # Read at most one byte more than allowed: a device (/dev/zero) or a pipe has no size to check.
-            return fh.read(MAX_OFFICE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise DocumentError(f"there is no file at {path}")
     except IsADirectoryError:
         raise DocumentError(f"{path} is a folder, not a document")
     except PermissionError:
         raise DocumentError(f"I may not read {path} (permission denied)")
+    except OSError as e:
+        raise DocumentError(f"I cannot open {path} ({e.strerror or e})")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise DocumentError(f"{path} is a folder, not a document")
+        raise DocumentError(f"{path} is not a regular file (a pipe, a device or a socket): save the document as a "
+                            "file and import that")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_path(path: str) -> bytes:
+    """A document's bytes from the bot's machine, or the reason they cannot be read."""
+    with open_regular(path) as fh:
+        # Read at most one byte more than allowed (a file growing while it is read is still bounded).
+        return fh.read(MAX_OFFICE_BYTES + 1)
 
 
 def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
@@ -74,6 +93,26 @@ def read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_d
                symbol: str | None = None, name: str | None = None,
                fallback_date: date | None = None) -> ParsedDocument:
     """A document's bytes (a file, or one sent in chat) read: PDF, Word, text, YAML."""
+    try:
+        return _read_bytes(data, ext, kind=kind, default_date=default_date, symbol=symbol, name=name,
+                           fallback_date=fallback_date)
+    except DocumentError:
+        raise
+    except Exception as e:
+        # A structure nested thousands deep (YAML, a PDF's page tree) is not an agenda; the readers recurse into it
+        # (pdfplumber wraps the RecursionError in an exception of its own).
+        cause: BaseException | None = e
+        while cause is not None and not isinstance(cause, RecursionError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
+        raise DocumentError("the document is nested too deeply to be read (thousands of levels): it is not an "
+                            "agenda, a programme or a question list")
+
+
+def _read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_date: date | None = None,
+                symbol: str | None = None, name: str | None = None,
+                fallback_date: date | None = None) -> ParsedDocument:
     text = document_text(data, ext)
     if kind is None and ext in (".yaml", ".yml"):
         kind = "yaml"

@@ -51,6 +51,14 @@ def zone(name: str) -> ZoneInfo:
         raise TimeError(f"'{name}' is not a time zone I know: use an IANA name such as Europe/Zurich")
 
 
+def known_zone(name: str) -> bool:
+    try:
+        zone(name)
+        return True
+    except TimeError:
+        return False
+
+
 def check_zone(name: str) -> str:
     zone(name)
     return name
@@ -108,7 +116,9 @@ def relative(now: datetime, moment: datetime, tz_name: str) -> str:
 
 
 def to_local(moment: datetime, tz_name: str) -> datetime:
-    return moment.astimezone(zone(tz_name))
+    """``moment`` on the wall clock of ``tz_name``; a stored zone this machine does not know (a restored session's)
+    is shown in UTC, and its label says so (``zone_label``), rather than failing every reading."""
+    return moment.astimezone(zone(tz_name) if known_zone(tz_name) else timezone.utc)
 
 
 def parse_user_datetime(text: str, default_tz: str, *, default_time: str | None = None) -> datetime:
@@ -156,6 +166,8 @@ def city(tz_name: str) -> str:
 
 
 def zone_label(tz_name: str) -> str:
+    if not known_zone(tz_name):
+        return f"UTC (the zone '{tz_name}' is unknown here)"
     c = city(tz_name)
     return "UTC" if c == "UTC" else f"{c} time"
 

@@ -7,9 +7,12 @@ work (file uploads) runs after the ack. Web API calls retry on 429 honouring Ret
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import json
 import logging
 import re
 import time
+import traceback
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -25,16 +28,17 @@ from bot.adapters.files import file_content
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
-from commands.contract import (ActionError, EditAgenda, FLOOR_ACTIONS, FormContext, ImportDecision,
-                               RegistrationDecision,
-                               SubmitInput)
+from commands.contract import (STALE, ActionError, EditAgenda, FLOOR_ACTIONS, FormContext, ImportDecision,
+                               RegistrationDecision, SubmitInput)
 from commands.core import UserError, Request
-from commands.dispatch import ReplyCache, handle, handle_without_waiting
+from commands.dispatch import REPLAYED, ReplyCache, handle, handle_once, handle_without_waiting
 from commands.families import default_registry
 from commands.families.home import home
 from commands.reply import Reply, error
-from bot.dbworkers import InlineWorkers
+from commands.reply import error as error_reply
+from bot.dbworkers import InlineWorkers, SharedCommit
 from bot.adapters.slack import installations as slack_installs
+from commands.adapter_state import CANNOT_SAVE, cannot_save
 from commands.adapter_state import dedupe as events
 
 log = logging.getLogger("convene.slack")
@@ -44,7 +48,11 @@ COMMAND_PATTERN = re.compile("^/(" + "|".join(map(re.escape, HEADS)) + ")$")
 DEFAULT_API_URL = "https://slack.com/api/"
 ACK_BUDGET = 2.5          # seconds the core may take before the ack goes out alone (Slack allows 3)
 WORKING = "Working on it: the answer follows in a moment."
+UNREADABLE = "I could not read that request (it is not shaped the way Slack sends it), so nothing was changed."
 API_TIMEOUT = 15          # seconds per Web API call (retries on 429 and 5xx come on top, each bounded too)
+# The replay key of the signed HTTP request being handled (set by the HTTP door, bot/adapters/slack/server.py):
+# the core records it in the same transaction as whatever the request changes.
+REQUEST_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar("slack_request_key", default=None)
 
 
 def _counted(handler_class, reason: str):
@@ -79,6 +87,14 @@ def make_client(settings, token: str | None = None) -> AsyncWebClient:
         retry_handlers=[_counted(AsyncConnectionErrorRetryHandler, "connection")(max_retry_count=2),
                         _counted(AsyncRateLimitErrorRetryHandler, "rate_limited")(max_retry_count=5),
                         _counted(AsyncServerErrorRetryHandler, "server_error")(max_retry_count=2)])
+
+
+class _CommandContext:
+    """What ``on_command`` reads of bolt's context when the HTTP door hands it a command (``answer_command``)."""
+    __slots__ = ("team_id",)
+
+    def __init__(self, team_id: str | None):
+        self.team_id = team_id
 
 
 class SlackAdapter:
@@ -117,6 +133,8 @@ class SlackAdapter:
         self._background: set[asyncio.Task] = set()
         # Replies of read-only commands, while the data and the minute are the same (commands.dispatch.ReplyCache).
         self.replies = ReplyCache(db, extra=lambda: self.workers.generation)
+        self.registry = default_registry()
+        self.shared = SharedCommit(db)
         self._register()
 
     def redirect_uri(self) -> str | None:
@@ -205,29 +223,78 @@ class SlackAdapter:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    async def run_core(self, *, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
-                       options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Reply:
+    @staticmethod
+    def _request(*, room: str, user: str, command: str, text: str = "", user_name: str | None = None,
+                 options: dict | None = None, mentions: dict | None = None, direct: bool = False) -> Request:
+        return Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
+                       options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
+                       front_end=frontends.SLACK)
+
+    def read_now(self, req: Request) -> Reply | None:
+        """A read the cache may answer (``agenda``, ``questions``), answered at once on the loop when no shared
+        commit is under way; None when it must go the longer way (``run_core``)."""
+        if isinstance(self.workers, InlineWorkers) or self.shared.open \
+                or self.replies.key(req, self.registry, self.clock()) is None:
+            return None
+        started = time.perf_counter()
+        reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                       cache=self.replies, once=REQUEST_KEY.get())
+        if reply is not None:
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+        return reply
+
+    async def run_core(self, **request) -> Reply:
         """The core on the loop, as one transaction that does not wait for the write lock (the fast path); when
         another process holds the lock, the command is run again in a database thread, where it waits without
         stopping anyone."""
-        req = Request(platform="slack", room=room, user=user, command=command, text=text, user_name=user_name,
-                      options=options or {}, mentions=mentions or {}, forms=True, direct=direct,
-                      front_end=frontends.SLACK)
+        return await self.run_request(self._request(**request))
+
+    async def run_request(self, req: Request) -> Reply:
         started = time.perf_counter()
         if isinstance(self.workers, InlineWorkers):
-            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
-        else:
+            reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=REQUEST_KEY.get())
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+            return reply
+        return await self.on_loop(req, started) or await self.in_thread(req, started)
+
+    async def on_loop(self, req: Request, started: float) -> Reply | None:
+        """The core on the loop's connection without waiting for the write lock; None when another process holds
+        it (then ``in_thread``)."""
+        once = REQUEST_KEY.get()
+        if self.replies.key(req, self.registry, self.clock()) is not None:
+            # A read the cache may answer: after any shared commit under way, on its own.
+            await self.shared.committed()
             reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
-                                           cache=self.replies)
-            if reply is None:
-                reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
-        metrics.observe("slack", command, reply.ok, time.perf_counter() - started)
+                                           cache=self.replies, once=once)
+        else:
+            # Anything that may write: in the transaction shared with the requests arriving at the same time,
+            # answered once its commit is on disk.
+            reply, saved = await self.shared.run(
+                lambda: handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                               once=once),
+                keep=lambda r: r is not None and not (r.status == "error" and CANNOT_SAVE in r.text))
+            if not saved:
+                reply = error(CANNOT_SAVE)
+        if reply is not None:
+            metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
+        return reply
+
+    async def in_thread(self, req: Request, started: float) -> Reply:
+        """The core in a database thread, where waiting for another process's write lock stops no one."""
+        once = REQUEST_KEY.get()
+        if once is not None:
+            reply = await self.workers.run(handle_once, req, self.clock, self.settings, front_ends=frontends.ALL,
+                                           once=once)
+        else:
+            reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
+        metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
         return reply
 
     # --- listeners ------------------------------------------------------------------
 
     def _register(self) -> None:
         app = self.app
+        app.error(self.on_error)
         app.middleware(self._dedupe_events)
         app.command(COMMAND_PATTERN)(self.on_command)
         app.action(bk.ACTION_SUBMIT)(self.on_submit_button)
@@ -251,10 +318,41 @@ class SlackAdapter:
     async def _dedupe_events(self, body, next):
         """The Events API retries deliveries (x-slack-retry-num); handle each event_id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not await self.workers.run(events.first_sighting, f"slack:{event_id}", self.clock()):
+        if event_id is not None and not isinstance(event_id, str):
+            log.warning("Slack request refused: an event id that is not text")
+            return BoltResponse(status=400, body="bad request")
+        try:
+            first = not event_id or await self.workers.run(events.first_sighting, f"slack:{event_id}", self.clock())
+        except Exception as e:
+            if not cannot_save(e):
+                raise
+            # The disk is full or read-only: Slack is asked to send it again later (the event is not lost).
+            log.warning("Slack event %s not handled: cannot save (%s); Slack will retry", event_id, cannot_save(e))
+            return BoltResponse(status=503, body="cannot save right now")
+        if not first:
             log.info("duplicate event %s ignored", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def on_error(self, error, body, response):
+        """Anything a listener could not handle — in practice a payload of a shape Slack does not send (a field
+        missing, a list where an object belongs): one warning line with where it stopped, no traceback (that is
+        logged at DEBUG), and a clear answer where one can still be given: an error view for a form, a private
+        reply for a command, else 400."""
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+        log.warning("Slack request refused: a payload Convene cannot read (%s: %s%s)", type(error).__name__,
+                    str(error)[:200], where)
+        log.debug("the payload's error in full", exc_info=error)
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind == "view_submission":
+            view = bk.notice_view("Not submitted", error_reply(STALE))
+            return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
+                                headers={"content-type": ["application/json;charset=utf-8"]})
+        if isinstance(body, dict) and "command" in body:
+            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": UNREADABLE}),
+                                headers={"content-type": ["application/json;charset=utf-8"]})
+        return BoltResponse(status=400, body="bad request")
 
     async def on_uninstalled(self, context):
         await self.app.default_app_uninstalled_event_listener()(context=context)
@@ -265,28 +363,67 @@ class SlackAdapter:
         if (event.get("tokens") or {}).get("bot"):
             self.forget(context.team_id)
 
+    async def answer_command(self, command: dict) -> tuple[int, dict | str]:
+        """A slash command handed over by the HTTP door (one workspace, the signature checked there), run by the same
+        listener bolt would call (``on_command``), with an ack that answers the HTTP request the moment it is called
+        — where bolt's dispatcher looks for the ack every 10 ms. Returns (status, body) the way bolt would answer
+        (a body that is only text is sent as text); a listener that cannot read the payload answers like
+        ``on_error``. OAuth installs and everything else go through bolt (authorization per workspace)."""
+        acked: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        async def ack(text: str = "", blocks=None, response_type=None, **more):
+            body = {"text": text}
+            if response_type:
+                body["response_type"] = response_type
+            for key in ("unfurl_links", "unfurl_media"):
+                if more.get(key) is not None:
+                    body[key] = more[key]
+            if blocks:
+                body["blocks"] = blocks
+            if not acked.done():
+                acked.set_result((200, text if len(body) == 1 else body))
+
+        # on_command returns as soon as it has acknowledged (what follows the ack runs on its own), so it runs here.
+        try:
+            await self.on_command(ack, command, self.client, _CommandContext(command.get("team_id")))
+        except Exception as e:
+            answer = await self.on_error(e, command, None)
+            if not acked.done():
+                acked.set_result((answer.status, json.loads(answer.body) if answer.status == 200 else answer.body))
+        if not acked.done():
+            acked.set_result((200, ""))
+        return acked.result()
+
     async def on_command(self, ack, command, client, context):
         head = command["command"].lstrip("/")
         team = command.get("team_id") or context.team_id
         self.note_channel(command.get("channel_id"), context.team_id)
         raw = command.get("text", "")
         text, mentions = decode_incoming(raw, team, await self.mention_teams(raw, client, team) if "<@" in raw else None)
-        work = asyncio.ensure_future(self.run_core(
-            room=f"slack:{command['channel_id']}", user=user_id(team, command["user_id"]), command=head, text=text,
-            user_name=command.get("user_name"), mentions=mentions,
-            direct=command.get("channel_name") == "directmessage"))
-        done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
-        if not done:
-            # The database is busy (another process holds the write lock): acknowledge within Slack's 3 seconds,
-            # and answer when the command has run.
-            await ack(response_type="ephemeral", text=WORKING)
-            self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
+        req = self._request(room=f"slack:{command['channel_id']}", user=user_id(team, command["user_id"]),
+                            command=head, text=text, user_name=command.get("user_name"), mentions=mentions,
+                            direct=command.get("channel_name") == "directmessage")
+        reply = self.read_now(req)
+        if reply is None and not isinstance(self.workers, InlineWorkers):
+            reply = await self.on_loop(req, time.perf_counter())
+        if reply is None:
+            work = asyncio.ensure_future(self.run_request(req) if isinstance(self.workers, InlineWorkers)
+                                         else self.in_thread(req, time.perf_counter()))
+            done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
+            if not done:
+                # The database is busy (another process holds the write lock): acknowledge within Slack's 3
+                # seconds, and answer when the command has run.
+                await ack(response_type="ephemeral", text=WORKING)
+                self.later(self.answer_later(work, client, command["channel_id"], command["user_id"]))
+                return
+            reply = work.result()
+        if reply.status == REPLAYED:
+            await ack()
             return
-        reply = work.result()
         if reply.form is not None:
             await ack()
             form = FormContext(reply.form.command, f"slack:{command['channel_id']}")
-            await client.views_open(trigger_id=command["trigger_id"], view=bk.form_view(reply.form, form))
+            self.later(self.open_view(client, command["trigger_id"], bk.form_view(reply.form, form)))
             return
         msg = reply.rendered.get("slack")
         if msg is None:
@@ -295,6 +432,13 @@ class SlackAdapter:
         self.send_notices(reply)
         if reply.files:
             self.later(self.upload_files(reply, client, command["channel_id"], command["user_id"]))
+
+    async def open_view(self, client, trigger_id: str, view: dict) -> None:
+        """A form, opened after the ack (the trigger stays valid for 3 seconds)."""
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except Exception as e:
+            log.warning("the form could not open (%s: %s)", type(e).__name__, str(e)[:200])
 
     @staticmethod
     def _team(body, context) -> str | None:
@@ -314,6 +458,8 @@ class SlackAdapter:
                                     text=f"{decision.verdict} {decision.request_id}",
                                     options={"group_id": decision.group_id},
                                     user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         self.send_notices(reply)
         await client.views_open(trigger_id=body["trigger_id"], view=bk.notice_view("Registration", reply))
 
@@ -333,6 +479,8 @@ class SlackAdapter:
         room = f"slack:{channel}" if channel else home_room(team, user)
         reply = await self.run_core(room=room, user=user_id(team, user), command="submit", options=options,
                                     user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         if reply.form is not None:
             form = FormContext(reply.form.command, f"slack:{channel}" if channel else None, action.group_id)
             await client.views_open(trigger_id=body["trigger_id"], view=bk.form_view(reply.form, form))
@@ -409,6 +557,14 @@ class SlackAdapter:
 
     async def import_file(self, client, *, file_id: str, room: str, user: str, team: str | None, text: str,
                           options: dict, user_name: str | None) -> Reply:
+        # Who may import is the core's decision, asked before anything is fetched from Slack: the same command
+        # without its document (a coordinator gets the form back, anyone else the refusal).
+        allowed = await self.run_core(room=room, user=user_id(team, user), command="import", text=text,
+                                      options=options, user_name=user_name)
+        if not allowed.ok:
+            return allowed
+        if not isinstance(file_id, str) or not file_id:
+            return error(STALE)
         try:
             name, data = await self.fetch_file(client, file_id)
         except UserError as e:
@@ -427,8 +583,12 @@ class SlackAdapter:
         rest = caption.split(None, 1)[1] if caption.lower().startswith("import") and " " in caption else ""
         user, channel = event.get("user"), event.get("channel")
         team = event.get("team") or context.team_id
-        reply = await self.import_file(client, file_id=event["files"][0]["id"], room=f"slack:{channel}", user=user,
-                                       team=team, text=rest, options={}, user_name=None)
+        first = event["files"][0] if isinstance(event["files"], list) and event["files"] else {}
+        reply = await self.import_file(client, file_id=first.get("id") if isinstance(first, dict) else None,
+                                       room=f"slack:{channel}", user=user, team=team, text=rest, options={},
+                                       user_name=None)
+        if reply.status == REPLAYED:
+            return
         await client.chat_postMessage(channel=channel, **bk.message(reply))
         self.send_notices(reply)
 
@@ -446,6 +606,8 @@ class SlackAdapter:
                                         text=f"{decision.verdict} {decision.pending_id}",
                                         options={"group_id": decision.group_id},
                                         user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         if reply.form is not None:       # Import and edit: the form that corrects what was imported
             form = FormContext(reply.form.command, f"slack:{channel}" if channel else None,
                                decision.group_id if reply.ok else None)
@@ -459,10 +621,10 @@ class SlackAdapter:
     async def on_form(self, ack, body, view, client, context):
         try:
             form = FormContext.decode(bk.form_meta(view))
+            values = bk.form_values(view)
         except ActionError as e:
             await ack(response_action="update", view=bk.notice_view("Not submitted", error(str(e))))
             return
-        values = bk.form_values(view)
         if form.command == "import":
             await self.on_import_form(ack, body, form, values, client, context)
             return
@@ -474,6 +636,9 @@ class SlackAdapter:
         channel = form.room.split(":", 1)[1] if form.room else None
         reply = await self.run_core(room=room, user=user_id(team, user), command=form.command,
                                     options=options, user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            await ack()
+            return
         if not reply.ok:
             field = reply.field if reply.field in values else None
             if field:
@@ -504,10 +669,14 @@ class SlackAdapter:
         reply = await self.import_file(client, file_id=files[0], room=form.room or home_room(team, user), user=user,
                                        team=team, text=text, options=options,
                                        user_name=body["user"].get("username") or body["user"].get("name"))
+        if reply.status == REPLAYED:
+            return
         await self.confirm(reply, client, channel, user)
 
     async def answer_later(self, work, client, channel: str, user: str) -> None:
         reply = await work
+        if reply.status == REPLAYED:
+            return
         if reply.form is not None:     # too late to open a form (its trigger expires in 3 seconds)
             reply = error("The form could not open in time: please type the command again.")
         if reply.public and reply.ok:

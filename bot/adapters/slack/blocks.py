@@ -14,7 +14,7 @@ from datetime import timezone
 from bot.adapters.slack.text import escape, notification_text, plain_escape
 from commands.text.words import count
 from commands.text import timefmt
-from commands.contract import FormContext, SubmitInput
+from commands.contract import STALE, ActionError, EditField, FormContext, SubmitInput
 from commands.reply import Code, Form, Link, Quote, Reply, Strong, When
 
 MESSAGE_BLOCKS = 50
@@ -214,17 +214,56 @@ def form_view(form: Form, context: FormContext) -> dict:
             "blocks": blocks[:SURFACE_BLOCKS]}
 
 
+# The fields of the forms Convene opens (commands/families/inputs.py submit_form, commands/families/imports.py; the
+# agenda edit form names its fields as commands.contract.EditField values): a submitted form naming another field
+# (group_id, action …) is not one we made.
+FORM_FIELDS = frozenset({"question", "text", "disclosure", "note", "document", "start"})
+
+
+def _form_field(name: str) -> bool:
+    if name in FORM_FIELDS:
+        return True
+    try:
+        EditField.decode(name)
+    except ActionError:
+        return False
+    return True
+
+
 def form_values(view: dict) -> dict:
-    """The submitted values of a form view, by field name."""
+    """The submitted values of a form view, by field name: text for text fields and choices, file ids for a file
+    field. A form of another shape (a field we never ask for, a list or an object where text belongs) raises
+    ActionError: it is answered like a stale form, never trusted."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ActionError(STALE)
     out = {}
-    for block_id, actions in (view.get("state", {}).get("values") or {}).items():
+    for block_id, actions in values.items():
+        if not _form_field(block_id) or not isinstance(actions, dict):
+            raise ActionError(STALE)
         el = actions.get("value") or {}
+        if not isinstance(el, dict):
+            raise ActionError(STALE)
         if el.get("type") in ("static_select", "radio_buttons"):
-            out[block_id] = (el.get("selected_option") or {}).get("value")
+            chosen = el.get("selected_option") or {}
+            value = chosen.get("value") if isinstance(chosen, dict) else chosen
         elif el.get("type") == "file_input":
-            out[block_id] = [f.get("id") for f in el.get("files") or [] if f.get("id")]
+            files = el.get("files") or []
+            if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+                raise ActionError(STALE)
+            value = [f.get("id") for f in files if f.get("id")]
+            if not all(isinstance(v, str) for v in value):
+                raise ActionError(STALE)
+            out[block_id] = value
+            continue
         else:
-            out[block_id] = el.get("value")
+            value = el.get("value")
+        if value is not None and not isinstance(value, str):
+            raise ActionError(STALE)
+        out[block_id] = value
     return out
 
 

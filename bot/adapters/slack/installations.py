@@ -56,6 +56,12 @@ def state_store(db_path: str) -> States:
     return States(database=str(db_path), expiration_seconds=STATE_EXPIRES, logger=log)
 
 
+def create_tables(db_path: str) -> None:
+    """The stores' own tables in a new database file (``convene restore`` copies their rows into them)."""
+    Installations(database=str(db_path), client_id="restore", logger=log).create_tables()
+    States(database=str(db_path), expiration_seconds=STATE_EXPIRES, logger=log).create_tables()
+
+
 def installed_teams(db) -> list[str]:
     return workspaces.installed_teams(db, BOTS_TABLE)
 

@@ -5,13 +5,14 @@ import asyncio
 import hashlib
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.app import COMMAND_PATTERN, REQUEST_KEY, SlackAdapter
 from commands.adapter_state import dedupe as events
 from bot.web.server import base_app
 
@@ -19,13 +20,16 @@ log = logging.getLogger("convene.slack")
 EVENTS_PATH = "/slack/events"
 
 
+READ = ":read"              # the suffix of a request's key written in batches (see _RecentKeys)
 REPLAY_WINDOW = 5 * 60      # Slack refuses to sign for longer; bolt refuses older timestamps
 BODY_TIMEOUT = 10           # seconds for a request's body to arrive (Slack sends it at once)
 
 
 class _RecentKeys:
     """Keys seen in the last ``ttl`` seconds, in memory (bounded by the replay window); new ones are written to
-    the database in batches, at most one transaction a second (so a restart remembers them too)."""
+    the database in batches, at most one transaction a second. These are for requests that only read (a replayed
+    /agenda): a request that changes anything has its key recorded by the core in the same transaction as its
+    changes (``REQUEST_KEY``), so it can never act twice, whatever restarts or other processes come between."""
 
     def __init__(self, ttl: float):
         self.ttl, self.keys = ttl, {}
@@ -40,7 +44,7 @@ class _RecentKeys:
         self.keys[key] = now
         if len(self.keys) > 1000 and next(iter(self.keys.values())) < now - self.ttl:
             self.keys = {k: t for k, t in self.keys.items() if t >= now - self.ttl}
-        self.unsaved.append(key)
+        self.unsaved.append(key + READ)
         if not self.flushing:
             self.flushing = True
             asyncio.get_running_loop().call_later(1.0, self.flush, adapter)
@@ -56,9 +60,12 @@ def mount(adapter: SlackAdapter):
 
     Before bolt sees a request: a malformed one (a timestamp that is not a number, a missing signature) is
     answered 400; a correctly signed request seen before (same signature and timestamp, within Slack's
-    five-minute window) is answered once only, later copies get an empty 200 and change nothing. Bolt then
-    verifies the signature (401 on a bad or stale one) before any listener runs; a payload it cannot read
-    gets 400, with one warning line in the log and no traceback."""
+    five-minute window) is answered once only, later copies get an empty 200 and change nothing (its key is
+    recorded by the core with whatever it changes: ``REQUEST_KEY``). A slash command of the one workspace
+    (not an OAuth install), its signature checked here, goes straight to its listener
+    (``SlackAdapter.answer_command``); everything else goes through bolt, which verifies the signature (401 on
+    a bad or stale one) before any listener runs; a payload it cannot read gets 400, with one warning line in
+    the log and no traceback."""
     verifier = SignatureVerifier(adapter.settings.slack_signing_secret or "")
     replays = _RecentKeys(REPLAY_WINDOW + 60)
 
@@ -81,17 +88,36 @@ def mount(adapter: SlackAdapter):
         if adapter.settings.slack_signing_secret and verifier.is_valid(body=text, timestamp=ts, signature=sig):
             key = "slack:request:" + hashlib.sha256(f"{ts}:{sig}".encode()).hexdigest()
             # A read never waits for the write lock (WAL): it runs here, on the loop, without a thread hop.
-            if replays.seen(key) or events.seen(adapter.db, key):
+            # Two keys: the core records ``key`` with what the request changes; ``key:read`` is written in
+            # batches for every request (a replayed read), never before the core's own check of ``key``.
+            if replays.seen(key) or events.seen_any(adapter.db, [key, key + READ]):
                 log.warning("Slack request replayed (timestamp %s): answered before, ignored", ts)
                 return web.Response(status=200, text="")
-            # Recorded in memory at once, and on disk in batches by the background writer (a restart remembers
-            # it) without making this request wait for the write lock.
+            # Recorded in memory at once, and on disk in batches by the background writer, without making this
+            # request wait for the write lock; and handed to the core, which records it with what it changes.
             replays.add(key, adapter)
+        else:
+            key = None
+        # Set for this request only (aiohttp serves the requests of one connection in one task).
+        token = REQUEST_KEY.set(key)
+        if key is not None and not adapter.settings.slack_oauth and "payload=" not in text and text[:1] != "{":
+            # A slash command of the one workspace, its signature checked above: straight to its listener.
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            if COMMAND_PATTERN.match(form.get("command", "")):
+                try:
+                    status, answer = await adapter.answer_command(form)
+                finally:
+                    REQUEST_KEY.reset(token)
+                if isinstance(answer, dict):
+                    return web.json_response(answer, status=status)
+                return web.Response(status=status, text=answer)
         try:
             bolt_resp = await adapter.app.async_dispatch(await to_bolt_request(request))
         except Exception as e:           # bolt could not read the payload
             log.warning("Slack request refused: unreadable payload (%s: %s)", type(e).__name__, str(e)[:200])
             return web.Response(status=400, text="bad request")
+        finally:
+            REQUEST_KEY.reset(token)
         if bolt_resp.status >= 500:
             log.warning("Slack request refused: bolt answered %s", bolt_resp.status)
             return web.Response(status=400, text="bad request")
