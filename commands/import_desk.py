@@ -15,7 +15,8 @@ from commands import timefmt
 from commands.args import record_number, shown, split_options, take_word
 from commands.contract import ImportDecision
 from commands.core import Context, UserError
-from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
+from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_path
+from commands.importers.sandbox import read_bytes_bounded
 from commands.importing import ImportPlan, apply_plan, plan_document, start_date
 from commands.registry import subcommand
 from commands.reply import Button, Code, Field, Form, Reply, Section, Strong, info, line
@@ -129,8 +130,10 @@ def _parse(ctx: Context, data: bytes, filename: str, opts: dict) -> ImportPlan:
         day = timefmt.parse_user_date(opts["date"]) if opts.get("date") else None
         start = opts.get("start")
         fallback = start_date(start, day)
-        doc = read_bytes(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"), default_date=day,
-                         symbol=opts.get("symbol"), name=opts.get("name"), fallback_date=fallback)
+        # An untrusted document: read in a worker process within a time and memory budget (importers/sandbox.py)
+        doc = read_bytes_bounded(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"),
+                                 default_date=day, symbol=opts.get("symbol"), name=opts.get("name"),
+                                 fallback_date=fallback)
         session_id = record_number(str(opts["session"])) if opts.get("session") else None
         if opts.get("session") and session_id is None:
             raise UserError(f"--session takes a session number such as 3 (see session list), not "

@@ -12,6 +12,7 @@ from commands.importers.yaml_agenda import parse_yaml_agenda
 
 MAX_DOCUMENT_BYTES = 5_000_000       # text, YAML, JSON
 MAX_OFFICE_BYTES = 20_000_000        # PDF and Word (images and fonts make them larger)
+MAX_LINES = 100_000                  # the longest programmes run to a few thousand lines
 
 __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
@@ -84,6 +85,10 @@ def read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_d
 def parse_document(text: str, *, kind: str | None = None, default_date: date | None = None,
                    symbol: str | None = None, name: str | None = None,
                    fallback_date: date | None = None) -> ParsedDocument:
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise DocumentError(f"it has {lines:,} lines, where the longest programmes have a few thousand: it is not a "
+                            "document I read")
     if kind == "yaml":
         return parse_yaml_agenda(text, default_date=default_date)
     if kind == "list":

@@ -15,6 +15,8 @@ import zipfile
 from commands.importers.model import DocumentError
 
 MAX_PAGES = 80
+MAX_PAGE_OBJECTS = 10_000   # drawing and text objects on one page beyond which it is a drawing, not a page of text
+MAX_EXPANDED = 100_000_000   # bytes a Word file's parts may expand to (a zip bomb expands to gigabytes)
 COLUMN_GAP = 12.0        # points between two words that makes them two columns
 LINE_TOLERANCE = 3.0     # points: words whose tops differ less are on one line
 
@@ -48,16 +50,51 @@ def pdf_text(data: bytes) -> str:
         if len(pdf.pages) > MAX_PAGES:
             raise DocumentError(f"the PDF has {len(pdf.pages)} pages; an agenda or question paper is expected to have "
                                 f"at most {MAX_PAGES}")
+        drawings = _drawing_pages(data)
         for page in pdf.pages:
             try:
-                pages.append(_page_text(page))
+                if page.page_number - 1 in drawings:
+                    pages.append(drawings[page.page_number - 1])
+                else:
+                    pages.append(_page_text(page))
+            except MemoryError:
+                raise DocumentError(f"page {page.page_number} of the PDF needs more memory to read than any agenda "
+                                    "does")
             except Exception as e:
                 raise DocumentError(f"page {page.page_number} of the PDF cannot be read ({type(e).__name__})")
+            finally:
+                page.close()              # its layout is not kept: 80 pages need the memory of one
     text = "\f".join(pages)
     if not text.strip():
         raise DocumentError("this PDF has no text in it (a scanned image?): export it from the original as PDF with "
                             "text, or paste the text into a .txt file")
     return text
+
+
+def _drawing_pages(data: bytes) -> dict[int, str]:
+    """Pages that are drawings (a map, a chart: tens of thousands of vector objects), with their text as pdfium reads
+    it. Laying such a page out word by word (pdfplumber) takes seconds and hundreds of MB; pdfium counts a page's
+    objects and gives its text in milliseconds. An agenda's page has a few hundred objects."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_raw
+        doc = pdfium.PdfDocument(data)
+    except Exception:
+        return {}                      # pdfplumber says why the file cannot be read
+    out: dict[int, str] = {}
+    try:
+        for i in range(min(len(doc), MAX_PAGES)):
+            page = doc[i]
+            try:
+                if pdfium_raw.FPDFPage_CountObjects(page.raw) > MAX_PAGE_OBJECTS:
+                    out[i] = page.get_textpage().get_text_range().replace("\r\n", "\n")
+            finally:
+                page.close()
+    except Exception:
+        return out
+    finally:
+        doc.close()
+    return out
 
 
 def _page_text(page) -> str:
@@ -123,6 +160,15 @@ def docx_text(data: bytes) -> str:
     from docx import Document
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            expanded = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise DocumentError("this Word file cannot be read: is it damaged?")
+    if expanded > MAX_EXPANDED:
+        # zipfile reads no more than a part's declared size, so the declared sizes bound what would be read
+        raise DocumentError(f"this Word file expands to {expanded / 1e6:,.0f} MB, far more than any document: it is "
+                            "not one I read")
     try:
         doc = Document(io.BytesIO(data))
     except Exception as e:

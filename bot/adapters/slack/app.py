@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import frontends, metrics
-from bot.adapters.files import file_content
+from bot.adapters.files import file_content, reads_document
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
@@ -214,6 +214,9 @@ class SlackAdapter:
         started = time.perf_counter()
         if isinstance(self.workers, InlineWorkers):
             reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL)
+        elif reads_document(command, text, req.options):
+            # Reading a document takes seconds (in a worker process): it waits in a database thread, not on the loop.
+            reply = await self.workers.run(handle, req, self.clock, self.settings, front_ends=frontends.ALL)
         else:
             reply = handle_without_waiting(self.db, req, self.clock, self.settings, front_ends=frontends.ALL,
                                            cache=self.replies)
@@ -353,7 +356,14 @@ class SlackAdapter:
             async with http.get(url, headers={"Authorization": f"Bearer {client.token}"}) as resp:
                 if resp.status != 200:
                     raise UserError(f"I could not read {name} from Slack (HTTP {resp.status}).")
-                data = await resp.content.read(MAX_OFFICE_BYTES + 1)
+                # The whole body, chunk by chunk (one read() returns at most one chunk), up to one byte past the limit.
+                chunks, size = [], 0
+                async for chunk in resp.content.iter_chunked(1 << 16):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_OFFICE_BYTES:
+                        break
+                data = b"".join(chunks)
         check_document(name, len(data))
         return name, data
 
