@@ -87,7 +87,7 @@ SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|
 _NAVIGATION = re.compile(
     r"^(?:available languages?:?.*|languages?:|skip to (?:main )?content|menu|search|home|print|share|"
     r"english|français|francais|español|espanol|русский|中文|عربي|download(?: pdf)?|back to top|"
-    r"(?:share|print|email|bookmark)(?: this)?(?: page)?|(?:©|\(c\)|copyright)\s.*|.+\s>\s.+\s>\s.+|"
+    r"(?:share|print|email|bookmark)(?: this)?(?: page)?|(?:©|copyright|\(c\)\s*(?:19|20)\d\d)\s.*|.+\s>\s.+\s>\s.+|"
     r"(?:english\s*)?(?:\|?\s*(?:français|español|русский|中文|عربي)\s*)+)$", re.I)
 # UN document furniture: job numbers (GE.21-12345(E)), barcodes, "Please recycle", distribution lines.
 _UN_FURNITURE = re.compile(r"^(?:(?:GE|NY|V|[A-Z]{1,3})\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?.*|\*\d{6,8}\*|please recycle.*|"

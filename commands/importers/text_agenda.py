@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 
 from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedSession
 from commands.importers.normalise import SUB_ITEM, normalise
+from commands.importers.readings import Decider
 from commands.importers.textutil import (
     LETTERHEAD, ROOM_CELL, SYMBOL_RE, TIME, TIME_RANGE, TIME_RE, clean_inline, ends_sentence, is_debris, make_date,
     match_date, parse_time, running_symbols, weekday_index,
@@ -70,6 +71,7 @@ class _Bullet:
     line: int
     continued: bool = False
     more: list[str] = field(default_factory=list)     # continuation lines, joined once at the end (linear)
+    asked: bool = False                                # a lettered line read as a question (without a "?")
 
 
 @dataclass
@@ -93,10 +95,21 @@ def looks_like_agenda(text: str) -> bool:
     return (heading and (timed or numbered >= 2)) or timed >= 2
 
 
-def parse_text_agenda(text: str, *, default_date: date | None = None,
-                      fallback_date: date | None = None) -> ParsedDocument:
+def agenda_weight(text: str) -> int:
+    """How much of an agenda the text holds: timed lines, numbered items that do not ask, an 'Agenda' heading."""
+    lines = [ln.text for ln in normalise(text)[0]]
+    heading = any(AGENDA_HEADING.match(ln) and len(ln) < 100 for ln in lines)
+    return (sum(1 for ln in lines if TIMED_LINE.match(ln) or (NUMBERED_LINE.match(ln) and "?" not in ln))
+            + (3 if heading else 0))
+
+
+def parse_text_agenda(text: str, *, default_date: date | None = None, fallback_date: date | None = None,
+                      today: date | None = None, decider: Decider | None = None) -> ParsedDocument:
+    """Never refuses a document with text: what it is unsure of, it decides by the whole document (``decider``
+    records the choice); what it cannot find (a title, a date) it supplies and says so in a note."""
     if not text.strip():
         raise DocumentError("the document is empty: expected an agenda (a title, a date and numbered items)", 1)
+    decider = decider or Decider()
     normal, _furniture = normalise(text)
     symbols = running_symbols([ln.text for ln in normal])
     lines: list[_Line | None] = []
@@ -105,43 +118,68 @@ def parse_text_agenda(text: str, *, default_date: date | None = None,
             lines.append(None)          # page debris: gone, but it is not a paragraph break either
         else:
             lines.append(_Line(ln.n, ln.text))
+    if not any(ln and ln.text for ln in lines):
+        raise DocumentError("the document holds nothing but page headers and numbers: expected an agenda", 1)
     unused: set[int] = set()
+    notes: list[str] = []
     start = _agenda_start(lines)
-    if start is None:
-        first = next((ln for ln in lines if ln and ln.text), None)
-        if first is None:
-            raise DocumentError("the document holds nothing but page headers and numbers: expected an agenda", 1)
-        raise DocumentError("expected agenda items: a heading such as 'Agenda' followed by numbered or timed "
-                            "items ('10:00 1. Opening', '09.15 - 12.15 Title')", first.n)
+    plain = start is None
+    if plain:
+        # No numbered or timed items: a programme of plain lines under day headings (or no agenda at all). The
+        # items start at the first day heading, else after the title.
+        start = _plain_start(lines)
     pre = _read_preamble([ln for ln in lines[:start] if ln is not None], unused)
     doc_symbol = next(iter(sorted(symbols)), None) if len(symbols) == 1 else None
-    notes: list[str] = []
+    body = [ln for ln in lines[start:] if ln is not None]
+    _choose_date(pre, lines[:start], body, decider)
     yearless = pre.date_match is not None and pre.date_match[2] is None
     year_notes: list[str] = []
     inferred = _year_in(normal, year_notes) if (default_date is None and fallback_date is None
                                                 and (yearless or pre.date_match is None)) else None
     doc_date = _resolve_doc_date(pre, default_date or (fallback_date if pre.date_match is None or yearless else None)
-                                 or (inferred if yearless else None))
+                                 or (inferred if yearless else None), notes, today)
     year_hint = default_date or fallback_date or inferred
     if yearless and inferred is not None:
         notes.extend(year_notes)
-    items_by_day = _read_items([ln for ln in lines[start:] if ln is not None], pre, doc_date, year_hint, unused,
-                               year_notes if not yearless else [], notes)
+    lettered = _choose_lettered(body, decider)
+    items_by_day = _read_items(body, pre, doc_date, year_hint, unused, year_notes if not yearless else [], notes,
+                               plain=plain, lettered_questions=lettered, today=today)
     sessions = []
     multi = len(items_by_day) > 1
+    numbered, counted = _number_across(items_by_day), 0
     for index, (day, day_line, items) in enumerate(items_by_day, start=1):
         if day is None:
-            raise DocumentError("expected a date for these agenda items: a day heading such as "
-                                "'Monday, 21 June 2010' or --date YYYY-MM-DD", day_line)
+            day = fallback_date or default_date or today or date.today()
+            notes.append(f"no date for the items from line {day_line}: they were put on {day.isoformat()}; give "
+                         "--date (or --start) to say which day")
         parsed_items = [_finish_item(it, day) for it in items]
-        _check_numbers(parsed_items)
-        s_start, s_end, untimed = _session_span(pre, parsed_items, day, multi, day_line)
+        counted = _check_numbers(parsed_items, notes, counted if numbered else 0)
+        s_start, s_end, untimed = _session_span(pre, parsed_items, day, multi, day_line, notes)
         title = pre.title if not multi else f"{pre.title} — {day.strftime('%A')} {day.day} {day.strftime('%B')}"
         key = f"{slugify(pre.title)}@{(doc_date or day).isoformat()}" + (f"/day{index}" if multi else "")
         sessions.append(ParsedSession(
             title=title, start=s_start, end=s_end, items=parsed_items, key=key,
             symbol=doc_symbol, background=pre.background or None, venue=pre.venue, untimed=untimed))
-    return ParsedDocument(sessions=sessions, unused_lines=sorted(unused), notes=notes)
+    return ParsedDocument(sessions=sessions, unused_lines=sorted(unused), notes=notes, choices=decider.choices,
+                          reading=decider.reading)
+
+
+def _plain_start(lines: list[_Line | None]) -> int:
+    """Where the items of a programme without numbers or times start: at its first day heading, else after the
+    'Programme' heading, else after the first line (the title)."""
+    for i, ln in enumerate(lines):
+        if ln and ln.text and len(ln.text) < 80 and match_date(ln.text, whole=True):
+            return i
+    for i, ln in enumerate(lines):
+        if ln and ln.text and AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5:
+            return i + 1
+    first = next(i for i, ln in enumerate(lines) if ln and ln.text)
+    return first + 1
+
+
+def _number_across(items_by_day) -> bool:
+    """A programme over several days without a single item number is numbered in order across its days."""
+    return len(items_by_day) > 1 and not any(it.parsed.number for _d, _l, items in items_by_day for it in items)
 
 
 def _year_in(lines, notes: list[str]) -> date | None:
@@ -202,13 +240,19 @@ def _title_of(content: list[_Line]) -> _Line | None:
     come first), else the first such line of the document."""
     def fit(ln: _Line, words: int = 2) -> bool:
         t = ln.text
-        return (len(t) <= 200 and len(t.split()) >= words and not LETTERHEAD.match(t) and not match_date(t, whole=True)
+        return (len(t) <= 200 and len(t.split()) >= words and not LETTERHEAD.match(t) and not mostly_date(t)
                 and not _is_item_line(t) and not VENUE_RE.match(t) and not SYMBOL_RE.match(t)
                 and not (AGENDA_HEADING.match(t) and len(t.split()) <= 5) and any(c.isalpha() for c in t))
 
     def dated(t: str) -> bool:
         found = match_date(t, whole=True) or (match_date(t) if len(t) <= 100 else None)
+        if found and _NOT_THE_MEETING.search(t[:found[0].start()]):
+            return False                  # "Issued: 14 January 2027": not the date a title stands above
         return bool(found) and (found[3] is not None or match_date(t, whole=True) is not None)
+
+    def mostly_date(t: str) -> bool:
+        found = match_date(t)
+        return bool(found) and len((t[:found[0].start()] + t[found[0].end():]).split()) < 3
     anchor = next((i for i, ln in enumerate(content) if dated(ln.text)
                    or (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5)), len(content))
     start = anchor
@@ -224,12 +268,13 @@ def _title_of(content: list[_Line]) -> _Line | None:
 
 def _read_preamble(lines: list[_Line], unused: set[int]) -> _Preamble:
     content = [ln for ln in lines if ln.text]
-    if not content:
-        raise DocumentError("expected the session title at the top of the document", 1)
-    first = _title_of(content)
+    first = _title_of(content) if content else None
     if first is None:
-        raise DocumentError("expected the session title at the top of the document, before the date",
-                            content[0].n)
+        # No heading-like line above the items: the first line that is not a date, else a plain name
+        first = next((ln for ln in content if not match_date(ln.text, whole=True)), None)
+        if first is None:
+            return _Preamble(title="Programme", title_line=lines[0].n if lines else 1,
+                             date_match=_first_date(content))
     unused.update(ln.n for ln in content if ln.n < first.n and not match_date(ln.text, whole=True)
                   and not LETTERHEAD.match(ln.text) and not SYMBOL_RE.match(ln.text)
                   and not (AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5))
@@ -336,7 +381,17 @@ def _time(text: str, line: int) -> time:
         raise DocumentError(f"'{text}' is not a time of day: expected HH:MM such as 10:00", line)
 
 
-def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
+def _first_date(content: list[_Line]):
+    for ln in content:
+        found = match_date(ln.text, whole=True)
+        if found:
+            _m, day, month, year, weekday = found
+            return (day, month, year, weekday, ln.n, ln.text)
+    return None
+
+
+def _resolve_doc_date(pre: _Preamble, default_date: date | None, notes: list[str],
+                      today: date | None = None) -> date | None:
     if pre.date_match is None:
         return default_date
     day, month, year, weekday, line, text = pre.date_match
@@ -345,20 +400,126 @@ def _resolve_doc_date(pre: _Preamble, default_date: date | None) -> date | None:
                             "Use --start to move the session", line)
     if year is None:
         if default_date is None:
-            raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", line)
+            default_date = today or date.today()
+            notes.append(f"the date '{text}' (line {line}) has no year: {default_date.year} was taken; give "
+                         "--date YYYY-MM-DD to say otherwise")
         year = default_date.year
-    found = make_date(day, month, year, line)
+    try:
+        found = make_date(day, month, year, line)
+    except DocumentError:
+        notes.append(f"'{text}' (line {line}) is not a date on the calendar: it was not used")
+        return default_date
     wd = weekday_index(weekday)
     if wd is not None and wd != found.weekday():
-        raise DocumentError(f"'{text}' does not match the calendar: {found.isoformat()} is a "
-                            f"{found.strftime('%A')}", line)
+        notes.append(f"'{text}' (line {line}) does not match the calendar: {found.isoformat()} is a "
+                     f"{found.strftime('%A')}; the date was taken, not the weekday")
     return found
+
+
+# The words around a date that make it something else than the meeting's: when the document was issued or revised,
+# a deadline, a registration period, "as of".
+_NOT_THE_MEETING = re.compile(
+    r"\b(?:issued?|distr|date of issue|dated|revis\w*|rev\.|as of|as at|updated?|deadline|registration|registr\w+|"
+    r"regist\w+|inscri\w+|until|till|before|by|no later|submi\w+|published|version|printed|circulated|"
+    r"jusqu\w*|avant|au plus tard|publié\w*|mise à jour|hasta|antes|a más tardar|plazo|publicad\w*|actualiz\w*|"
+    r"reçu\w*|recibid\w*|envoy\w*|sent|received|note verbale|ref\.?|réf\.?)\b", re.I)
+_THE_MEETING = re.compile(
+    r"\b(?:held|will (?:be held|take place|meet|convene)|takes? place|convene[sd]?|meeting (?:on|of)|session on|"
+    r"se tiendra|aura lieu|se réunira|se réunit|tendrá lugar|se celebrará|se reunirá|"
+    r"(?:morning|afternoon)|from \d|de \d)\b", re.I)
+
+
+def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], decider: Decider) -> None:
+    """The meeting's date among every date above the items, by the whole document: a date that stands alone as
+    a heading, carries its weekday, sits in a sentence that convenes the meeting, or lies a few days before the day
+    headings of the programme is the meeting's; one beside 'issued', 'revised', 'deadline', 'registration', 'as of'
+    is not. The best is taken; the runner-up is offered as another reading."""
+    days = [f for f in (match_date(ln.text, whole=True) for ln in body[:400] if ln.text and len(ln.text) < 80)
+            if f and f[3] is not None]
+    heading_days = []
+    for f in days:
+        try:
+            heading_days.append(date(f[3], f[2], f[1]))
+        except ValueError:
+            continue
+    candidates = []
+    for order, ln in enumerate(x for x in head if x is not None and x.text):
+        for found in _dates_in(ln.text):
+            m, day, month, year, weekday = found
+            if year is None and not match_date(ln.text, whole=True):
+                continue
+            try:
+                when = date(year, month, day) if year else None
+            except ValueError:
+                continue
+            whole = bool(match_date(ln.text, whole=True))
+            around = ln.text[max(0, m.start() - 40):m.end() + 25]
+            score = 0.0
+            score += 2 if whole else 0
+            score += 1 if weekday else 0
+            score -= 3 if _NOT_THE_MEETING.search(ln.text[max(0, m.start() - 40):m.start()]) else 0
+            score -= 1 if _NOT_THE_MEETING.search(around) and not _THE_MEETING.search(around) else 0
+            score += 2 if _THE_MEETING.search(around) else 0
+            if heading_days and when:
+                gap = min((d - when).days for d in heading_days if d >= when) if any(
+                    d >= when for d in heading_days) else None
+                score += 2 if gap is not None and gap <= 7 else -1
+            score -= order * 0.01
+            candidates.append((score, order, (day, month, year, weekday, ln.n, ln.text), when))
+    if not candidates:
+        return
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    seen, options = set(), []
+    for score, _o, match, when in candidates:
+        key = when or (match[0], match[1])
+        if key in seen:
+            continue
+        seen.add(key)
+        label = (f"{when.strftime('%A')} {when.day} {when.strftime('%B')} {when.year}" if when
+                 else f"{match[0]} {date(2000, match[1], 1).strftime('%B')}") + f" (line {match[4]})"
+        options.append((label, match))
+    pre.date_match = decider.decide("the meeting's date", options[:3], options[0][1][4])
+
+
+def _dates_in(text: str):
+    """Every date in a line, in order (a line may carry an issue date and the meeting's)."""
+    out, offset = [], 0
+    while offset < len(text):
+        found = match_date(text[offset:])
+        if not found:
+            break
+        m = found[0]
+        shifted = re.compile(re.escape(m.group())).search(text, offset)
+        out.append((shifted,) + found[1:])
+        offset = shifted.end()
+    return out
 
 
 # --- agenda items -----------------------------------------------------------------
 
+def _choose_lettered(body: list[_Line], decider: Decider) -> bool:
+    """Lettered lines under items ((a), (b)… without a question mark): the item's sub-items (kept in its
+    description, the usual reading of an agenda) or its questions. Decided once for the whole document: questions
+    when most lettered lines end like questions elsewhere do or start with a question word."""
+    lettered = [ln for ln in body if SUB_ITEM.match(ln.text) and "?" not in ln.text]
+    if not lettered:
+        return False
+    asking = sum(1 for ln in lettered if _QUESTION_WORD.match((SUB_ITEM.match(ln.text).group("t")
+                                                               or SUB_ITEM.match(ln.text).group("t2") or "")))
+    as_questions = asking * 2 > len(lettered)
+    options = [("as questions of their item", True), ("as sub-items, kept in the item's description", False)]
+    if not as_questions:
+        options.reverse()
+    return decider.decide(f"the {len(lettered)} lettered lines under items", options, lettered[0].n)
+
+
+_QUESTION_WORD = re.compile(r"^(?:what|how|which|why|who|when|where|should|could|would|is|are|do|does|can|"
+                            r"quel\w*|comment|pourquoi|qui|est-ce|qué|cómo|cuál\w*|por qué|quién)\b", re.I)
+
+
 def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None,
-                unused: set[int], year_notes: list[str] = (), notes: list[str] | None = None):
+                unused: set[int], year_notes: list[str] = (), notes: list[str] | None = None, *,
+                plain: bool = False, lettered_questions: bool = False, today: date | None = None):
     days: list[tuple[date | None, int, list[_Item]]] = []
     day: date | None = doc_date
     day_line = lines[0].n if lines else pre.title_line
@@ -389,15 +550,22 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             _m, d, month, y, weekday = found
             if y is None:
                 if year is None:
-                    raise DocumentError(f"the date '{text}' has no year: pass --date YYYY-MM-DD", ln.n)
+                    year = (today or date.today()).year
+                    if notes is not None:
+                        notes.append(f"the date '{text}' (line {ln.n}) has no year: {year} was taken; give "
+                                     "--date YYYY-MM-DD to say otherwise")
                 y = year
                 if notes is not None:
                     notes.extend(n for n in year_notes if n not in notes)   # the year taken from elsewhere is said
-            new_day = make_date(d, month, y, ln.n)
+            try:
+                new_day = make_date(d, month, y, ln.n)
+            except DocumentError:
+                unused.add(ln.n)            # "31 June": not a day on the calendar, shown as a line not used
+                continue
             wd = weekday_index(weekday)
-            if wd is not None and wd != new_day.weekday():
-                raise DocumentError(f"'{text}' does not match the calendar: {new_day.isoformat()} is a "
-                                    f"{new_day.strftime('%A')}", ln.n)
+            if wd is not None and wd != new_day.weekday() and notes is not None:
+                notes.append(f"'{text}' (line {ln.n}) does not match the calendar: {new_day.isoformat()} is a "
+                             f"{new_day.strftime('%A')}; the date was taken, not the weekday")
             close_block()
             if items:
                 days.append((day, day_line, items))
@@ -454,8 +622,10 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.last, current.last_line, gap = "presenter", ln.n, False
             continue
         item_match = ITEM_LINE.match(text)
-        untimed_title = (block is not None and not block_items and not bullet and current is None
-                         and not SUB_ITEM.match(text))
+        untimed_title = ((block is not None and not block_items and not bullet and current is None
+                          and not SUB_ITEM.match(text))
+                         or (plain and not bullet and not SUB_ITEM.match(text) and not PERSON_RE.match(text)
+                             and len(text) <= 150 and not _annotation(text) and "?" not in text))
         if not bullet and item_match and (item_match.group("a") or item_match.group("num")) or untimed_title:
             if untimed_title and not (item_match.group("a") or item_match.group("num")):
                 a = b = None
@@ -483,9 +653,9 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             unused.add(ln.n)            # text before any item, or between blocks: shown to the coordinator
             continue
         sub = SUB_ITEM.match(text)
-        if sub and not bullet and "?" in text:
+        if sub and not bullet and ("?" in text or lettered_questions):
             # a lettered question under the item: a question, without its letter
-            current.bullets.append(_Bullet(clean_inline(sub.group("t") or sub.group("t2")), ln.n))
+            current.bullets.append(_Bullet(clean_inline(sub.group("t") or sub.group("t2")), ln.n, asked=True))
             current.last, gap = "bullet", False
             continue
         if sub and not bullet:
@@ -592,7 +762,7 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
         if dash and PERSON_RE.match(dash.group("who")) and len(dash.group("t")) >= 3:
             p.title, p.presenters = dash.group("t"), _people_of(dash.group("who"))
     for b in it.bullets:
-        if QUESTION_HINT in b.text:
+        if QUESTION_HINT in b.text or b.asked:
             p.questions.append(b.text)
         elif len(b.text) <= PRESENTER_MAX and not p.questions:
             p.presenters.append(b.text.rstrip("."))
@@ -600,7 +770,7 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
             description.append(b.text)
     p.description = "\n\n".join(description) or None
     if p.kind == "break" and p.questions:
-        raise DocumentError("a break cannot carry discussion questions", p.line)
+        p.kind = "item"              # a "break" that carries discussion questions is an item
     start, end = it.times
     p.start = datetime.combine(it.day or day, start) if start else None
     p.end = datetime.combine(it.day or day, end) if end else None
@@ -609,37 +779,79 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     return p
 
 
-def _check_numbers(items: list[ParsedItem]) -> None:
+def _check_numbers(items: list[ParsedItem], notes: list[str] | None = None, counted: int = 0) -> int:
+    """Items without numbers are numbered in order (``across`` days: continuing the previous day's numbers); an
+    item number met again is the same item taken up again ("(continued)", an annotated agenda repeating its list
+    with annotations: merged into the first), else kept, with a note. Returns the last number given."""
     if not any(it.number for it in items):
-        n = 0
+        n = counted
         for it in items:
             if it.kind == "item":
                 n += 1
                 it.number = str(n)
-        return
-    seen: dict[str, int] = {}
+        return n
+    seen: dict[str, ParsedItem] = {}
+    taken = {it.number for it in items if it.number}
+    drop: list[ParsedItem] = []
     for it in items:
         if it.kind != "item":
             continue
         if it.number is None:
             if it.questions:
-                raise DocumentError("this item carries questions but has no number: expected '3. Title'", it.line)
+                # questions need a number for their refs: the next free one
+                k = 1
+                while str(k) in taken:
+                    k += 1
+                it.number = str(k)
+                taken.add(it.number)
+                if notes is not None:
+                    notes.append(f"the item on line {it.line} has questions but no number: it was numbered {k}")
             continue
-        if it.number in seen:
+        first = seen.get(it.number)
+        if first is not None:
             if CONTINUED.search(it.title) and not it.questions:
                 continue         # "3. General exchange of views (continued)": the same item, taken up again
-            raise DocumentError(f"item number {it.number} appears twice (first on line {seen[it.number]})", it.line)
-        seen[it.number] = it.line
+            if _same_title(first.title, it.title):
+                # an annotated agenda repeats each item with its annotation: one item, its annotation kept
+                _merge(first, it)
+                drop.append(it)
+                continue
+            if notes is not None:
+                notes.append(f"item number {it.number} appears twice (lines {first.line} and {it.line}): both kept")
+            continue
+        seen[it.number] = it
+    for it in drop:
+        items.remove(it)
+    return 0
 
 
-def _session_span(pre: _Preamble, items: list[ParsedItem], day: date, multi: bool, line: int):
+def _same_title(a: str, b: str) -> bool:
+    wa, wb = a.lower().split(), b.lower().split()
+    k = min(len(wa), len(wb), 4)
+    return k > 0 and wa[:k] == wb[:k]
+
+
+def _merge(first: ParsedItem, again: ParsedItem) -> None:
+    if len(again.title) > len(first.title) and again.title.lower().startswith(first.title.lower()):
+        first.title = again.title
+    for attr in ("start", "end"):
+        if getattr(first, attr) is None and getattr(again, attr) is not None:
+            setattr(first, attr, getattr(again, attr))
+    first.presenters += [p for p in again.presenters if p not in first.presenters]
+    first.questions += [q for q in again.questions if q not in first.questions]
+    if again.description:
+        first.description = "\n\n".join(filter(None, [first.description, again.description]))
+
+
+def _session_span(pre: _Preamble, items: list[ParsedItem], day: date, multi: bool, line: int,
+                  notes: list[str] | None = None):
     if pre.span and not multi:
         start = datetime.combine(day, pre.span[0])
         end = datetime.combine(day, pre.span[1])
-        if end <= start:
-            raise DocumentError("the session ends before it starts: expected a range such as '10:00 to 13:00'",
-                                pre.date_match[4] if pre.date_match else pre.title_line)
-        return start, end, False
+        if end > start:
+            return start, end, False
+        if notes is not None:
+            notes.append("the session's range ends before it starts: the items' times were taken instead")
     starts = [it.start for it in items if it.start]
     ends = [t for it in items for t in (it.end, it.start) if t]
     if not starts:
