@@ -13,6 +13,7 @@ import io
 import zipfile
 
 from commands.importers.model import DocumentError
+from commands.importers.tables import table_lines
 
 MAX_PAGES = 80
 MAX_PAGE_OBJECTS = 10_000   # drawing and text objects on one page beyond which it is a drawing, not a page of text
@@ -120,11 +121,9 @@ def _page_text(page) -> str:
             cells = table.extract()
         except Exception:
             continue
-        for i, row in enumerate(table.rows):
-            values = [c or "" for c in (cells[i] if i < len(cells) else [])]
-            if any(v.strip() for v in values):
-                top, bottom = row.bbox[1], row.bbox[3]
-                rows.append((top, bottom, row_lines(values)))
+        lines = table_lines([[c or "" for c in row] for row in cells])
+        if lines:
+            rows.append((table.bbox[1], table.bbox[3], "\n".join(lines)))
     rows.sort(key=lambda r: r[0])
     out: list[str] = []
     prev_bottom, heights = None, [b - t for t, b, _ in rows if b > t]
@@ -135,15 +134,6 @@ def _page_text(page) -> str:
         out.append(text)
         prev_bottom = bottom
     return "\n".join(out)
-
-
-def row_lines(cells: list[str]) -> str:
-    """A table row as the readers take it: the first line of every cell as one ``| a | b |`` row, then the further
-    lines of each cell (a speaker under the title, a wrapped title) on lines of their own, in column order."""
-    split = [[" ".join(x.split()) for x in c.split("\n") if x.strip()] for c in cells]
-    first = "| " + " | ".join(c[0] if c else "" for c in split) + " |"
-    rest = [x for c in split for x in c[1:]]
-    return "\n".join([first, *rest])
 
 
 def _lines(words: list[dict]) -> list[list[dict]]:
@@ -181,6 +171,7 @@ def docx_text(data: bytes) -> str:
             out.append(Paragraph(block, doc).text)
         elif tag == "tbl":
             out.append("")
+            rows = []
             for row in Table(block, doc).rows:
                 values, last = [], None
                 for cell in row.cells:
@@ -188,8 +179,8 @@ def docx_text(data: bytes) -> str:
                         continue                   # a merged cell is reported once per column it spans
                     last = cell._tc
                     values.append("\n".join(p.text for p in cell.paragraphs))
-                if any(v.strip() for v in values):
-                    out.append(row_lines(values))
+                rows.append(values)
+            out.extend(table_lines(rows))
             out.append("")
     text = "\n".join(out)
     if not text.strip():
