@@ -60,7 +60,8 @@ _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apre
 
 _ITEM_FORMS = [
     re.compile(r"^(?:agenda\s+)?item\s+(?P<n>\d{1,2}(?:\.\d{1,2})?)\s*[:.–—-]?\s*(?P<t>.*)$", re.I),
-    re.compile(r"^(?:topic|point|punto|tema|session|séance)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$", re.I),
+    re.compile(r"^(?:topic|point|punto|tema|session|séance|sesión|module|módulo)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$",
+               re.I),
     re.compile(r"^(?P<n>\d{1,2})\.(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),          # 1.Title (no space)
     re.compile(r"^(?P<n>\d{1,2})\)\s+(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),       # 1) Title
     re.compile(r"^(?P<r>(?:X{0,1}(?:IX|IV|V?I{0,3})))\.\s+(?P<t>[A-Z].*)$"),   # II. Title (Roman)
@@ -71,12 +72,16 @@ PEOPLE_LABEL = re.compile(
     r"^(?P<label>chair(?:ed by)?|co-chairs?|chairs?|chairperson|president|moderat(?:or|ors|ed by)|"
     r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
     r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
-    r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|"
+    r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|introduction by|"
+    r"(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)|leads?|resource persons?|"
+    r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
     r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
     r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
     r"ponentes?|oradores?)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
-_LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|"
+_LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|leads?|"
+                                r"resource persons?|(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)(?!\s+by)|"
+                                r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
                                 r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|"
                                 r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
                                 re.I)
@@ -138,11 +143,26 @@ def _to_24(h: int, m: int, mer: str | None) -> str:
     return f"{h:02d}:{m:02d}"
 
 
+_WORD_RANGE = re.compile(rf"(?P<a>{TIME}|\b(?:[01]?\d|2[0-3])\s*h(?:eures?)?(?:\s*[0-5]\d)?)\s+(?:a|à|al|au|hasta|jusqu['’]à)\s+"
+                         rf"(?P<b>{TIME}|(?:[01]?\d|2[0-3])\s*h(?:eures?)?(?:\s*[0-5]\d)?\b)", re.I)
+_HEURES = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s*(?:heures?|horas?)(?:\s*(?P<m>[0-5]\d))?\b", re.I)
+
+
+def _word_ranges(text: str) -> str:
+    """``9:00 a 9:30``, ``de 10 heures à 13 heures`` → ``09:00 - 09:30``, ``10:00 - 13:00``."""
+    if not _DIGIT.search(text):
+        return text
+    if "heure" in text or "hora" in text:
+        text = _HEURES.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m') or '00'}", text)
+    return _WORD_RANGE.sub(lambda m: f"{m.group('a')} - {m.group('b')}", text)
+
+
 def normalise_times(text: str) -> str:
     """``9:00 a.m.`` → ``09:00``, ``1:00 - 3:00 p.m.`` → ``13:00 - 15:00`` (the meridiem of the end applies to the
     start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
     if not _DIGIT.search(text) and "noon" not in text.lower():
         return text                     # no time here (most lines): nothing to do
+    text = _word_ranges(text)
     lower = text.lower()
     if "noon" in lower:
         text = _NOON.sub("12:00", text)
@@ -189,7 +209,7 @@ def translate_date(text: str) -> str:
 
 
 _BULLETED_TIME = re.compile(rf"^(?:[•·▪●◦■□➢►✓]|[-–—*])\s*(?={TIME})", re.I)
-_BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
+_BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}(?:\.\d{1,2}){0,2}", re.I)
 _TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)
 # "Opening of the meeting ........ 10:00 - 10:30": a time at the end, after leader dots
 _TRAILING_TIME = re.compile(rf"^(?P<title>\S.*?\S)\s*(?:\.{{3,}}|…+)\s*(?P<t>{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)$", re.I)
@@ -210,13 +230,21 @@ def _split_cells(text: str) -> list[str]:
         cells.insert(0, cells.pop(timed[0]))
     out: list[str] = []
     for c in cells:
-        if out and (re.fullmatch(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", out[-1], re.I)
-                    or re.fullmatch(r"(?:item\s+)?\d{1,2}[.)]?", out[-1], re.I)):
-            dot = "." if _BARE_NUMBER.fullmatch(out[-1]) else ""
+        if out and _LEAD_CELL.fullmatch(out[-1]):
+            last = out[-1].split()[-1]
+            dot = "." if (_BARE_NUMBER.fullmatch(last) and not _TIME_CELL.fullmatch(last)
+                          and not _TIME_CELL.fullmatch(c)) else ""
             out[-1] = f"{out[-1]}{dot} {c}"
         else:
             out.append(c)
     return out
+
+
+# Cells that lead a row and join the cell after them: a time, an item number or code ("3 bis", "4.1.1", "A1"), or
+# both ("09:30 1.")
+_CODE = r"(?:(?:item\s+)?\d{1,2}(?:\.\d{1,2}){0,2}[.)]?(?:\s?(?:bis|ter|quater))?|[A-Z]\.?\d{1,2}[.)]?)"
+_LEAD_CELL = re.compile(rf"(?:{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)(?:\s+{_CODE})?|{_CODE}(?:\s+{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)?",
+                        re.I)
 
 
 _STARTS_TIMED = re.compile(rf"^{TIME}", re.I)
@@ -227,11 +255,20 @@ _GLUED_ROW = re.compile(rf"(?<=\S)\s+(?=(?:{TIME})\s*(?:-|–|—|to)\s*(?:{TIME
 _GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)(?=[A-Z])")
 
 
+# "1. Opening session – 09:00 to 09:30", "AGENDA ITEM 2: POST-SHIPMENT COOPERATION, 10:30-12:00": the time after a
+# dash or a comma at the end of a title
+_DASHED_TIME = re.compile(rf"^(?P<title>\S.*?\S)\s*(?:,|\s[–—-])\s*(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})$", re.I)
+
+
 def _time_first(text: str) -> str:
-    if "..." not in text and "…" not in text:
-        return text
-    m = _TRAILING_TIME.match(text)
-    return f"{m.group('t')} {m.group('title')}" if m else text
+    if "..." in text or "…" in text:
+        m = _TRAILING_TIME.match(text)
+        return f"{m.group('t')} {m.group('title')}" if m else text
+    if _DIGIT.search(text[-3:]):
+        m = _DASHED_TIME.match(text)
+        if m and not _STARTS_TIMED.match(text):
+            return f"{m.group('t')} {m.group('title')}"
+    return text
 
 
 def _split_glued(text: str) -> list[str]:
@@ -244,6 +281,21 @@ def _split_glued(text: str) -> list[str]:
     for p in parts:
         out.extend(s.strip() for s in _GLUED_WORDS.sub("\n", p).split("\n") if s.strip())
     return out
+
+
+_HEADING_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def _split_heading(text: str) -> list[str]:
+    """``MONDAY 20 JULY 2026 — AGENDA ITEM 1: …``, ``AFTERNOON SESSION — AGENDA ITEM 3: …``: a day heading (or a
+    part of the day) and an item on one line are two lines (the part of the day is dropped below)."""
+    if "–" not in text and "—" not in text and " - " not in text:
+        return [text]
+    pieces = _HEADING_DASH.split(text, maxsplit=1)
+    if len(pieces) == 2 and pieces[1] and (_PART_OF_DAY.match(pieces[0])
+                                           or match_date(translate_date(pieces[0]), whole=True)):
+        return pieces
+    return [text]
 
 
 _LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
@@ -336,7 +388,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
         for cell in cells:
             if "m." in cell or "M." in cell:
                 cell = _MERIDIEM_GLUE.sub(r"\1 ", cell)
-            for part in _split_glued(_time_first(normalise_times(translate_date(cell)))):
+            for part in (p for piece in _split_heading(cell)
+                         for p in _split_glued(_time_first(normalise_times(translate_date(piece))))):
                 day = _DAY_N.match(part)
                 if day and match_date(day.group("rest")):
                     part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it

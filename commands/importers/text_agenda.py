@@ -27,7 +27,8 @@ AGENDA_HEADING = re.compile(
     r"programa|temario)\b", re.I)
 ITEM_LINE = re.compile(
     rf"^(?:(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?\s+)?"
-    rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}\.\d{{1,2}}(?=\.?\s)|\d{{1,2}}(?=[.)]\s))[.)]?\s+)?(?P<title>\S.*)$", re.I)
+    rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{1,2}}(?=\.?\s)|\d{{1,2}}\s?(?:bis|ter|quater)(?=[.)]?\s)|"
+    rf"\d{{1,2}}(?=[.)]\s)|[A-Z]\.?\d{{1,2}}(?=[.)]?\s))[.)]?\s+)?(?P<title>\S.*)$")
 BREAK_RE = re.compile(
     r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|"
     r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
