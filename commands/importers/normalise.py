@@ -301,14 +301,14 @@ def _split_heading(text: str) -> list[str]:
 _LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
 
 
-def _item_form(text: str) -> str:
+def _item_form(text: str, roman: bool = True) -> str:
     """``Item 10``, ``AGENDA ITEM 1: Title``, ``Topic 1 : Title``, ``1.Title``, ``1) Title`` → ``N. Title`` (after
     a leading time, too)."""
     lead = _LEADING_TIME.match(text)
     if lead:
-        inner = _item_form(lead.group("rest"))
+        inner = _item_form(lead.group("rest"), roman)
         return f"{lead.group('t')} {inner}"
-    for form in _ITEM_FORMS:
+    for form in (_ITEM_FORMS if roman else _ITEM_FORMS[:-1]):
         m = form.match(text)
         if m and not _SUB_NUMBER.match(text):
             title = m.group("t").strip()
@@ -351,6 +351,7 @@ def day_base(lines: list[str]) -> date | None:
     return None
 
 
+_ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
 _DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
 
@@ -363,6 +364,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
     repeated = {s for s, k in Counter(ln.strip() for ln in raw if len(ln.strip()) > 3).items()
                 if k >= 3 and not re.search(TIME, s) and len(s) < 80 and not s.endswith("?")}
     base = day_base(raw)
+    # Roman numerals number the items, unless Arabic numbers do (then "I. Provisional agenda", "II. Annotations"
+    # are the document's parts)
+    roman = sum(1 for ln in raw if _ARABIC_ITEM.match(ln)) < 2
     out: list[Line] = []
     furniture: set[int] = set()
     for n, ln in enumerate(raw, start=1):
@@ -415,5 +419,5 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                 if people:
                     out.append(Line(n, people))
                     continue
-                out.append(Line(n, _item_form(part)))
+                out.append(Line(n, _item_form(part, roman)))
     return out, furniture

@@ -171,11 +171,18 @@ def _plain_start(lines: list[_Line | None]) -> int:
     for i, ln in enumerate(lines):
         if ln and ln.text and len(ln.text) < 80 and match_date(ln.text, whole=True):
             return i
+    start = None
     for i, ln in enumerate(lines):
         if ln and ln.text and AGENDA_HEADING.match(ln.text) and len(ln.text.split()) <= 5:
-            return i + 1
-    first = next(i for i, ln in enumerate(lines) if ln and ln.text)
-    return first + 1
+            start = i + 1
+            break
+    if start is None:
+        start = next(i for i, ln in enumerate(lines) if ln and ln.text) + 1
+    # a place-and-date line, a venue under the heading still describe the meeting
+    while start < len(lines) and (not lines[start] or not lines[start].text or VENUE_RE.match(lines[start].text)
+                                  or (len(lines[start].text) <= 100 and match_date(lines[start].text))):
+        start += 1
+    return start
 
 
 def _number_across(items_by_day) -> bool:
@@ -444,7 +451,15 @@ def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], de
         except ValueError:
             continue
     candidates = []
-    for order, ln in enumerate(x for x in head if x is not None and x.text):
+    heads = [x for x in head if x is not None and x.text]
+    furniture = [i for i, x in enumerate(heads) if _FURNITURE_NEAR.search(x.text) or SYMBOL_RE.match(x.text)
+                 or LETTERHEAD.match(x.text)]
+    mentions: dict[tuple[int, int], int] = {}
+    for ln in [*heads, *body]:
+        if ln.text and DIGIT.search(ln.text):
+            for f in _dates_in(ln.text):
+                mentions[(f[1], f[2])] = mentions.get((f[1], f[2]), 0) + 1
+    for order, ln in enumerate(heads):
         for found in _dates_in(ln.text):
             m, day, month, year, weekday = found
             if year is None and not match_date(ln.text, whole=True):
@@ -465,6 +480,11 @@ def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], de
                 gap = min((d - when).days for d in heading_days if d >= when) if any(
                     d >= when for d in heading_days) else None
                 score += 2 if gap is not None and gap <= 7 else -1
+            if any(abs(order - i) <= 2 for i in furniture) and not whole_sentence(ln.text):
+                score -= 2.5           # beside "Distr.: General", "Original:", the symbol: when it was issued
+            if _PLACE_DATE.match(ln.text) and m.end() >= len(ln.text.rstrip(" .")) - 1:
+                score += 1             # "Vienna, 18 May 2027": where and when the meeting is
+            score += min(2, mentions.get((day, month), 1) - 1)      # the meeting's date is said again below
             score -= order * 0.01
             candidates.append((score, order, (day, month, year, weekday, ln.n, ln.text), when))
     if not candidates:
@@ -480,6 +500,14 @@ def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], de
                  else f"{match[0]} {date(2000, match[1], 1).strftime('%B')}") + f" (line {match[4]})"
         options.append((label, match))
     pre.date_match = decider.decide("the meeting's date", options[:3], options[0][1][4])
+
+
+_FURNITURE_NEAR = re.compile(r"\b(?:distr\.?|distribution|distribución|original)\b", re.I)
+_PLACE_DATE = re.compile(r"^[A-ZÀ-Ý][\w'’ .()-]{1,40},\s*(?:le\s+|el\s+)?", re.I)
+
+
+def whole_sentence(text: str) -> bool:
+    return len(text.split()) >= 8
 
 
 def _dates_in(text: str):

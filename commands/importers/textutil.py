@@ -31,7 +31,9 @@ TIME_RANGE = re.compile(rf"(?P<a>{TIME}){RANGE_SEP}(?P<b>{TIME})", re.I)
 # Letterheads and distribution lines above a document's title: never its title, never content left unused.
 LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
                         r"implementation support unit|convention on .{0,80}|unog|ohchr|distr\.?:?.*|general|"
-                        r"original:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"original\s*:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"distribution\s*(?:générale|generale|limitée|limitee|restreinte|general).*|"
+                        r"distribución\s*(?:general|limitada|reservada).*|français|english|español|espanol|"
                         r"check against delivery|page \d+.*)$", re.I)
 # Where a meeting takes place, as a column of a programme row ("Plenary", "Room XXI", "Salle 2", "Online").
 _ROOM = (r"(?:venue|plenary|plénière|plenaria|(?:conference\s+)?room|salle|sala|hall|building|palais|assembly hall|"
