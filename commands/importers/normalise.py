@@ -77,7 +77,7 @@ PEOPLE_LABEL = re.compile(
     r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
     r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
     r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
-    r"ponentes?|oradores?)"
+    r"ponentes?|oradores?|expositor(?:a|es|as)?|disertantes?)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
 _LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|leads?|"
                                 r"resource persons?|(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)(?!\s+by)|"

@@ -30,14 +30,14 @@ ITEM_LINE = re.compile(
     rf"(?:(?:item\s+)?(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{1,2}}(?=\.?\s)|\d{{1,2}}\s?(?:bis|ter|quater)(?=[.)]?\s)|"
     rf"\d{{1,2}}(?=[.)]\s)|[A-Z]\.?\d{{1,2}}(?=[.)]?\s))[.)]?\s+)?(?P<title>\S.*)$")
 BREAK_RE = re.compile(
-    r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+)?\s*(?:break)?|"
+    r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+(?:\s+\w+)?)?\s*(?:break)?|"
     r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
     r"(?:registration|welcome|arrival)\s*(?:and|&|/)\s*(?:coffee|tea|refreshments)|welcome\s+coffee|"
     r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso)"
     r"[\s.:;,-]*(?:\(.*\))?$", re.I)
 BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|o(?=\s))\s+(?P<text>.*)$")
 PRESENTER_RE = re.compile(
-    r"^[*_]*(?:introduced by|presentation by|presented by|chaired by|moderated by|facilitated by|"
+    r"^[*_]*(?:introduced by|introduction by|presentation by|presented by|chaired by|moderated by|facilitated by|"
     r"presenters?\s*:|speakers?\s*:|chair\s*:|moderators?\s*:|facilitators?\s*:)\s*(?P<who>.+?)[*_]*$", re.I)
 PEOPLE_ONLY = re.compile(r"^Presented by:?$")        # a label whose names follow on their own lines
 # A person on a line of their own: an honorific, or "Firstname Lastname, role".
@@ -45,6 +45,9 @@ PERSON_RE = re.compile(
     r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+_COMMA_PERSON = re.compile(
+    r",\s+(?=(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Ambassadrice|Minister|Sir|Dame|Judge|"
+    r"Sr|Sra|Dña?|S\.E\.)\.?\s+[A-ZÀ-Ý])")
 TITLE_GOES_ON = re.compile(r"^(?:to|of|on|for|and|in|at|under|de|du|des|sur|sobre|del|para|en)\s", re.I)
 CONTINUED = re.compile(r"\((?:continued|cont(?:['’]d|\.)|suite|continuación)\)|\bcontinued\b", re.I)
 TIMED_LINE = re.compile(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", re.I)
@@ -56,6 +59,7 @@ NUMBER_ONLY = re.compile(r"^(?P<n>\d{1,2})\.$")      # "Item 5" on a line of its
 RANGE_ONLY = re.compile(rf"^(?P<a>{TIME})(?:\s*(?:-|–|—|to|until|till)\s*(?P<b>{TIME}))?$", re.I)
 VENUE_RE = re.compile(r"^(?:venue|location|place|room)\s*:\s*(?P<where>.+)$", re.I)
 LABEL_HEADING = re.compile(r"^[A-Z][A-Za-z ]{0,30}:$")
+_LABEL_LINE = re.compile(r"^[A-ZÀ-Ý][\w’'-]*(?:\s+[\w’'-]+){0,3}\s*:(?:\s+\S.*)?$")
 QUESTION_HINT = "?"
 PRESENTER_MAX = 200
 
@@ -704,12 +708,22 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.parsed.presenters.extend(_people_of(text))
             current.last, current.last_line, gap = "presenter", ln.n, False
             continue
+        if not bullet and _LABEL_LINE.match(text) and not PRESENTER_RE.match(text):
+            # "Bodies concerned:", "Documents: NSCG/2027/2", "Participation: …": about the item, neither more of its
+            # title nor its speakers; a list under such a label is its description too
+            current.paragraphs.append(clean_inline(text))
+            current.para_more.append([])
+            current.last, gap = "label", False
+            continue
         if bullet:
             inner = bullet.group("text")
             who = PRESENTER_RE.match(clean_inline(inner))
             if who:
                 current.parsed.presenters.extend(_people_of(who.group("who")))
                 current.last = "presenter"
+            elif current.last in ("label", "listed") and "?" not in inner:
+                current.paragraphs[-1] += ("\n– " if current.last == "label" else "; ") + clean_inline(inner)
+                current.last = "listed"
             else:
                 current.bullets.append(_Bullet(clean_inline(inner), ln.n))
                 current.last = "bullet"
@@ -785,6 +799,12 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
         bracket = re.match(r"^(?P<t>.*\S)\s+\((?P<who>[^()]+)\)$", p.title)
         if bracket and PERSON_RE.match(bracket.group("who")) and len(bracket.group("t")) >= 3:
             p.title, p.presenters = bracket.group("t"), _people_of(bracket.group("who"))
+    if not p.presenters and p.kind == "item" and ", " in p.title:
+        # "Keynote: Ten years of drones, Dr Lucía Herrera (…)", "Closing, Dr Stefan Wüthrich, Director": a person
+        # with an honorific after a comma (", a roundtable" names no one and stays)
+        comma = _COMMA_PERSON.search(p.title)
+        if comma and len(p.title[:comma.start()]) >= 3:
+            p.title, p.presenters = p.title[:comma.start()].strip(), [p.title[comma.start():].lstrip(", ").strip()]
     if not p.presenters and p.kind == "item":
         # "Welcome – Ambassador Karin Holm": the speaker after a dash in the title
         dash = re.match(r"^(?P<t>.*\S)\s+[–—-]\s+(?P<who>\S.*)$", p.title)
