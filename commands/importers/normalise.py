@@ -62,6 +62,9 @@ _ITEM_FORMS = [
     re.compile(r"^(?:agenda\s+)?item\s+(?P<n>\d{1,2}(?:\.\d{1,2})?)\s*[:.–—-]?\s*(?P<t>.*)$", re.I),
     re.compile(r"^(?:topic|point|punto|tema|session|séance|sesión|module|módulo)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$",
                re.I),
+    # "Point 9 de l'ordre du jour : Débat général", "Tema 3 del programa: …"
+    re.compile(r"^(?:point|punto|tema)\s+(?P<n>\d{1,2}(?:\s?bis|\s?ter)?)\s+(?:de\s+l['’]ordre\s+du\s+jour|"
+               r"del\s+(?:orden\s+del\s+d[ií]a|programa))\s*[:.–—-]\s*(?P<t>.+)$", re.I),
     re.compile(r"^(?P<n>\d{1,2})\.(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),          # 1.Title (no space)
     re.compile(r"^(?P<n>\d{1,2})\)\s+(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),       # 1) Title
     re.compile(r"^(?P<r>(?:X{0,1}(?:IX|IV|V?I{0,3})))\.\s+(?P<t>[A-Z].*)$"),   # II. Title (Roman)
@@ -77,12 +80,12 @@ PEOPLE_LABEL = re.compile(
     r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
     r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
     r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
-    r"ponentes?|oradores?|expositor(?:a|es|as)?|disertantes?)"
+    r"ponentes?|oradores?|expositor(?:a|es|as)?|disertantes?|intervienen|interviene|presenta|presentan)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
 _LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|leads?|"
                                 r"resource persons?|(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)(?!\s+by)|"
                                 r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
-                                r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|"
+                                r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|intervienen|interviene|presenta|presentan|"
                                 r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
                                 re.I)
 SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
@@ -351,6 +354,9 @@ def day_base(lines: list[str]) -> date | None:
     return None
 
 
+_MEETING = (r"(?:[\w-]+\s+)?(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria|reunión\s+plenaria)|"
+            r"(?:main\s+committee|grande\s+commission|comisión\s+principal)\s+[IVX]+")
+_TIMED_MEETING = re.compile(rf"^(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:{_MEETING})\b[^:]*$", re.I)
 _ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
 _DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
@@ -404,6 +410,10 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
                         out.append(Line(n, day.group("rest")))
                     continue
+                meeting = _TIMED_MEETING.match(part)
+                if meeting:
+                    out.append(Line(n, meeting.group("t")))      # "10:00 – 13:00 Fourth plenary meeting": a range
+                    continue                                      # over the agenda items listed under it
                 ranged = _PART_OF_DAY_RANGE.match(part)
                 if ranged:
                     out.append(Line(n, ranged.group("r")))      # "Morning session (10:00 – 13:00)": a range heading

@@ -33,7 +33,10 @@ BREAK_RE = re.compile(
     r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+(?:\s+\w+)?)?\s*(?:break)?|"
     r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
     r"(?:registration|welcome|arrival)\s*(?:and|&|/)\s*(?:coffee|tea|refreshments)|welcome\s+coffee|"
-    r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso)"
+    r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso|"
+    r"(?:morning|afternoon)\s+(?:tea|coffee)|(?:[\w-]+\s+){1,3}(?:and|&)\s+(?:coffee|tea|lunch)(?:\s+break)?|"
+    r"(?:lunch|déjeuner|dejeuner|almuerzo)\s+(?:libre|free|(?:hosted|offered)\s+by\s+.{3,80}|ofrecido\s+por\s+.{3,80}|"
+    r"offert\s+par\s+.{3,80}))"
     r"[\s.:;,-]*(?:\(.*\))?$", re.I)
 BULLET_RE = re.compile(r"^\s*(?:[-•–—▪◦·●○■□➢►]|\*(?=\s)|o(?=\s))\s+(?P<text>.*)$")
 PRESENTER_RE = re.compile(
@@ -42,12 +45,27 @@ PRESENTER_RE = re.compile(
 PEOPLE_ONLY = re.compile(r"^Presented by:?$")        # a label whose names follow on their own lines
 # A person on a line of their own: an honorific, or "Firstname Lastname, role".
 PERSON_RE = re.compile(
-    r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Minister|Sir|Dame|Judge|Sr|Sra|Dña?|"
+    r"^(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Dra|Prof(?:essor)?|Ambassador|Ambassadrice|Embajador(?:a)?|"
+    r"(?:Vice-?)?[Mm]inistr[eoa]|Sir|Dame|Judge|Sr|Sra|Dña?|Ing|Eng|S\.E\.|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
 _COMMA_PERSON = re.compile(
     r",\s+(?=(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Ambassadrice|Minister|Sir|Dame|Judge|"
     r"Sr|Sra|Dña?|S\.E\.)\.?\s+[A-ZÀ-Ý])")
+# Where a title's line stops short and the next line goes on with it
+_OPEN_END = re.compile(r"(?:\b(?:to|of|on|for|and|or|in|at|by|with|the|a|an|under|from|between|into|de|du|des|la|le|les|"
+                       r"et|sur|pour|en|à|del|el|los|las|y|para|sobre|con)|[,:;(&/–—-])$", re.I)
+_PROSE = re.compile(r"^(?:the|this|these|it|its|delegations?|participants?|states|la|le|les|ce|cette|il|elle|"
+                    r"el|los|las|este|esta|se)\s", re.I)
+
+
+def _continues(before: str, text: str) -> bool:
+    """Is ``text`` more of the title ``before`` (wrapped), rather than a line of its own?"""
+    if text[:1].islower() or not text[:1].isalpha() or _OPEN_END.search(before.rstrip()) or TITLE_GOES_ON.match(text):
+        return True
+    return before.isupper() and text.isupper()
+
+
 TITLE_GOES_ON = re.compile(r"^(?:to|of|on|for|and|in|at|under|de|du|des|sur|sobre|del|para|en)\s", re.I)
 CONTINUED = re.compile(r"\((?:continued|cont(?:['’]d|\.)|suite|continuación)\)|\bcontinued\b", re.I)
 TIMED_LINE = re.compile(rf"^{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?\s+\S", re.I)
@@ -127,6 +145,7 @@ def parse_text_agenda(text: str, *, default_date: date | None = None, fallback_d
         raise DocumentError("the document holds nothing but page headers and numbers: expected an agenda", 1)
     unused: set[int] = set()
     notes: list[str] = []
+    _drop_summaries(lines, notes)
     start = _agenda_start(lines)
     plain = start is None
     if plain:
@@ -167,6 +186,28 @@ def parse_text_agenda(text: str, *, default_date: date | None = None, fallback_d
             symbol=doc_symbol, background=pre.background or None, venue=pre.venue, untimed=untimed))
     return ParsedDocument(sessions=sessions, unused_lines=sorted(unused), notes=notes, choices=decider.choices,
                           reading=decider.reading)
+
+
+_SUMMARY = re.compile(r"^(?:summary of (?:the )?(?:meetings?|proceedings)|résumé des (?:séances|débats|réunions)|"
+                      r"resumen de (?:las )?(?:sesiones|reuniones)|compte rendu|announcements?|annonces?|anuncios?|"
+                      r"avisos|other (?:meetings|information)|autres réunions|otras reuniones)\b", re.I)
+
+
+def _drop_summaries(lines: list[_Line | None], notes: list[str]) -> None:
+    """A journal summarises meetings already held and carries announcements: those parts, from their heading to the
+    next programme heading, are not the programme (said in a note)."""
+    skipping, first = False, None
+    for i, ln in enumerate(lines):
+        if ln is None or not ln.text:
+            continue
+        if _SUMMARY.match(ln.text) and len(ln.text) < 100:
+            skipping, first = True, first or ln.n
+        elif skipping and AGENDA_HEADING.match(ln.text) and len(ln.text) < 100:
+            skipping = False
+        if skipping:
+            lines[i] = None
+    if first:
+        notes.append(f"a summary of past meetings or announcements (from line {first}) was not read as the programme")
 
 
 def _plain_start(lines: list[_Line | None]) -> int:
@@ -479,7 +520,7 @@ def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], de
             score += 1 if weekday else 0
             score -= 3 if _NOT_THE_MEETING.search(ln.text[max(0, m.start() - 40):m.start()]) else 0
             score -= 1 if _NOT_THE_MEETING.search(around) and not _THE_MEETING.search(around) else 0
-            score += 2 if _THE_MEETING.search(around) else 0
+            score += 2 if _THE_MEETING.search(around) or AGENDA_HEADING.match(ln.text) else 0
             if heading_days and when:
                 gap = min((d - when).days for d in heading_days if d >= when) if any(
                     d >= when for d in heading_days) else None
@@ -654,6 +695,11 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.parsed.presenters.extend(_people_of(presenter.group("who")))
             current.last, current.last_line, gap = "presenter", ln.n, False
             continue
+        if VENUE_RE.match(text) and not bullet:
+            if current is not None:
+                current.last = "room"                    # the item's room: understood, not more of its title
+            gap = False
+            continue
         item_match = ITEM_LINE.match(text)
         untimed_title = ((block is not None and not block_items and not bullet and current is None
                           and not SUB_ITEM.match(text))
@@ -708,6 +754,11 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.parsed.presenters.extend(_people_of(text))
             current.last, current.last_line, gap = "presenter", ln.n, False
             continue
+        if not bullet and _LABEL_LINE.match(text) and "?" in text and not PRESENTER_RE.match(text):
+            # "Guiding question: How can …?": a question of the item
+            current.bullets.append(_Bullet(clean_inline(text.split(":", 1)[1]), ln.n, asked=True))
+            current.last, gap = "bullet", False
+            continue
         if not bullet and _LABEL_LINE.match(text) and not PRESENTER_RE.match(text):
             # "Bodies concerned:", "Documents: NSCG/2027/2", "Participation: …": about the item, neither more of its
             # title nor its speakers; a list under such a label is its description too
@@ -721,7 +772,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             if who:
                 current.parsed.presenters.extend(_people_of(who.group("who")))
                 current.last = "presenter"
-            elif current.last in ("label", "listed") and "?" not in inner:
+            elif current.last in ("label", "listed") and "?" not in inner and current.paragraphs:
                 current.paragraphs[-1] += ("\n– " if current.last == "label" else "; ") + clean_inline(inner)
                 current.last = "listed"
             else:
@@ -738,7 +789,18 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 current.title_more[-1] if current.title_more else current.parsed.title):
             # (a title wrapped onto the next line, also when a speaker column sat beside its first line)
             # (a cell split off the item's own line is another column — a room, a speaker — not more title)
-            current.title_more.append(text)
+            before = current.title_more[-1] if current.title_more else current.parsed.title
+            if _continues(before, text):
+                current.title_more.append(text)
+            elif _PROSE.match(text) or len(text.split()) >= 10:
+                # "The meeting will be opened at 10 a.m. on …": the item's annotation
+                current.paragraphs.append(clean_inline(text))
+                current.para_more.append([])
+                current.last = "para"
+            else:
+                # a complete capitalised phrase after a complete title: a new item without time or number
+                current = _Item(ParsedItem(number=None, title=clean_inline(text), line=ln.n), day=day)
+                items.append(current)
         elif current.last in ("para", "sub") and not gap and not text[:1].isupper():
             current.para_more[-1].append(text)
         else:
