@@ -357,6 +357,7 @@ def day_base(lines: list[str]) -> date | None:
 _MEETING = (r"(?:[\w-]+\s+)?(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria|reunión\s+plenaria)|"
             r"(?:main\s+committee|grande\s+commission|comisión\s+principal)\s+[IVX]+")
 _TIMED_MEETING = re.compile(rf"^(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:{_MEETING})\b[^:]*$", re.I)
+_MEETING_ALONE = re.compile(rf"^(?:{_MEETING})$", re.I)
 _ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
 _DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
@@ -409,6 +410,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     out.append(Line(n, f"{when.strftime('%A')} {when.day} {when.strftime('%B')} {when.year}"))
                     if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
                         out.append(Line(n, day.group("rest")))
+                    continue
+                if _MEETING_ALONE.match(part):
+                    furniture.add(n)                              # "Troisième séance plénière" in its own column
                     continue
                 meeting = _TIMED_MEETING.match(part)
                 if meeting:
