@@ -157,7 +157,14 @@ def _word_ranges(text: str) -> str:
         return text
     if "heure" in text or "hora" in text:
         text = _HEURES.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m') or '00'}", text)
+    if not any(w in text for w in _RANGE_WORDS):
+        return text
     return _WORD_RANGE.sub(lambda m: f"{m.group('a')} - {m.group('b')}", text)
+
+
+_RANGE_WORDS = (" a ", " à ", " al ", " au ", " hasta ", " jusqu", " A ", " À ")
+_H_HINT = re.compile(r"\d\s?h|hrs|hours", re.I)
+_MER_HINT = re.compile(r"\d\s*[ap]\.?\s?m(?![a-z])", re.I)
 
 
 def normalise_times(text: str) -> str:
@@ -169,12 +176,12 @@ def normalise_times(text: str) -> str:
     lower = text.lower()
     if "noon" in lower:
         text = _NOON.sub("12:00", text)
-    if "h" in lower:               # "1000-1130 hrs", "15h 30"
+    if "h" in lower and _H_HINT.search(text):               # "1000-1130 hrs", "15h 30"
         text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}",
                                    text)
         text = _HRS.sub("", text)
         text = _SPACED_H.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m')}", text)
-    if "m" not in lower:           # no a.m. / p.m.
+    if "m" not in lower or not _MER_HINT.search(text):           # no a.m. / p.m.
         return text
 
     def one_range(m):
@@ -198,10 +205,13 @@ def translate_date(text: str) -> str:
     ``22.06.2021`` or ``22/06/2021`` (day first, as UN documents write it) → ``22 June 2021``."""
     if not _DIGIT.search(text):
         return text                     # a date has a day number
-    num = _NUMERIC_DATE.match(text)
-    if num and 1 <= int(num.group("m")) <= 12 and len(text) < 60:
+    num = _NUMERIC_DATE.match(text) if len(text) < 60 and (text.count(".") >= 2 or text.count("/") >= 2) else None
+    if num and 1 <= int(num.group("m")) <= 12:
         text = f"{num.group('pre')}{int(num.group('d'))} {_MONTH_NAMES[int(num.group('m')) - 1]} {num.group('y')}" \
                f"{num.group('post')}"
+    lower = text.lower()
+    if not any(name in lower for name in MONTHS_FR_ES):
+        return text
     m = _FOREIGN_DATE.search(text)
     if not m:
         return text
@@ -282,10 +292,17 @@ def _split_glued(text: str) -> list[str]:
         parts = [p.strip() for p in _GLUED_ROW.split(text) if p.strip()]
     out = []
     for p in parts:
+        if not _GLUE_HINT.search(p):
+            out.append(p)
+            continue
         out.extend(s.strip() for s in _GLUED_WORDS.sub("\n", p).split("\n") if s.strip())
     return out
 
 
+_GLUE_HINT = re.compile(r"[a-zà-ÿ][A-Z]|\.m\.[A-Z]")
+
+
+_LETTER = re.compile(r"[A-Za-zÀ-ÿ]{3}")
 _HEADING_DASH = re.compile(r"\s+[–—-]\s+")
 
 
@@ -295,8 +312,8 @@ def _split_heading(text: str) -> list[str]:
     if "–" not in text and "—" not in text and " - " not in text:
         return [text]
     pieces = _HEADING_DASH.split(text, maxsplit=1)
-    if len(pieces) == 2 and pieces[1] and (_PART_OF_DAY.match(pieces[0])
-                                           or match_date(translate_date(pieces[0]), whole=True)):
+    if len(pieces) == 2 and pieces[1] and (_PART_OF_DAY.match(pieces[0]) or (
+            _LETTER.search(pieces[0]) and match_date(translate_date(pieces[0]), whole=True))):
         return pieces
     return [text]
 
@@ -304,9 +321,15 @@ def _split_heading(text: str) -> list[str]:
 _LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
 
 
+_ITEM_HINT = re.compile(r"\d|^[IVX]+\.|^(?:agenda|item|topic|point|punto|tema|session|séance|sesión|module|módulo)\b",
+                        re.I)
+
+
 def _item_form(text: str, roman: bool = True) -> str:
     """``Item 10``, ``AGENDA ITEM 1: Title``, ``Topic 1 : Title``, ``1.Title``, ``1) Title`` → ``N. Title`` (after
     a leading time, too)."""
+    if not _ITEM_HINT.search(text[:12]):
+        return text                     # no number, no numeral, no "Item": no item form to rewrite
     lead = _LEADING_TIME.match(text)
     if lead:
         inner = _item_form(lead.group("rest"), roman)
@@ -324,7 +347,6 @@ def _item_form(text: str, roman: bool = True) -> str:
 
 _LABEL_DATE = re.compile(r"^(?:date|dates|fecha|day|jour|time|times|hora|horario|heure|horaire)\s*:\s*(?=\S)", re.I)
 _ROOM_LINE = re.compile(r"^(?:(?:conference\s+)?room|salle|sala)\s+(?:[\dIVXLC]+|[A-Z]\b)", re.I)
-_LABEL_ROOM = re.compile(r"^", re.I)
 _MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z0-9])", re.I)
 
 
@@ -357,6 +379,8 @@ def day_base(lines: list[str]) -> date | None:
 _MEETING = (r"(?:[\w-]+\s+)?(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria|reunión\s+plenaria)|"
             r"(?:main\s+committee|grande\s+commission|comisión\s+principal)\s+[IVX]+")
 _TIMED_MEETING = re.compile(rf"^(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:{_MEETING})\b[^:]*$", re.I)
+_MEETING_HINT = re.compile(r"pl[ée]n|commi|comisi", re.I)
+_DAY_PART_INITIALS = "maetn"           # morning, matin, mañana, afternoon, après-midi, evening, tarde, noche
 _MEETING_ALONE = re.compile(rf"^(?:{_MEETING})$", re.I)
 _ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
 _DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
@@ -401,7 +425,8 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                 cell = _MERIDIEM_GLUE.sub(r"\1 ", cell)
             for part in (p for piece in _split_heading(cell)
                          for p in _split_glued(_time_first(normalise_times(translate_date(piece))))):
-                day = _DAY_N.match(part)
+                low = part[:4].lower()
+                day = _DAY_N.match(part) if low[:3] in ("day", "día", "dia", "jou") else None
                 if day and match_date(day.group("rest")):
                     part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it
                     day = None
@@ -411,24 +436,28 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
                         out.append(Line(n, day.group("rest")))
                     continue
-                if _MEETING_ALONE.match(part):
-                    furniture.add(n)                              # "Troisième séance plénière" in its own column
-                    continue
-                meeting = _TIMED_MEETING.match(part)
-                if meeting:
-                    out.append(Line(n, meeting.group("t")))      # "10:00 – 13:00 Fourth plenary meeting": a range
-                    continue                                      # over the agenda items listed under it
-                ranged = _PART_OF_DAY_RANGE.match(part)
-                if ranged:
-                    out.append(Line(n, ranged.group("r")))      # "Morning session (10:00 – 13:00)": a range heading
-                    continue
-                if _PART_OF_DAY.match(part):
-                    furniture.add(n)
-                    continue
+                if _MEETING_HINT.search(part):
+                    if _MEETING_ALONE.match(part):
+                        furniture.add(n)                          # "Troisième séance plénière" in its own column
+                        continue
+                    meeting = _TIMED_MEETING.match(part)
+                    if meeting:
+                        out.append(Line(n, meeting.group("t")))  # "10:00 – 13:00 Fourth plenary meeting": a range
+                        continue                                  # over the agenda items listed under it
+                if low[:1] in _DAY_PART_INITIALS:
+                    ranged = _PART_OF_DAY_RANGE.match(part)
+                    if ranged:
+                        out.append(Line(n, ranged.group("r")))  # "Morning session (10:00 – 13:00)": a range heading
+                        continue
+                    if _PART_OF_DAY.match(part):
+                        furniture.add(n)
+                        continue
                 if ":" in part:
                     part = _LABEL_DATE.sub("", part)
-                part = _BULLETED_TIME.sub("", part)          # "• 09:00 – 09:15 Opening": an item, not a bullet
-                part = _LABEL_ROOM.sub(lambda m: "Venue: ", part) if _ROOM_LINE.match(part) else part
+                if not part[:1].isalnum():
+                    part = _BULLETED_TIME.sub("", part)      # "• 09:00 – 09:15 Opening": an item, not a bullet
+                if low[:1] in "rsc" and _ROOM_LINE.match(part):
+                    part = "Venue: " + part
                 people = _people(part)
                 if people:
                     out.append(Line(n, people))

@@ -500,7 +500,7 @@ def _choose_date(pre: _Preamble, head: list[_Line | None], body: list[_Line], de
     furniture = [i for i, x in enumerate(heads) if _FURNITURE_NEAR.search(x.text) or SYMBOL_RE.match(x.text)
                  or LETTERHEAD.match(x.text)]
     mentions: dict[tuple[int, int], int] = {}
-    for ln in [*heads, *body]:
+    for ln in [*heads, *body[:2000]]:
         if ln.text and DIGIT.search(ln.text):
             for f in _dates_in(ln.text):
                 mentions[(f[1], f[2])] = mentions.get((f[1], f[2]), 0) + 1
