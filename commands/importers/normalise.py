@@ -53,6 +53,9 @@ _SPACED_H = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s?h\s?(?P<m>[0-5]\d)\b")
 _PART_OF_DAY_RANGE = re.compile(
     r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde)(?:\s+session)?\s*[(:,–—-]?\s*"
     rf"(?P<r>{TIME}\s*(?:-|–|—|to)\s*{TIME})\)?$", re.I)
+_RANGE_PART_OF_DAY = re.compile(
+    rf"^(?P<r>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|"
+    r"noche)(?:\s+session)?$", re.I)
 _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|noche)"
                           r"(?:\s+session)?\s*:?$", re.I)
 
@@ -73,7 +76,8 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII":
           "XII": 12, "XIII": 13, "XIV": 14, "XV": 15, "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19}
 PEOPLE_LABEL = re.compile(
     r"^(?P<label>chair(?:ed by)?|co-chairs?|chairs?|chairperson|president|moderat(?:or|ors|ed by)|"
-    r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
+    r"facilitat(?:or|ors|ed by|rice|rices|eur|eurs)|animat(?:rice|eur)s?|rapporteurs?|speakers?|panel(?:l?ists)?|"
+    r"presenters?|introduced by|"
     r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
     r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|introduction by|"
     r"(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)|leads?|resource persons?|"
@@ -165,6 +169,16 @@ def _word_ranges(text: str) -> str:
 _RANGE_WORDS = (" a ", " à ", " al ", " au ", " hasta ", " jusqu", " A ", " À ")
 _H_HINT = re.compile(r"\d\s?h|hrs|hours", re.I)
 _MER_HINT = re.compile(r"\d\s*[ap]\.?\s?m(?![a-z])", re.I)
+
+
+_GLUED_FOOTNOTE = re.compile(r"(?<=[a-zé]\s)((?:19|20)\d\d)(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2}|\*{1,3})(?=\s*$)", re.I)
+
+
+def unglue_footnote(text: str) -> str:
+    """``Wednesday, 17 June 20263`` (footnote 3 glued to the year) → ``Wednesday, 17 June 2026``."""
+    if not _DIGIT.search(text[-6:]):
+        return text
+    return _GLUED_FOOTNOTE.sub(r"\1", text)
 
 
 def normalise_times(text: str) -> str:
@@ -321,6 +335,8 @@ def _split_heading(text: str) -> list[str]:
 _LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
 
 
+_CODE_THEN_TIME = re.compile(rf"^(?P<code>(?:item\s+)?\d{{1,2}}(?:\.\d{{1,2}}){{0,2}}\.?|[A-Z]\.?\d{{1,2}})\s+"
+                             rf"(?P<t>{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)\s+(?P<rest>\S.*)$", re.I)
 _ITEM_HINT = re.compile(r"\d|^[IVX]+\.|^(?:agenda|item|topic|point|punto|tema|session|séance|sesión|module|módulo)\b",
                         re.I)
 
@@ -330,6 +346,10 @@ def _item_form(text: str, roman: bool = True) -> str:
     a leading time, too)."""
     if not _ITEM_HINT.search(text[:12]):
         return text                     # no number, no numeral, no "Item": no item form to rewrite
+    coded = _CODE_THEN_TIME.match(text)
+    if coded:                           # "A3 10:50–12:00 Quality management": the time first, then the code
+        code = coded.group("code").rstrip(".")
+        text = f"{coded.group('t')} {code}{'.' if code[:1].isdigit() else ''} {coded.group('rest')}"
     lead = _LEADING_TIME.match(text)
     if lead:
         inner = _item_form(lead.group("rest"), roman)
@@ -383,7 +403,7 @@ _MEETING_HINT = re.compile(r"pl[ée]n|commi|comisi", re.I)
 _DAY_PART_INITIALS = "maetn"           # morning, matin, mañana, afternoon, après-midi, evening, tarde, noche
 _MEETING_ALONE = re.compile(rf"^(?:{_MEETING})$", re.I)
 _ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
-_DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
+_DAY_N = re.compile(r"^(?:day|d[ií]a|jour|journée)\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
 
 @lru_cache(maxsize=2)
@@ -423,7 +443,7 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
         for cell in cells:
             if "m." in cell or "M." in cell:
                 cell = _MERIDIEM_GLUE.sub(r"\1 ", cell)
-            for part in (p for piece in _split_heading(cell)
+            for part in (p for piece in _split_heading(unglue_footnote(cell))
                          for p in _split_glued(_time_first(normalise_times(translate_date(piece))))):
                 low = part[:4].lower()
                 day = _DAY_N.match(part) if low[:3] in ("day", "día", "dia", "jou") else None
@@ -444,6 +464,11 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     if meeting:
                         out.append(Line(n, meeting.group("t")))  # "10:00 – 13:00 Fourth plenary meeting": a range
                         continue                                  # over the agenda items listed under it
+                if low[:1].isdigit():
+                    ranged = _RANGE_PART_OF_DAY.match(part)
+                    if ranged:
+                        out.append(Line(n, ranged.group("r")))  # "10:00–13:00 Morning": a range heading
+                        continue
                 if low[:1] in _DAY_PART_INITIALS:
                     ranged = _PART_OF_DAY_RANGE.match(part)
                     if ranged:

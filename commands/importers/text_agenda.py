@@ -49,6 +49,7 @@ PERSON_RE = re.compile(
     r"(?:Vice-?)?[Mm]inistr[eoa]|Sir|Dame|Judge|Sr|Sra|Dña?|Ing|Eng|S\.E\.|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+_SYMBOL_REFS = re.compile(r"\s*\(((?:[A-Z][A-Z0-9]*(?:/[\w.()-]+)+(?:,\s*|\s+and\s+|\s*;\s*)?)+)\)$")
 _COMMA_PERSON = re.compile(
     r",\s+(?=(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Ambassadrice|Minister|Sir|Dame|Judge|"
     r"Sr|Sra|Dña?|S\.E\.)\.?\s+[A-ZÀ-Ý])")
@@ -849,6 +850,13 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
     lead = re.match(r"^(\((?:cont(?:inued|['’]d|\.)|suite|continuación)\))\s+(.+)$", p.title, re.I)
     if lead:
         p.title = f"{lead.group(2)} {lead.group(1)}"      # "(cont.) GENERAL EXCHANGE" → "GENERAL EXCHANGE (cont.)"
+    refs = _SYMBOL_REFS.search(p.title)
+    if refs and refs.start() > 3:
+        # "… programme of work (CD/2412, CD/WP.640)": the documents the item takes up, kept in its description
+        description_refs = refs.group(1)
+        p.title = p.title[:refs.start()].rstrip()
+    else:
+        description_refs = None
     # "Ouverture de la Réunion." / "Examen de la Convention :": a title, not a sentence
     p.title = re.sub(r"(?<!\.)\.$|\s*[:;]$", "", p.title).strip() or p.title
     for b in it.bullets:
@@ -879,6 +887,8 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
             p.presenters.append(b.text.rstrip("."))
         else:
             description.append(b.text)
+    if description_refs:
+        description.insert(0, description_refs)
     p.description = "\n\n".join(description) or None
     if p.kind == "break" and p.questions:
         p.kind = "item"              # a "break" that carries discussion questions is an item
