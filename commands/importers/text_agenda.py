@@ -179,6 +179,9 @@ def parse_text_agenda(text: str, *, default_date: date | None = None, fallback_d
                          "--date (or --start) to say which day")
         parsed_items = [_finish_item(it, day) for it in items]
         counted = _check_numbers(parsed_items, notes, counted if numbered else 0)
+        if not multi:
+            _times_from_prose(parsed_items, " ".join(filter(None, [pre.date_match[5] if pre.date_match else None,
+                                                                   pre.background])), day)
         s_start, s_end, untimed = _session_span(pre, parsed_items, day, multi, day_line, notes)
         title = pre.title if not multi else f"{pre.title} — {day.strftime('%A')} {day.day} {day.strftime('%B')}"
         key = f"{slugify(pre.title)}@{(doc_date or day).isoformat()}" + (f"/day{index}" if multi else "")
@@ -209,6 +212,33 @@ def _drop_summaries(lines: list[_Line | None], notes: list[str]) -> None:
             lines[i] = None
     if first:
         notes.append(f"a summary of past meetings or announcements (from line {first}) was not read as the programme")
+
+
+_OPENS_AT = re.compile(rf"\b(?:at|à|a las|from|dès|de|opened|ouvrira|begins?|starts?|commencera)\s+(?P<t>{TIME})", re.I)
+_ENDS_AT = re.compile(rf"\b(?:fin|end|ends|close|closes|conclu\w*|clôtur\w*|termin\w*|until|jusqu['’]à)\D{{0,20}}?"
+                      rf"(?P<t>{TIME})", re.I)
+
+
+def _times_from_prose(items: list[ParsedItem], background: str | None, day: date) -> None:
+    """An agenda without a single time whose prose says when the meeting opens and closes ("will be opened at
+    10 a.m.", "de 10 heures à 13 heures", "prendra fin à 13 heures"): the first item starts then, the last ends
+    then."""
+    agenda = [it for it in items if it.kind == "item"]
+    if not agenda or any(it.start or it.end for it in items):
+        return
+    prose = " ".join(filter(None, [background, *(it.description for it in agenda)]))
+    if not prose or not DIGIT.search(prose):
+        return
+    span = TIME_RANGE.search(prose)
+    start = span.group("a") if span else (m.group("t") if (m := _OPENS_AT.search(prose)) else None)
+    end = span.group("b") if span else (m.group("t") if (m := _ENDS_AT.search(prose)) else None)
+    try:
+        if start:
+            agenda[0].start = datetime.combine(day, parse_time(start))
+        if end and (agenda[-1] is not agenda[0] or start is None):
+            agenda[-1].end = datetime.combine(day, parse_time(end))
+    except ValueError:
+        return
 
 
 def _plain_start(lines: list[_Line | None]) -> int:
