@@ -165,10 +165,19 @@ def docx_text(data: bytes) -> str:
         raise DocumentError(f"this Word file cannot be read ({type(e).__name__}): is it damaged, or an old .doc? "
                             "Save it as .docx")
     out: list[str] = []
+    try:
+        # the page header carries the document's symbol (a working paper's name): read first, as a running header
+        header = [p.text for p in doc.sections[0].header.paragraphs if p.text.strip()] if doc.sections else []
+    except Exception:
+        header = []
+    out.extend(header)
+    numbers = _Numbering(doc)
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            out.append(Paragraph(block, doc).text)
+            paragraph = Paragraph(block, doc)
+            label = numbers.label(paragraph)
+            out.append(f"{label} {paragraph.text}" if label and paragraph.text.strip() else paragraph.text)
         elif tag == "tbl":
             out.append("")
             rows = []
@@ -186,3 +195,76 @@ def docx_text(data: bytes) -> str:
     if not text.strip():
         raise DocumentError("this Word file has no text in it")
     return text
+
+
+class _Numbering:
+    """Word's automatic numbering ("1.", "(a)", "ii.") is not in a paragraph's text: it comes from the paragraph's
+    (or its style's) numbering properties and the numbering part's level formats. Counted here in document order."""
+    _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def __init__(self, doc):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[tuple[str, int], int] = {}
+        try:
+            root = doc.part.numbering_part.element
+        except Exception:
+            return
+        w = self._W
+        abstract = {a.get(f"{w}abstractNumId"): a for a in root.iter(f"{w}abstractNum")}
+        for num in root.iter(f"{w}num"):
+            ref = num.find(f"{w}abstractNumId")
+            a = abstract.get(ref.get(f"{w}val")) if ref is not None else None
+            if a is None:
+                continue
+            for lvl in a.iter(f"{w}lvl"):
+                fmt, text, start = lvl.find(f"{w}numFmt"), lvl.find(f"{w}lvlText"), lvl.find(f"{w}start")
+                self.levels[(num.get(f"{w}numId"), int(lvl.get(f"{w}ilvl") or 0))] = (
+                    fmt.get(f"{w}val") if fmt is not None else "decimal",
+                    text.get(f"{w}val") if text is not None else "%1.",
+                    int(start.get(f"{w}val")) if start is not None else 1)
+
+    def _num_pr(self, paragraph):
+        w = self._W
+        ppr = paragraph._p.pPr
+        found = ppr.find(f"{w}numPr") if ppr is not None else None
+        style = paragraph.style
+        while found is None and style is not None:
+            sppr = style.element.find(f"{w}pPr")
+            found = sppr.find(f"{w}numPr") if sppr is not None else None
+            style = style.base_style
+        if found is None:
+            return None
+        num, ilvl = found.find(f"{w}numId"), found.find(f"{w}ilvl")
+        return (num.get(f"{w}val") if num is not None else None, int(ilvl.get(f"{w}val")) if ilvl is not None else 0)
+
+    def label(self, paragraph) -> str | None:
+        if not self.levels:
+            return None
+        try:
+            key = self._num_pr(paragraph)
+        except Exception:
+            return None
+        if key is None or key not in self.levels:
+            return None
+        fmt, text, start = self.levels[key]
+        if fmt in ("bullet", "none"):
+            return "•" if fmt == "bullet" else None
+        n = self.counters.get(key, start - 1) + 1
+        self.counters[key] = n
+        for deeper in [k for k in self.counters if k[0] == key[0] and k[1] > key[1]]:
+            del self.counters[deeper]                 # a new item restarts the levels under it
+        return text.replace(f"%{key[1] + 1}", _formatted(n, fmt))
+
+
+def _formatted(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        out, k = "", n
+        for value, numeral in numerals:
+            while k >= value:
+                out, k = out + numeral, k - value
+        return out.upper() if fmt == "upperRoman" else out
+    return str(n)

@@ -126,14 +126,19 @@ def _heading_above(lines: list[str], index: int) -> str | None:
     return None
 
 
+_DOC_KIND = re.compile(r"\b(?:paper|questionnaire|questions|note|document de travail|questionnaire|cuestionario|"
+                       r"preguntas|document d['’]orientation|survey)\b", re.I)
+
+
 def _title(lines: list[str]) -> str | None:
-    """The first heading-like line: short, not a sentence, not a question, not a number."""
-    for ln in lines:
-        if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
-                and not LETTERHEAD.match(ln)
-                and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln)):
-            return clean_inline(ln)
-    return None
+    """The heading-like line (short, not a sentence, not a question, not a number) that names what the document is
+    ("Discussion paper on …", "Questionnaire on …"), else the first one."""
+    found = [ln for ln in lines
+             if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
+                 and not LETTERHEAD.match(ln)
+                 and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln))]
+    named = [ln for ln in found if _DOC_KIND.search(ln) and not ln.lower().startswith(("prepared", "submitted"))]
+    return clean_inline((named or found)[0]) if found else None
 
 
 def _asks(marks: list[_Mark]) -> int:
@@ -174,6 +179,8 @@ def _list_end(lines: list[str], start: int) -> int:
                 return i
             i += 1
             continue
+        if text_so_far.rstrip().endswith("?") and ln[:1].isupper() and not LETTER_MARK.match(ln):
+            return i                     # a new sentence after the question: the list has ended
         text_so_far = ln
         i += 1
     return len(lines)
