@@ -179,6 +179,8 @@ def _list_end(lines: list[str], start: int) -> int:
                 return i
             i += 1
             continue
+        if ends_sentence(text_so_far) and re.match(r"^\d{1,3}\.\s+[A-ZÀ-Ý]", ln):
+            return i                     # "3. The co-sponsors …": the next numbered paragraph
         if text_so_far.rstrip().endswith("?") and ln[:1].isupper() and not LETTER_MARK.match(ln):
             return i                     # a new sentence after the question: the list has ended
         text_so_far = ln
