@@ -10,6 +10,7 @@ paragraphs and tables in document order, each table row as ``cell | cell``.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from commands.importers.model import DocumentError
@@ -107,15 +108,7 @@ def _page_text(page) -> str:
         return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
 
     words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False) if not inside(w)]
-    rows: list[tuple[float, float, str]] = []      # (top, bottom, text)
-    for line in _lines(words):
-        parts, prev = [], None
-        for w in line:
-            if prev is not None:
-                parts.append("\t" if w["x0"] - prev["x1"] > COLUMN_GAP else " ")
-            parts.append(w["text"])
-            prev = w
-        rows.append((min(w["top"] for w in line), max(w["bottom"] for w in line), "".join(parts)))
+    rows: list[tuple[float, float, str]] = layout_rows(_lines(words))      # (top, bottom, text)
     for table in tables:
         try:
             cells = table.extract()
@@ -134,6 +127,114 @@ def _page_text(page) -> str:
         out.append(text)
         prev_bottom = bottom
     return "\n".join(out)
+
+
+def _segments(line: list[dict]) -> list[dict]:
+    """A line's words grouped into the runs a wide gap separates: {x0, x1, top, bottom, text}."""
+    out: list[dict] = []
+    for w in line:
+        if out and w["x0"] - out[-1]["x1"] <= COLUMN_GAP:
+            seg = out[-1]
+            seg["text"] += " " + w["text"]
+            seg["x1"], seg["bottom"] = w["x1"], max(seg["bottom"], w["bottom"])
+        else:
+            out.append({"x0": w["x0"], "x1": w["x1"], "top": w["top"], "bottom": w["bottom"], "text": w["text"]})
+    return out
+
+
+def layout_rows(lines: list[list[dict]]) -> list[tuple[float, float, str]]:
+    """Text outside ruled tables, rebuilt from the words' positions. Where runs of text start at the same few
+    positions line after line, the page is set in columns: a column-aligned table when its first column holds
+    times (a row starts where that column has text, the other columns' further lines are more of the row's
+    cells), else columns of running text (side by side on the page, read one after the other, a line that
+    fills its column's width going on on the next). Elsewhere: a line, its runs separated by tabs."""
+    segs = [_segments(line) for line in lines]
+    plain = [(min(s["top"] for s in ss), max(s["bottom"] for s in ss), "\t".join(s["text"] for s in ss))
+             for ss in segs]
+    if len(segs) < 4:
+        return plain
+    left = min(sg["x0"] for ss in segs for sg in ss)
+    starts: dict[int, list[float]] = {}
+    for ss in segs:
+        for sg in ss:
+            if sg["x0"] > left + 40:
+                starts.setdefault(round(sg["x0"] / 6), []).append(sg["x0"])
+    inner = sorted(min(xs) for xs in starts.values() if len(xs) >= 2)
+    # merge starts closer than 20 points (one column, words a little apart)
+    merged: list[float] = []
+    for x in inner:
+        if not merged or x - merged[-1] > 20:
+            merged.append(x)
+    if not merged:
+        return plain
+    columns = [left] + merged
+    at_column = [i for i, ss in enumerate(segs) if any(abs(sg["x0"] - x) <= 6 for sg in ss for x in merged)]
+    if len(at_column) < 3:
+        return plain
+    first, last = at_column[0], at_column[-1]
+
+    def column(x0: float) -> int:
+        return max((k for k, x in enumerate(columns) if x <= x0 + 6), default=0)
+    region = lines[first:last + 1]
+    crossing = sum(1 for line in region if any(w["x0"] < x - 3 and w["x1"] > x + 3 for w in line for x in merged))
+    if crossing > max(1, len(region) // 10):
+        return plain                        # text runs across the columns: not set in columns after all
+    heads = [" ".join(w["text"] for w in line if column(w["x0"]) == 0) for line in region]
+    heads = [h for h in heads if h]
+    timed = sum(1 for t in heads if _TIMED.match(t))
+    if timed * 2 >= len(heads) and timed >= 2:
+        block = _aligned_table(region, column, len(columns))
+    else:
+        block = _side_by_side(region, column, len(columns))
+    top = min(w["top"] for line in region for w in line)
+    bottom = max(w["bottom"] for line in region for w in line)
+    return plain[:first] + [(top, bottom, "\n".join(block))] + plain[last + 1:]
+
+
+def _aligned_table(region, column, width: int) -> list[str]:
+    rows: list[list[str]] = []
+    for line in region:
+        cells = [""] * width
+        for w in line:
+            k = column(w["x0"])
+            cells[k] = f"{cells[k]} {w['text']}".strip()
+        if cells[0] or not rows:
+            rows.append(cells)
+        else:                                   # the further lines of the row's cells
+            for k, text in enumerate(cells):
+                if text:
+                    rows[-1][k] = f"{rows[-1][k]}\n{text}" if rows[-1][k] else text
+    return table_lines(rows)
+
+
+def _side_by_side(region, column, width: int) -> list[str]:
+    out: list[str] = []
+    for k in range(width):
+        flow = []
+        for line in region:
+            words = [w for w in line if column(w["x0"]) == k]
+            if words:
+                flow.append({"x1": max(w["x1"] for w in words), "top": min(w["top"] for w in words),
+                             "bottom": max(w["bottom"] for w in words), "text": " ".join(w["text"] for w in words)})
+        if not flow:
+            continue
+        right = max(sg["x1"] for sg in flow)
+        lines: list[str] = []
+        prev = None
+        for sg in flow:
+            wrapped = (prev is not None and prev["x1"] >= right - 45 and sg["top"] - prev["bottom"] < 8
+                       and not _TIMED.match(sg["text"]) and sg["text"][:1] not in "•-–▪*")
+            if wrapped:
+                lines[-1] += " " + sg["text"]
+            else:
+                lines.append(sg["text"])
+            prev = sg
+        out.extend(lines)
+        out.append("")
+    return out
+
+
+_TIMED = re.compile(r"^(?:[01]?\d|2[0-3])(?:\s?[:.h]\s?[0-5]\d|h|\s?[ap]\.?m\b|\s?[–-]\s?\d|\s?heures?|\s?noon)", re.I)
 
 
 def _lines(words: list[dict]) -> list[list[dict]]:

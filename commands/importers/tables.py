@@ -45,7 +45,17 @@ def cell_parts(cell: str) -> list[str]:
 
 
 def _starts_part(line: str) -> bool:
-    return bool(_BULLET.match(line) or _PERSON.match(line) or _LABEL.match(line))
+    return bool(_BULLET.match(line) or _PERSON.match(line) or _LABEL.match(line) or _BY.match(line)
+                or _ITEM_START.match(line))
+
+
+_ITEM_START = re.compile(r"^(?:agenda\s+)?item\s+\d{1,2}\b|^(?:point|punto|tema)\s+\d{1,2}\b|^\d{1,2}(?:\.\d{1,2})*[.)]\s+\S",
+                         re.I)
+
+
+_BY = re.compile(r"^(?:presented|introduced|chaired|moderated|facilitated|presentation|introduction|(?:\w+\s)?remarks)"
+                 r"\s+by\b|^(?:présenté|présentée|animé|animée|presentado|presentada|moderado|moderada)\s+par\b|"
+                 r"^(?:presentado|presentada|moderado|moderada)\s+por\b", re.I)
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -111,6 +121,9 @@ def table_lines(table: list[list[str]]) -> list[str]:
             if parts:
                 cols[roles[k] if k < len(roles) else "text"].append(parts)
         time = cols["time"][0][0] if cols["time"] else ""
+        if not cols["title"] and not cols["text"] and cols["people"] and not any(
+                _PERSON.match(p) or _LABEL.match(p) for p in cols["people"][0]):
+            cols["title"].append(cols["people"].pop(0))    # a row whose one text ("Pause-café") sits in another column
         title_parts = cols["title"][0] if cols["title"] else (cols["text"].pop(0) if cols["text"] else [])
         title = title_parts[0] if title_parts else ""
         if cols["number"]:
