@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from commands.importers.normalise import normalise_times
 from commands.importers.textutil import ROOM_CELL, TIME
 
 _TIME_CELL = re.compile(rf"^{TIME}(?:\s*(?:-|–|—|to|à|a)\s*{TIME})?$|^{TIME}\s*(?:[ap]\.?m\.?)?"
@@ -34,7 +35,7 @@ def cell_parts(cell: str) -> list[str]:
     """A cell's lines as its parts: wrapped lines joined, a line that starts something of its own kept apart."""
     parts: list[str] = []
     for raw in cell.split("\n"):
-        line = " ".join(raw.split())
+        line = normalise_times(" ".join(raw.split()))        # "3–6 p.m." is a time cell like "15:00 - 18:00"
         if not line:
             continue
         if parts and not _starts_part(line) and not parts[-1].endswith(("?", "!")):
