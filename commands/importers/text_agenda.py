@@ -109,6 +109,9 @@ class _Item:
     para_more: list[list[str]] = field(default_factory=list)
     day: date | None = None
     times: tuple[time | None, time | None] = (None, None)
+    said: tuple = (None, None)   # the times its own line gave
+    bilingual: bool = False  # its line came again in another language: its further lines come in pairs too
+    paired: int = 0          # content lines seen since (the second of each pair is the translation)
 
 
 def looks_like_agenda(text: str) -> bool:
@@ -712,11 +715,18 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             elif block and not block_items:
                 times = block
                 block = None
+            if _translation(current, times, None, "break"):
+                gap = False
+                continue
             current = _Item(ParsedItem(number=None, title=clean_inline(body).rstrip(".:;"), kind="break", line=ln.n),
-                            times=times, day=day)
+                            times=times, day=day, said=times)
             items.append(current)
             gap, names_follow = False, False
             continue
+        if current is not None and current.bilingual and not _is_item_line(text):
+            current.paired += 1
+            if current.paired % 2 == 0:
+                continue                 # the line before it, in the other language
         if PEOPLE_ONLY.match(text) and current is not None:
             names_follow, gap = True, False
             continue
@@ -744,11 +754,15 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 a, b = item_match.group("a"), item_match.group("b")
                 number, title = item_match.group("num"), item_match.group("title")
             times = (_time(a, ln.n) if a else None, _time(b, ln.n) if b else None)
+            if a and _translation(current, times, number, "item"):
+                gap = False              # the same item again, in the document's other language
+                continue
             if a:
                 close_block()            # an item with its own time ends the range above it
             if block is not None and times == (None, None):
                 times = (block[0], None) if not block_items else (None, None)
-            current = _Item(ParsedItem(number=number, title=clean_inline(title), line=ln.n), times=times, day=day)
+            current = _Item(ParsedItem(number=number, title=clean_inline(title), line=ln.n), times=times, day=day,
+                            said=times)
             items.append(current)
             if a and b:
                 # Its range may cover the untimed items listed under it (a plenary taking up items 1 to 3): the
@@ -797,6 +811,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             current.para_more.append([])
             current.last, gap = "label", False
             continue
+        if (not bullet and text.rstrip().endswith("?") and (text[:1].isupper() or text[:1] in "¿«“\"")
+                and current.last in ("title", "presenter", "room")):
+            # a question on a line of its own under the item (no bullet, no letter): a question
+            current.bullets.append(_Bullet(clean_inline(text), ln.n, asked=True))
+            current.last, gap = "bullet", False
+            continue
         if bullet:
             inner = bullet.group("text")
             who = PRESENTER_RE.match(clean_inline(inner))
@@ -843,6 +863,17 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
     if items or not days:
         days.append((day, day_line, items))
     return days
+
+
+def _translation(current: _Item | None, times, number: str | None, kind: str) -> bool:
+    """A document in two languages line by line: an item line with the times (and number) of the item just read,
+    nothing under it yet, is that item in the other language. The first language is kept."""
+    if current is None or current.parsed.kind != kind or current.last != "title" or current.title_more:
+        return False
+    if times == (None, None) or current.said != times or current.parsed.number != number:
+        return False
+    current.bilingual = True
+    return True
 
 
 def _speaker_cell(text: str) -> bool:
