@@ -81,7 +81,7 @@ PEOPLE_LABEL = re.compile(
     r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
     r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|introduction by|"
     r"(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)|leads?|resource persons?|"
-    r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
+    r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|d[ée]claration liminaire|"
     r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
     r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
     r"ponentes?|oradores?|expositor(?:a|es|as)?|disertantes?|intervienen|interviene|presenta|presentan)"
@@ -89,6 +89,7 @@ PEOPLE_LABEL = re.compile(
 _LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|leads?|"
                                 r"resource persons?|(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)(?!\s+by)|"
                                 r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
+                                r"d[ée]claration liminaire|"
                                 r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|intervienen|interviene|presenta|presentan|"
                                 r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
                                 re.I)

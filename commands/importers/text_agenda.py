@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from commands.importers.model import DocumentError, ParsedDocument, ParsedItem, ParsedSession
 from commands.importers.normalise import SUB_ITEM, normalise
@@ -33,7 +33,7 @@ BREAK_RE = re.compile(
     r"^(?:(?:coffee|tea|lunch|networking|refreshments?|health|comfort)(?:\s*(?:and|&|/)\s*\w+(?:\s+\w+)?)?\s*(?:break)?|"
     r"break|pause|pause[\s-]*(?:café|cafe|déjeuner|dejeuner)|déjeuner|dejeuner|"
     r"(?:registration|welcome|arrival)\s*(?:and|&|/)\s*(?:coffee|tea|refreshments)|welcome\s+coffee|"
-    r"pausa(?:\s+(?:para\s+el\s+)?(?:café|cafe|almuerzo))?|almuerzo|receso|"
+    r"pausa(?:\s+(?:para\s+(?:el\s+)?)?(?:café|cafe|almuerzo))?|almuerzo|receso|"
     r"(?:morning|afternoon)\s+(?:tea|coffee)|(?:[\w-]+\s+){1,3}(?:and|&)\s+(?:coffee|tea|lunch)(?:\s+break)?|"
     r"(?:lunch|déjeuner|dejeuner|almuerzo)\s+(?:libre|free|(?:hosted|offered)\s+by\s+.{3,80}|ofrecido\s+por\s+.{3,80}|"
     r"offert\s+par\s+.{3,80}))"
@@ -49,6 +49,11 @@ PERSON_RE = re.compile(
     r"(?:Vice-?)?[Mm]inistr[eoa]|Sir|Dame|Judge|Sr|Sra|Dña?|Ing|Eng|S\.E\.|"
     r"Excellency|His Excellency|Her Excellency)\.?\s+\S|"
     r"^[A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|de|da|van|von|del|la|le)){1,3},\s+\S")
+_MADE_BY = re.compile(
+    r"\b(?:will be (?:made|given|delivered|presented|introduced)|sera (?:faite|présentée|prononcée)|"
+    r"será (?:presentad[oa]|hecha))\s+(?:by|par|por)\s+(?P<who>(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|M\.|Dr|Prof|Ambassador|"
+    r"Ambassadrice|Sr|Sra)\.?\s+[^.;]+)")
+_COUNTED_DAY = re.compile(r"^(?:day|d[ií]a|jour|journée)\s+(\d{1,2})$", re.I)
 _SYMBOL_REFS = re.compile(r"\s*\(((?:[A-Z][A-Z0-9]*(?:/[\w.()-]+)+(?:,\s*|\s+and\s+|\s*;\s*)?)+)\)$")
 _COMMA_PERSON = re.compile(
     r",\s+(?=(?:H\.?\s?E\.?|Mr|Mrs|Ms|Mme|Mlle|M\.|Dr|Prof(?:essor)?|Ambassador|Ambassadrice|Minister|Sir|Dame|Judge|"
@@ -318,7 +323,12 @@ def _agenda_start(lines: list[_Line | None]) -> int | None:
 
 def _is_item_line(text: str) -> bool:
     m = ITEM_LINE.match(text)
-    return bool(m and (m.group("a") or m.group("num"))) or bool(RANGE_ONLY.match(text))
+    return bool(m and (m.group("a") or m.group("num")) and not _prose_after_time(m)) or bool(RANGE_ONLY.match(text))
+
+
+def _prose_after_time(m) -> bool:
+    """``10:00 - 13:00, dans la salle VII …``: a sentence that a wrapped line starts with times, not an item."""
+    return bool(m.group("a")) and not m.group("num") and m.group("title")[:1] in ",;.–—-"
 
 
 def _title_of(content: list[_Line]) -> _Line | None:
@@ -644,8 +654,12 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
         nonlocal block, block_items
         if block and block_items and block[1] and block_items[-1].times[1] is None:
             last = block_items[-1]
+            head = block_items[0].parsed.number
+            if head and all((it.parsed.number or "").startswith(head + ".") for it in block_items[1:]):
+                last = block_items[0]          # "2." and its sub-items 2.1, 2.2 in one range: the range is item 2's
             last.times = (last.times[0], block[1])
         block, block_items = None, []
+    first_day = doc_date or default_date
 
     for ln in lines:
         text = ln.text
@@ -654,6 +668,11 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             names_follow = False
             continue
         found = match_date(text, whole=True) if len(text) < 80 else None
+        counted = _COUNTED_DAY.match(text) if not found and first_day and len(text) < 12 else None
+        if counted:
+            # "DÍA 2" in an undated document: counted from the day it was placed on (--start, --date)
+            when = first_day + timedelta(days=int(counted.group(1)) - 1)
+            found = (None, when.day, when.month, when.year, None)
         if found:
             _m, d, month, y, weekday = found
             if y is None:
@@ -746,8 +765,10 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                           and not SUB_ITEM.match(text))
                          or (plain and not bullet and not SUB_ITEM.match(text) and not PERSON_RE.match(text)
                              and len(text) <= 150 and not _annotation(text) and "?" not in text))
+        if item_match and _prose_after_time(item_match):
+            item_match = None
         if not bullet and item_match and (item_match.group("a") or item_match.group("num")) or untimed_title:
-            if untimed_title and not (item_match.group("a") or item_match.group("num")):
+            if untimed_title and not (item_match and (item_match.group("a") or item_match.group("num"))):
                 a = b = None
                 number, title = None, text
             else:
@@ -930,6 +951,13 @@ def _finish_item(it: _Item, day: date) -> ParsedItem:
         bracket = re.match(r"^(?P<t>.*\S)\s+\((?P<who>[^()]+)\)$", p.title)
         if bracket and PERSON_RE.match(bracket.group("who")) and len(bracket.group("t")) >= 3:
             p.title, p.presenters = bracket.group("t"), _people_of(bracket.group("who"))
+    if not p.presenters and p.kind == "item" and description:
+        # "A presentation will be made by Dr Mariko Tanaka, independent expert.": who presents, said in the annotation
+        for para in description:
+            said = _MADE_BY.search(para)
+            if said:
+                p.presenters = [said.group("who").rstrip(".")]
+                break
     if not p.presenters and p.kind == "item" and ", " in p.title:
         # "Keynote: Ten years of drones, Dr Lucía Herrera (…)", "Closing, Dr Stefan Wüthrich, Director": a person
         # with an honorific after a comma (", a roundtable" names no one and stays)
