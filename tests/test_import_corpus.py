@@ -83,7 +83,7 @@ DOCUMENTS = sorted(p for ext in ("txt", "docx", "pdf") for p in CORPUS.glob(f"*.
                    if p.with_suffix(".yaml").exists())
 # The corpus's overall score (right / checked, every document) may not drop below this. Raised as the reader
 # learns; documents not yet at 100% say why in their YAML (known_miss).
-OVERALL_FLOOR = 0.0
+OVERALL_FLOOR = 0.99         # 1707/1720 = 99.2% when the issue-24 blind batch was taken in
 
 
 def _expected(doc: Path) -> dict:
