@@ -68,8 +68,9 @@ class ImportPlan:
     choices: list = field(default_factory=list)          # importers.model.Choice: where the reader was unsure
     reading: int = 1
 
-    def choice_lines(self, apply_command: str | None = None) -> list[str]:
-        """Where the reader was unsure, what it took and the other readings (``apply_command``: how to take one)."""
+    def choice_lines(self) -> list[str]:
+        """Where the reader was unsure, what it took and the other readings, numbered (``import apply ID reading N``
+        takes one)."""
         if not self.choices:
             return []
         doc = ParsedDocument(choices=self.choices)
@@ -82,8 +83,6 @@ class ImportPlan:
                 others.append(f"reading {n}: {alt}")
             where = f" (line {c.line})" if c.line else ""
             out.append(f"  {c.what}{where}: reading 1 takes {c.chosen}; " + "; ".join(others))
-        if apply_command:
-            out.append(f"  to import another reading: {apply_command} reading N")
         return out
 
     @property
