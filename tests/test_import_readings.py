@@ -50,3 +50,22 @@ def test_the_preview_shows_the_choice_and_import_apply_reading_takes_the_other(d
     assert "Imported" in bot.say("import apply 1 reading 2", as_="coord")
     [session] = [s for s in agenda_store.sessions_of_group(db, group.id) if "Cooperation and Assistance" in s.title]
     assert session.start.date() == date(2027, 1, 14)               # 10:00 Geneva is 09:00 UTC on that day
+
+
+def test_capitalised_lines_after_a_title_are_new_items_or_more_of_the_title_the_other_reading_offered():
+    """Whether a line is a new untimed item or more of the title above: decided for the whole document, the
+    other reading offered."""
+    text = ("Expert Consultation\nSplit, 22 September 2026\nAGENDA\n09:00 Welcome and tour de table\n"
+            "11:00 Discussion of the draft guidelines in break-out groups\nReporting back from the groups\n"
+            "12:30 Lunch\n")
+    first = parse_document(text)
+    assert [it.title for it in first.sessions[0].items] == [
+        "Welcome and tour de table", "Discussion of the draft guidelines in break-out groups",
+        "Reporting back from the groups", "Lunch"]
+    [choice] = first.choices
+    assert (choice.what, choice.line, choice.alternatives) == (
+        "the 1 capitalised line after complete titles", 6, ["as more of the title above"])
+    second = parse_document(text, reading=2)
+    assert [it.title for it in second.sessions[0].items] == [
+        "Welcome and tour de table",
+        "Discussion of the draft guidelines in break-out groups Reporting back from the groups", "Lunch"]

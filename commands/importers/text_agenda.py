@@ -175,8 +175,18 @@ def parse_text_agenda(text: str, *, default_date: date | None = None, fallback_d
     if yearless and inferred is not None:
         notes.extend(year_notes)
     lettered = _choose_lettered(body, decider)
+    kept_notes, kept_unused = list(notes), set(unused)
+    phrases: list[int] = []
     items_by_day = _read_items(body, pre, doc_date, year_hint, unused, year_notes if not yearless else [], notes,
-                               plain=plain, lettered_questions=lettered, today=today)
+                               plain=plain, lettered_questions=lettered, today=today, phrases=phrases)
+    if phrases and decider.decide(
+            f"the {len(phrases)} capitalised line{'s' if len(phrases) > 1 else ''} after complete titles",
+            [("as new items without time or number", False), ("as more of the title above", True)], phrases[0]):
+        notes[:], unused.clear()
+        notes.extend(kept_notes)
+        unused.update(kept_unused)
+        items_by_day = _read_items(body, pre, doc_date, year_hint, unused, year_notes if not yearless else [],
+                                   notes, plain=plain, lettered_questions=lettered, today=today, phrases=None)
     sessions = []
     multi = len(items_by_day) > 1
     numbered, counted = _number_across(items_by_day), 0
@@ -637,7 +647,10 @@ _QUESTION_WORD = re.compile(r"^(?:what|how|which|why|who|when|where|should|could
 
 def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, default_date: date | None,
                 unused: set[int], year_notes: list[str] = (), notes: list[str] | None = None, *,
-                plain: bool = False, lettered_questions: bool = False, today: date | None = None):
+                plain: bool = False, lettered_questions: bool = False, today: date | None = None,
+                phrases: list[int] | None = None):
+    """The items, day by day. ``phrases`` collects the lines read as new untimed items after a complete title (the
+    caller offers the other reading: more of the title); None reads them as more of the title."""
     days: list[tuple[date | None, int, list[_Item]]] = []
     day: date | None = doc_date
     day_line = lines[0].n if lines else pre.title_line
@@ -862,7 +875,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
             # (a title wrapped onto the next line, also when a speaker column sat beside its first line)
             # (a cell split off the item's own line is another column — a room, a speaker — not more title)
             before = current.title_more[-1] if current.title_more else current.parsed.title
-            if _continues(before, text):
+            if _continues(before, text) or (phrases is None and not _PROSE.match(text) and len(text.split()) < 10):
                 current.title_more.append(text)
             elif _PROSE.match(text) or len(text.split()) >= 10:
                 # "The meeting will be opened at 10 a.m. on …": the item's annotation
@@ -871,6 +884,7 @@ def _read_items(lines: list[_Line], pre: _Preamble, doc_date: date | None, defau
                 current.last = "para"
             else:
                 # a complete capitalised phrase after a complete title: a new item without time or number
+                phrases.append(ln.n)
                 current = _Item(ParsedItem(number=None, title=clean_inline(text), line=ln.n), day=day)
                 items.append(current)
         elif current.last in ("para", "sub") and not gap and not text[:1].isupper():
