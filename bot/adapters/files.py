@@ -1,4 +1,5 @@
-"""Building export files off the event loop: a worker thread with its own database connection."""
+"""Files off the event loop: exports built in a worker thread with its own database connection, and the requests
+that read a document (an import's preview, its apply) recognised so that the front ends run them there too."""
 from __future__ import annotations
 
 import asyncio
@@ -20,3 +21,14 @@ async def file_content(settings, attachment: Attachment) -> bytes:
     if attachment.content is not None:
         return attachment.content
     return await asyncio.to_thread(_build, settings.db_path, attachment)
+
+
+def reads_document(command: str, text: str, options: dict) -> bool:
+    """A request that reads a document sent in chat (``import`` with the file, or ``import apply ID``, which reads the
+    waiting bytes again): it takes seconds, in a worker process, so the front end runs it in a database thread."""
+    if options.get("document") is not None:
+        return True
+    words = f"{command or ''} {text or ''}".lower().split()
+    if words[:1] == ["convene"]:
+        words = words[1:]
+    return words[:1] == ["import"]

@@ -17,8 +17,9 @@ from commands.text.args import record_number, shown, split_options, take_word
 from commands.contract import EditAgenda, ImportDecision
 from commands.core import Context, UserError
 from commands.families.items import edit_form
-from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_bytes, read_path
+from commands.importers import MAX_DOCUMENT_BYTES, MAX_OFFICE_BYTES, DocumentError, read_path
 from commands.importers.apply import ImportPlan, apply_plan, plan_document, start_date
+from commands.importers.sandbox import read_bytes_bounded
 from commands.registry import subcommand
 from commands.reply import Button, Code, Field, Form, Reply, Section, Strong, info, line
 from commands.text.words import count
@@ -66,8 +67,8 @@ def _enter_group(ctx: Context, text: str) -> str:
     return text
 
 
-@subcommand("import", "import [PATH] [--date D] [--start DT] [--venue V] [--dry-run] | import apply ID [confirm] | "
-                      "import cancel ID",
+@subcommand("import", "import [PATH] [--date D] [--start DT] [--venue V] [--dry-run] | import apply ID [confirm] "
+                      "[reading N] | import cancel ID",
             "Import an agenda, programme or question list: send the document (PDF, Word, text, YAML), see what it "
             "would create or change, then Import or Cancel.", needs_group=False,
             details="Send the document to the bot as a file with the caption 'import' (where forms exist, 'import' "
@@ -90,8 +91,17 @@ def import_command(ctx: Context, text: str) -> Reply:
         pid = record_number(number)
         if pid is None:
             raise UserError(f"Say which preview: import {verb} ID (the number under the preview).")
-        confirmed = verb == "confirm" or more.strip().lower() == "confirm"
-        return _decide(ctx, pid, verb if verb in ("cancel", "edit") else ("confirm" if confirmed else "apply"))
+        extra = more.lower().split()
+        confirmed = verb == "confirm" or "confirm" in extra
+        reading = 1
+        if "reading" in extra:
+            # "import apply ID reading 2": another reading of the document the preview offered
+            at = extra.index("reading")
+            reading = record_number(extra[at + 1]) if at + 1 < len(extra) else None
+            if reading is None:
+                raise UserError(f"Say which reading: import apply {pid} reading 2 (the preview numbers them).")
+        return _decide(ctx, pid, verb if verb in ("cancel", "edit") else ("confirm" if confirmed else "apply"),
+                       reading)
     words, opts = split_options(text, OPTIONS)
     data, filename = ctx.request.options.get("document"), ctx.request.options.get("filename")
     if data is None:
@@ -131,8 +141,14 @@ def _parse(ctx: Context, data: bytes, filename: str, opts: dict) -> ImportPlan:
         day = timefmt.parse_user_date(opts["date"]) if opts.get("date") else None
         start = opts.get("start")
         fallback = start_date(start, day)
-        doc = read_bytes(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"), default_date=day,
-                         symbol=opts.get("symbol"), name=opts.get("name"), fallback_date=fallback)
+        # An untrusted document: read in a worker process within a time and memory budget (importers/sandbox.py)
+        doc = read_bytes_bounded(data, os.path.splitext(filename)[1].lower(), kind=opts.get("kind"),
+                                 default_date=day, symbol=opts.get("symbol"), name=opts.get("name"),
+                                 fallback_date=fallback, today=timefmt.to_local(ctx.now, ctx.group.timezone).date(),
+                                 reading=int(opts.get("reading") or 1))
+        if doc.reading > 1 and doc.reading > 1 + len(doc.readings()):
+            raise UserError(f"This document has no reading {doc.reading}: its preview offers "
+                            f"{1 + len(doc.readings())}.")
         session_id = record_number(str(opts["session"])) if opts.get("session") else None
         if opts.get("session") and session_id is None:
             raise UserError(f"--session takes a session number such as 3 (see session list), not "
@@ -174,6 +190,9 @@ def _preview(ctx: Context, data: bytes, filename: str, opts: dict) -> Reply:
     sections.append(Section(body=[line("Import it as previewed, or cancel? Nothing is changed until you import it.")],
                             actions=buttons))
     apply_cmd = f"import apply {pid}" + (" confirm" if n else "")
+    if plan.choices:
+        sections.insert(1, Section(body=[line("Another reading? ", Code(ctx.cmd(f"import apply {pid} reading 2")),
+                                              " imports reading 2 instead (the readings are numbered above).")]))
     return Reply(text=f"Preview of {filename}: import or cancel", sections=sections,
                  context=[line("Import: ", Code(ctx.cmd(apply_cmd)), " · cancel: ", Code(ctx.cmd(f"import cancel {pid}")),
                                *([" (or reply " + ("confirm" if n else "import") + " or cancel to this message)"]
@@ -181,7 +200,7 @@ def _preview(ctx: Context, data: bytes, filename: str, opts: dict) -> Reply:
                  reply_command=f"import decide {pid}", reply_group=ctx.group.id)
 
 
-def _decide(ctx: Context, pid: int, verdict: str) -> Reply:
+def _decide(ctx: Context, pid: int, verdict: str, reading: int = 1) -> Reply:
     pending = pending_store.get(ctx.db, pid)
     if pending is None or pending.group_id != ctx.group.id:
         return info(f"There is no document waiting as #{pid} (it was imported or cancelled, or is older than a day).")
@@ -190,7 +209,7 @@ def _decide(ctx: Context, pid: int, verdict: str) -> Reply:
             pending_store.remove(ctx.db, pid)
         return Reply(text=f"Cancelled: {pending.filename} was not imported", sections=[Section(body=[
             line(Strong("Cancelled: "), pending.filename, " was not imported; nothing changed.")])])
-    plan = _parse(ctx, pending.data, pending.filename, pending.options)
+    plan = _parse(ctx, pending.data, pending.filename, {**pending.options, "reading": reading})
     edit = verdict == "edit"
     if plan.confirmations and verdict != "confirm":
         return Reply(text="Not imported yet: answered questions would leave the agenda", sections=[

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import os
 import stat
 from datetime import date
 
 from commands.importers.model import DocumentError, ParsedDocument
-from commands.importers.question_list import looks_like_list, parse_question_list
-from commands.importers.text_agenda import looks_like_agenda, parse_text_agenda
+from commands.importers.question_list import list_weight, looks_like_list, parse_question_list
+from commands.importers.readings import Decider
+from commands.importers.text_agenda import agenda_weight, looks_like_agenda, parse_text_agenda
 from commands.importers.yaml_agenda import parse_yaml_agenda
 
 MAX_DOCUMENT_BYTES = 5_000_000       # text, YAML, JSON
 MAX_OFFICE_BYTES = 20_000_000        # PDF and Word (images and fonts make them larger)
+MAX_LINES = 100_000                  # the longest programmes run to a few thousand lines
 
 __all__ = ["DocumentError", "ParsedDocument", "read_document", "parse_document"]
 
@@ -51,10 +54,10 @@ def read_path(path: str) -> bytes:
 
 def read_document(path: str, *, kind: str | None = None, default_date: date | None = None,
                   symbol: str | None = None, name: str | None = None,
-                  fallback_date: date | None = None) -> ParsedDocument:
+                  fallback_date: date | None = None, today: date | None = None, reading: int = 1) -> ParsedDocument:
     data = read_path(path)
     return read_bytes(data, os.path.splitext(path)[1].lower(), kind=kind, default_date=default_date, symbol=symbol,
-                      name=name, fallback_date=fallback_date)
+                      name=name, fallback_date=fallback_date, today=today, reading=reading)
 
 
 def document_text(data: bytes, ext: str = "") -> str:
@@ -90,12 +93,12 @@ def document_text(data: bytes, ext: str = "") -> str:
 
 
 def read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_date: date | None = None,
-               symbol: str | None = None, name: str | None = None,
-               fallback_date: date | None = None) -> ParsedDocument:
+               symbol: str | None = None, name: str | None = None, fallback_date: date | None = None,
+               today: date | None = None, reading: int = 1) -> ParsedDocument:
     """A document's bytes (a file, or one sent in chat) read: PDF, Word, text, YAML."""
     try:
         return _read_bytes(data, ext, kind=kind, default_date=default_date, symbol=symbol, name=name,
-                           fallback_date=fallback_date)
+                           fallback_date=fallback_date, today=today, reading=reading)
     except DocumentError:
         raise
     except Exception as e:
@@ -111,34 +114,76 @@ def read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_d
 
 
 def _read_bytes(data: bytes, ext: str = "", *, kind: str | None = None, default_date: date | None = None,
-                symbol: str | None = None, name: str | None = None,
-                fallback_date: date | None = None) -> ParsedDocument:
+                symbol: str | None = None, name: str | None = None, fallback_date: date | None = None,
+                today: date | None = None, reading: int = 1) -> ParsedDocument:
     text = document_text(data, ext)
     if kind is None and ext in (".yaml", ".yml"):
         kind = "yaml"
     return parse_document(text, kind=kind, default_date=default_date, symbol=symbol, name=name,
-                          fallback_date=fallback_date)
+                          fallback_date=fallback_date, today=today, reading=reading)
 
 
-def parse_document(text: str, *, kind: str | None = None, default_date: date | None = None,
-                   symbol: str | None = None, name: str | None = None,
-                   fallback_date: date | None = None) -> ParsedDocument:
+def parse_document(text: str, **options) -> ParsedDocument:
+    """A document's text read as an agenda, a question list or the YAML format (``_parse``). The reader makes
+    hundreds of thousands of small objects and no reference cycles worth collecting: the cycle collector is paused
+    while it reads (it made a 5 MB programme take half as long again, growing with the size)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, **options)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse(text: str, *, kind: str | None = None, default_date: date | None = None,
+           symbol: str | None = None, name: str | None = None,
+           fallback_date: date | None = None, today: date | None = None, reading: int = 1) -> ParsedDocument:
+    """A document with text is never refused: where it could be an agenda or a question list, the more plausible
+    reading is taken and the other offered (``reading``, see readings.py)."""
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise DocumentError(f"it has {lines:,} lines, where the longest programmes have a few thousand: it is not a "
+                            "document I read")
     if kind == "yaml":
         return parse_yaml_agenda(text, default_date=default_date)
-    if kind == "list":
-        return parse_question_list(text, symbol=symbol, name=name)
-    if kind == "agenda":
-        return parse_text_agenda(text, default_date=default_date, fallback_date=fallback_date)
-    if kind is not None:
-        raise DocumentError(f"unknown document kind '{kind}': expected agenda, list or yaml")
-    if looks_like_agenda(text):
-        return parse_text_agenda(text, default_date=default_date, fallback_date=fallback_date)
-    if looks_like_list(text):
+    decider = Decider(reading)
+
+    def agenda():
+        return parse_text_agenda(text, default_date=default_date, fallback_date=fallback_date, today=today,
+                                 decider=decider)
+
+    def question_list():
         if default_date is not None:
             raise DocumentError("--date applies to agendas; this document is a question list")
-        return parse_question_list(text, symbol=symbol, name=name)
+        doc = parse_question_list(text, symbol=symbol, name=name)
+        doc.choices, doc.reading = decider.choices, decider.reading
+        return doc
+    if kind == "list":
+        return question_list()
+    if kind == "agenda":
+        return agenda()
+    if kind is not None:
+        raise DocumentError(f"unknown document kind '{kind}': expected agenda, list or yaml")
     stripped = text.lstrip()
+    if not stripped:
+        raise DocumentError("the document is empty: expected an agenda or a question list", 1)
     if stripped.startswith(("title:", "sessions:", "lists:", "---")):
         return parse_yaml_agenda(text, default_date=default_date)
-    raise DocumentError("this does not look like an agenda (a heading 'Agenda' and numbered or timed items) nor "
-                        "like a question list ((a), (b), (c)… entries)", 1)
+    is_agenda, is_list = looks_like_agenda(text), looks_like_list(text)
+    if is_list and default_date is None:
+        # Both readings are possible: the one that finds more of what it looks for is taken; the other is offered
+        # when it found nearly as much.
+        weights = {"list": list_weight(text), "agenda": agenda_weight(text) if is_agenda else 0}
+        first = "list" if weights["list"] > weights["agenda"] or not is_agenda else "agenda"
+        options = [("a question list", "list"), ("an agenda", "agenda")]
+        if first == "agenda":
+            options.reverse()
+        if min(weights.values()) * 2 < max(weights.values()):
+            options = options[:1]
+        chosen = decider.decide("the kind of document", options)
+        try:
+            return question_list() if chosen == "list" else agenda()
+        except DocumentError:
+            return agenda() if chosen == "list" else question_list()
+    return agenda()

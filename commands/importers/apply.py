@@ -69,6 +69,25 @@ class ImportPlan:
     lists: list[ListPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unused_lines: list[int] = field(default_factory=list)
+    choices: list = field(default_factory=list)          # importers.model.Choice: where the reader was unsure
+    reading: int = 1
+
+    def choice_lines(self) -> list[str]:
+        """Where the reader was unsure, what it took and the other readings, numbered (``import apply ID reading N``
+        takes one)."""
+        if not self.choices:
+            return []
+        doc = ParsedDocument(choices=self.choices)
+        out = [f"Reading {self.reading} of {1 + len(doc.readings())}: where the document could be read more ways"]
+        n = 1
+        for c in self.choices:
+            others = []
+            for alt in c.alternatives:
+                n += 1
+                others.append(f"reading {n}: {alt}")
+            where = f" (line {c.line})" if c.line else ""
+            out.append(f"  {c.what}{where}: reading 1 takes {c.chosen}; " + "; ".join(others))
+        return out
 
     @property
     def confirmations(self) -> list[qp.Change]:
@@ -97,7 +116,7 @@ class ImportPlan:
     def preview_lines(self) -> list[str]:
         """What the import creates or updates, in full: sessions, items with times and presenters, breaks,
         questions with refs, lists, lines not used, and the changes to stored questions."""
-        out: list[str] = []
+        out: list[str] = self.choice_lines()
         for p in self.sessions:
             tz = p.timezone
             head = (f"#{p.existing.id}, matched by {p.matched_by}" if p.existing else "new session")
@@ -273,7 +292,8 @@ def plan_document(db, group: Group, doc: ParsedDocument, *, start: str | None = 
         if not doc.sessions:
             raise DocumentError("--start moves a session, and this document has none (it is a question list)")
         moved_to = parse_start(start) - min(s.start for s in doc.sessions)
-    plan = ImportPlan(notes=list(doc.notes), unused_lines=list(getattr(doc, "unused_lines", []) or []))
+    plan = ImportPlan(notes=list(doc.notes), unused_lines=list(getattr(doc, "unused_lines", []) or []),
+                      choices=list(doc.choices), reading=doc.reading)
     claimed: set[int] = set()
     for s in doc.sessions:
         tz = s.timezone or group.timezone

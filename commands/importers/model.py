@@ -58,8 +58,30 @@ class ParsedList:
 
 
 @dataclass
+class Choice:
+    """Where the reader was unsure and decided by the whole document: what it decided (``what``), the reading it
+    took (``chosen``) and the others it weighed (``alternatives``, each a whole reading, numbered from 2 in the
+    document's ``choices``: ``import apply ID reading 2`` takes the first alternative of the first choice)."""
+    what: str                       # "the meeting's date", "the lettered lines under items", "the kind of document"
+    chosen: str
+    alternatives: list[str] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
 class ParsedDocument:
     sessions: list[ParsedSession] = field(default_factory=list)
     lists: list[ParsedList] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unused_lines: list[int] = field(default_factory=list)   # lines the reader did not understand (1-based)
+    choices: list[Choice] = field(default_factory=list)      # where it decided between readings (see Choice)
+    reading: int = 1                                         # which reading this is (1: the most plausible)
+
+    def readings(self) -> list[tuple[int, Choice, str]]:
+        """(reading number, choice, alternative) for every other reading the reader offers."""
+        out, n = [], 1
+        for c in self.choices:
+            for alt in c.alternatives:
+                n += 1
+                out.append((n, c, alt))
+        return out

@@ -53,6 +53,9 @@ _SPACED_H = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s?h\s?(?P<m>[0-5]\d)\b")
 _PART_OF_DAY_RANGE = re.compile(
     r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde)(?:\s+session)?\s*[(:,–—-]?\s*"
     rf"(?P<r>{TIME}\s*(?:-|–|—|to)\s*{TIME})\)?$", re.I)
+_RANGE_PART_OF_DAY = re.compile(
+    rf"^(?P<r>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|"
+    r"noche)(?:\s+session)?$", re.I)
 _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apres-midi|mañana|tarde|noche)"
                           r"(?:\s+session)?\s*:?$", re.I)
 
@@ -60,7 +63,11 @@ _PART_OF_DAY = re.compile(r"^(?:morning|afternoon|evening|matin|après-midi|apre
 
 _ITEM_FORMS = [
     re.compile(r"^(?:agenda\s+)?item\s+(?P<n>\d{1,2}(?:\.\d{1,2})?)\s*[:.–—-]?\s*(?P<t>.*)$", re.I),
-    re.compile(r"^(?:topic|point|punto|tema|session|séance)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$", re.I),
+    re.compile(r"^(?:topic|point|punto|tema|session|séance|sesión|module|módulo)\s+(?P<n>\d{1,2})\s*[:.–—-]\s*(?P<t>.+)$",
+               re.I),
+    # "Point 9 de l'ordre du jour : Débat général", "Tema 3 del programa: …"
+    re.compile(r"^(?:point|punto|tema)\s+(?P<n>\d{1,2}(?:\s?bis|\s?ter)?)\s+(?:de\s+l['’]ordre\s+du\s+jour|"
+               r"del\s+(?:orden\s+del\s+d[ií]a|programa))\s*[:.–—-]\s*(?P<t>.+)$", re.I),
     re.compile(r"^(?P<n>\d{1,2})\.(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),          # 1.Title (no space)
     re.compile(r"^(?P<n>\d{1,2})\)\s+(?P<t>[A-Za-zÀ-ÿ“\"(].*)$"),       # 1) Title
     re.compile(r"^(?P<r>(?:X{0,1}(?:IX|IV|V?I{0,3})))\.\s+(?P<t>[A-Z].*)$"),   # II. Title (Roman)
@@ -69,15 +76,21 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII":
           "XII": 12, "XIII": 13, "XIV": 14, "XV": 15, "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19}
 PEOPLE_LABEL = re.compile(
     r"^(?P<label>chair(?:ed by)?|co-chairs?|chairs?|chairperson|president|moderat(?:or|ors|ed by)|"
-    r"facilitat(?:or|ors|ed by)|rapporteurs?|speakers?|panel(?:l?ists)?|presenters?|introduced by|"
+    r"facilitat(?:or|ors|ed by|rice|rices|eur|eurs)|animat(?:rice|eur)s?|rapporteurs?|speakers?|panel(?:l?ists)?|"
+    r"presenters?|introduced by|"
     r"presented by|presentation by|presentations by|opening statements?(?: by)?|keynote(?: speaker| address by)?|"
-    r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|"
+    r"(?:welcome |opening |closing |introductory )?remarks by|discussants?|lead discussants?|introduction by|"
+    r"(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)|leads?|resource persons?|"
+    r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|d[ée]claration liminaire|"
     r"with|président(?:e)?|modérat(?:eur|rice)|présenté(?:e)? par|présidé(?:e)? par|animé(?:e)? par|modéré(?:e)? par|"
     r"intervenant(?:e)?s?|presidente|moderador(?:a)?|presentado(?:a)? por|presidido(?:a)? por|moderado(?:a)? por|"
-    r"ponentes?|oradores?)"
+    r"ponentes?|oradores?|expositor(?:a|es|as)?|disertantes?|intervienen|interviene|presenta|presentan)"
     r"\s*(?::|-|–)?\s*(?P<who>.*)$", re.I)
-_LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|"
-                                r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|"
+_LABELS_NEED_COLON = re.compile(r"^(?:chairs?|co-chairs?|chairperson|president|speakers?|panel(?:l?ists)?|leads?|"
+                                r"resource persons?|(?:welcome|opening|closing|introductory|keynote) (?:remarks|statements?|address)(?!\s+by)|"
+                                r"palabras de bienvenida|discurso inaugural|allocution d['’]ouverture|mot de bienvenue|"
+                                r"d[ée]claration liminaire|"
+                                r"intervenant(?:e)?s?|ponentes?|oradores?|presidente|président(?:e)?|intervienen|interviene|presenta|presentan|"
                                 r"presenters?|with|keynote(?: speaker)?|rapporteurs?|discussants?|lead discussants?)\b",
                                 re.I)
 SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|^(?P<m2>[a-z])\)\s+(?P<t2>.+)$")
@@ -87,7 +100,7 @@ SUB_ITEM = re.compile(r"^\((?P<m>[a-z]|ii|iii|iv|vi|vii|viii|ix)\)\s+(?P<t>.+)$|
 _NAVIGATION = re.compile(
     r"^(?:available languages?:?.*|languages?:|skip to (?:main )?content|menu|search|home|print|share|"
     r"english|français|francais|español|espanol|русский|中文|عربي|download(?: pdf)?|back to top|"
-    r"(?:share|print|email|bookmark)(?: this)?(?: page)?|(?:©|\(c\)|copyright)\s.*|.+\s>\s.+\s>\s.+|"
+    r"(?:share|print|email|bookmark)(?: this)?(?: page)?|(?:©|copyright|\(c\)\s*(?:19|20)\d\d)\s.*|.+\s>\s.+\s>\s.+|"
     r"(?:english\s*)?(?:\|?\s*(?:français|español|русский|中文|عربي)\s*)+)$", re.I)
 # UN document furniture: job numbers (GE.21-12345(E)), barcodes, "Please recycle", distribution lines.
 _UN_FURNITURE = re.compile(r"^(?:(?:GE|NY|V|[A-Z]{1,3})\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?.*|\*\d{6,8}\*|please recycle.*|"
@@ -138,20 +151,52 @@ def _to_24(h: int, m: int, mer: str | None) -> str:
     return f"{h:02d}:{m:02d}"
 
 
+_WORD_RANGE = re.compile(rf"(?P<a>{TIME}|\b(?:[01]?\d|2[0-3])\s*h(?:eures?)?(?:\s*[0-5]\d)?)\s+(?:a|à|al|au|hasta|jusqu['’]à)\s+"
+                         rf"(?P<b>{TIME}|(?:[01]?\d|2[0-3])\s*h(?:eures?)?(?:\s*[0-5]\d)?\b)", re.I)
+_HEURES = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s*(?:heures?|horas?)(?:\s*(?P<m>[0-5]\d))?\b", re.I)
+
+
+def _word_ranges(text: str) -> str:
+    """``9:00 a 9:30``, ``de 10 heures à 13 heures`` → ``09:00 - 09:30``, ``10:00 - 13:00``."""
+    if not _DIGIT.search(text):
+        return text
+    if "heure" in text or "hora" in text:
+        text = _HEURES.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m') or '00'}", text)
+    if not any(w in text for w in _RANGE_WORDS):
+        return text
+    return _WORD_RANGE.sub(lambda m: f"{m.group('a')} - {m.group('b')}", text)
+
+
+_RANGE_WORDS = (" a ", " à ", " al ", " au ", " hasta ", " jusqu", " A ", " À ")
+_H_HINT = re.compile(r"\d\s?h|hrs|hours", re.I)
+_MER_HINT = re.compile(r"\d\s*[ap]\.?\s?m(?![a-z])", re.I)
+
+
+_GLUED_FOOTNOTE = re.compile(r"(?<=[a-zé]\s)((?:19|20)\d\d)(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2}|\*{1,3})(?=\s*$)", re.I)
+
+
+def unglue_footnote(text: str) -> str:
+    """``Wednesday, 17 June 20263`` (footnote 3 glued to the year) → ``Wednesday, 17 June 2026``."""
+    if not _DIGIT.search(text[-6:]):
+        return text
+    return _GLUED_FOOTNOTE.sub(r"\1", text)
+
+
 def normalise_times(text: str) -> str:
     """``9:00 a.m.`` → ``09:00``, ``1:00 - 3:00 p.m.`` → ``13:00 - 15:00`` (the meridiem of the end applies to the
     start unless that would put the start after the end), ``noon`` → ``12:00``, ``15h 30`` → ``15:30``."""
     if not _DIGIT.search(text) and "noon" not in text.lower():
         return text                     # no time here (most lines): nothing to do
+    text = _word_ranges(text)
     lower = text.lower()
     if "noon" in lower:
         text = _NOON.sub("12:00", text)
-    if "h" in lower:               # "1000-1130 hrs", "15h 30"
+    if "h" in lower and _H_HINT.search(text):               # "1000-1130 hrs", "15h 30"
         text = _MILITARY_RANGE.sub(lambda m: f"{m.group('h1')}:{m.group('m1')} - {m.group('h2')}:{m.group('m2')}",
                                    text)
         text = _HRS.sub("", text)
         text = _SPACED_H.sub(lambda m: f"{int(m.group('h')):02d}:{m.group('m')}", text)
-    if "m" not in lower:           # no a.m. / p.m.
+    if "m" not in lower or not _MER_HINT.search(text):           # no a.m. / p.m.
         return text
 
     def one_range(m):
@@ -175,10 +220,13 @@ def translate_date(text: str) -> str:
     ``22.06.2021`` or ``22/06/2021`` (day first, as UN documents write it) → ``22 June 2021``."""
     if not _DIGIT.search(text):
         return text                     # a date has a day number
-    num = _NUMERIC_DATE.match(text)
-    if num and 1 <= int(num.group("m")) <= 12 and len(text) < 60:
+    num = _NUMERIC_DATE.match(text) if len(text) < 60 and (text.count(".") >= 2 or text.count("/") >= 2) else None
+    if num and 1 <= int(num.group("m")) <= 12:
         text = f"{num.group('pre')}{int(num.group('d'))} {_MONTH_NAMES[int(num.group('m')) - 1]} {num.group('y')}" \
                f"{num.group('post')}"
+    lower = text.lower()
+    if not any(name in lower for name in MONTHS_FR_ES):
+        return text
     m = _FOREIGN_DATE.search(text)
     if not m:
         return text
@@ -189,7 +237,7 @@ def translate_date(text: str) -> str:
 
 
 _BULLETED_TIME = re.compile(rf"^(?:[•·▪●◦■□➢►✓]|[-–—*])\s*(?={TIME})", re.I)
-_BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}", re.I)
+_BARE_NUMBER = re.compile(r"(?:item\s+)?\d{1,2}(?:\.\d{1,2}){0,2}", re.I)
 _TIME_CELL = re.compile(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", re.I)
 # "Opening of the meeting ........ 10:00 - 10:30": a time at the end, after leader dots
 _TRAILING_TIME = re.compile(rf"^(?P<title>\S.*?\S)\s*(?:\.{{3,}}|…+)\s*(?P<t>{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)$", re.I)
@@ -210,13 +258,21 @@ def _split_cells(text: str) -> list[str]:
         cells.insert(0, cells.pop(timed[0]))
     out: list[str] = []
     for c in cells:
-        if out and (re.fullmatch(rf"{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?", out[-1], re.I)
-                    or re.fullmatch(r"(?:item\s+)?\d{1,2}[.)]?", out[-1], re.I)):
-            dot = "." if _BARE_NUMBER.fullmatch(out[-1]) else ""
+        if out and _LEAD_CELL.fullmatch(out[-1]):
+            last = out[-1].split()[-1]
+            dot = "." if (_BARE_NUMBER.fullmatch(last) and not _TIME_CELL.fullmatch(last)
+                          and not _TIME_CELL.fullmatch(c)) else ""
             out[-1] = f"{out[-1]}{dot} {c}"
         else:
             out.append(c)
     return out
+
+
+# Cells that lead a row and join the cell after them: a time, an item number or code ("3 bis", "4.1.1", "A1"), or
+# both ("09:30 1.")
+_CODE = r"(?:(?:item\s+)?\d{1,2}(?:\.\d{1,2}){0,2}[.)]?(?:\s?(?:bis|ter|quater))?|[A-Z]\.?\d{1,2}[.)]?)"
+_LEAD_CELL = re.compile(rf"(?:{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)(?:\s+{_CODE})?|{_CODE}(?:\s+{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)?",
+                        re.I)
 
 
 _STARTS_TIMED = re.compile(rf"^{TIME}", re.I)
@@ -227,11 +283,20 @@ _GLUED_ROW = re.compile(rf"(?<=\S)\s+(?=(?:{TIME})\s*(?:-|–|—|to)\s*(?:{TIME
 _GLUED_WORDS = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ])|(?<=[ap]\.m\.)(?=[A-Z])")
 
 
+# "1. Opening session – 09:00 to 09:30", "AGENDA ITEM 2: POST-SHIPMENT COOPERATION, 10:30-12:00": the time after a
+# dash or a comma at the end of a title
+_DASHED_TIME = re.compile(rf"^(?P<title>\S.*?\S)\s*(?:,|\s[–—-])\s*(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})$", re.I)
+
+
 def _time_first(text: str) -> str:
-    if "..." not in text and "…" not in text:
-        return text
-    m = _TRAILING_TIME.match(text)
-    return f"{m.group('t')} {m.group('title')}" if m else text
+    if "..." in text or "…" in text:
+        m = _TRAILING_TIME.match(text)
+        return f"{m.group('t')} {m.group('title')}" if m else text
+    if _DIGIT.search(text[-3:]):
+        m = _DASHED_TIME.match(text)
+        if m and not _STARTS_TIMED.match(text):
+            return f"{m.group('t')} {m.group('title')}"
+    return text
 
 
 def _split_glued(text: str) -> list[str]:
@@ -242,21 +307,55 @@ def _split_glued(text: str) -> list[str]:
         parts = [p.strip() for p in _GLUED_ROW.split(text) if p.strip()]
     out = []
     for p in parts:
+        if not _GLUE_HINT.search(p):
+            out.append(p)
+            continue
         out.extend(s.strip() for s in _GLUED_WORDS.sub("\n", p).split("\n") if s.strip())
     return out
+
+
+_GLUE_HINT = re.compile(r"[a-zà-ÿ][A-Z]|\.m\.[A-Z]")
+
+
+_LETTER = re.compile(r"[A-Za-zÀ-ÿ]{3}")
+_HEADING_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def _split_heading(text: str) -> list[str]:
+    """``MONDAY 20 JULY 2026 — AGENDA ITEM 1: …``, ``AFTERNOON SESSION — AGENDA ITEM 3: …``: a day heading (or a
+    part of the day) and an item on one line are two lines (the part of the day is dropped below)."""
+    if "–" not in text and "—" not in text and " - " not in text:
+        return [text]
+    pieces = _HEADING_DASH.split(text, maxsplit=1)
+    if len(pieces) == 2 and pieces[1] and (_PART_OF_DAY.match(pieces[0]) or (
+            _LETTER.search(pieces[0]) and match_date(translate_date(pieces[0]), whole=True))):
+        return pieces
+    return [text]
 
 
 _LEADING_TIME = re.compile(rf"^(?P<t>{TIME}(?:\s*(?:-|–|—|to|until|till)\s*{TIME})?)\s+(?P<rest>.+)$", re.I)
 
 
-def _item_form(text: str) -> str:
+_CODE_THEN_TIME = re.compile(rf"^(?P<code>(?:item\s+)?\d{{1,2}}(?:\.\d{{1,2}}){{0,2}}\.?|[A-Z]\.?\d{{1,2}})\s+"
+                             rf"(?P<t>{TIME}(?:\s*(?:-|–|—|to)\s*{TIME})?)\s+(?P<rest>\S.*)$", re.I)
+_ITEM_HINT = re.compile(r"\d|^[IVX]+\.|^(?:agenda|item|topic|point|punto|tema|session|séance|sesión|module|módulo)\b",
+                        re.I)
+
+
+def _item_form(text: str, roman: bool = True) -> str:
     """``Item 10``, ``AGENDA ITEM 1: Title``, ``Topic 1 : Title``, ``1.Title``, ``1) Title`` → ``N. Title`` (after
     a leading time, too)."""
+    if not _ITEM_HINT.search(text[:12]):
+        return text                     # no number, no numeral, no "Item": no item form to rewrite
+    coded = _CODE_THEN_TIME.match(text)
+    if coded:                           # "A3 10:50–12:00 Quality management": the time first, then the code
+        code = coded.group("code").rstrip(".")
+        text = f"{coded.group('t')} {code}{'.' if code[:1].isdigit() else ''} {coded.group('rest')}"
     lead = _LEADING_TIME.match(text)
     if lead:
-        inner = _item_form(lead.group("rest"))
+        inner = _item_form(lead.group("rest"), roman)
         return f"{lead.group('t')} {inner}"
-    for form in _ITEM_FORMS:
+    for form in (_ITEM_FORMS if roman else _ITEM_FORMS[:-1]):
         m = form.match(text)
         if m and not _SUB_NUMBER.match(text):
             title = m.group("t").strip()
@@ -269,7 +368,6 @@ def _item_form(text: str) -> str:
 
 _LABEL_DATE = re.compile(r"^(?:date|dates|fecha|day|jour|time|times|hora|horario|heure|horaire)\s*:\s*(?=\S)", re.I)
 _ROOM_LINE = re.compile(r"^(?:(?:conference\s+)?room|salle|sala)\s+(?:[\dIVXLC]+|[A-Z]\b)", re.I)
-_LABEL_ROOM = re.compile(r"^", re.I)
 _MERIDIEM_GLUE = re.compile(r"\b([ap]\.m\.)(?=[A-Za-z0-9])", re.I)
 
 
@@ -299,7 +397,14 @@ def day_base(lines: list[str]) -> date | None:
     return None
 
 
-_DAY_N = re.compile(r"^day\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
+_MEETING = (r"(?:[\w-]+\s+)?(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria|reunión\s+plenaria)|"
+            r"(?:main\s+committee|grande\s+commission|comisión\s+principal)\s+[IVX]+")
+_TIMED_MEETING = re.compile(rf"^(?P<t>{TIME}\s*(?:-|–|—|to)\s*{TIME})\s+(?:{_MEETING})\b[^:]*$", re.I)
+_MEETING_HINT = re.compile(r"pl[ée]n|commi|comisi", re.I)
+_DAY_PART_INITIALS = "maetn"           # morning, matin, mañana, afternoon, après-midi, evening, tarde, noche
+_MEETING_ALONE = re.compile(rf"^(?:{_MEETING})$", re.I)
+_ARABIC_ITEM = re.compile(r"^\s*(?:\d{1,2}:\d\d\s+)?\d{1,2}[.)]\s+\S")
+_DAY_N = re.compile(r"^(?:day|d[ií]a|jour|journée)\s+(?P<n>\d{1,2})\b\s*[:.–—-]?\s*(?P<rest>.*)$", re.I)
 
 
 @lru_cache(maxsize=2)
@@ -311,6 +416,9 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
     repeated = {s for s, k in Counter(ln.strip() for ln in raw if len(ln.strip()) > 3).items()
                 if k >= 3 and not re.search(TIME, s) and len(s) < 80 and not s.endswith("?")}
     base = day_base(raw)
+    # Roman numerals number the items, unless Arabic numbers do (then "I. Provisional agenda", "II. Annotations"
+    # are the document's parts)
+    roman = sum(1 for ln in raw if _ARABIC_ITEM.match(ln)) < 2
     out: list[Line] = []
     furniture: set[int] = set()
     for n, ln in enumerate(raw, start=1):
@@ -336,8 +444,10 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
         for cell in cells:
             if "m." in cell or "M." in cell:
                 cell = _MERIDIEM_GLUE.sub(r"\1 ", cell)
-            for part in _split_glued(_time_first(normalise_times(translate_date(cell)))):
-                day = _DAY_N.match(part)
+            for part in (p for piece in _split_heading(unglue_footnote(cell))
+                         for p in _split_glued(_time_first(normalise_times(translate_date(piece))))):
+                low = part[:4].lower()
+                day = _DAY_N.match(part) if low[:3] in ("day", "día", "dia", "jou") else None
                 if day and match_date(day.group("rest")):
                     part = day.group("rest")             # "DAY 1 – TUESDAY, 22 JUNE 2021": the date says it
                     day = None
@@ -347,20 +457,36 @@ def normalise(text: str) -> tuple[list[Line], set[int]]:
                     if day.group("rest") and not re.fullmatch(r"[A-Za-z]+day", day.group("rest"), re.I):
                         out.append(Line(n, day.group("rest")))
                     continue
-                ranged = _PART_OF_DAY_RANGE.match(part)
-                if ranged:
-                    out.append(Line(n, ranged.group("r")))      # "Morning session (10:00 – 13:00)": a range heading
-                    continue
-                if _PART_OF_DAY.match(part):
-                    furniture.add(n)
-                    continue
+                if _MEETING_HINT.search(part):
+                    if _MEETING_ALONE.match(part):
+                        furniture.add(n)                          # "Troisième séance plénière" in its own column
+                        continue
+                    meeting = _TIMED_MEETING.match(part)
+                    if meeting:
+                        out.append(Line(n, meeting.group("t")))  # "10:00 – 13:00 Fourth plenary meeting": a range
+                        continue                                  # over the agenda items listed under it
+                if low[:1].isdigit():
+                    ranged = _RANGE_PART_OF_DAY.match(part)
+                    if ranged:
+                        out.append(Line(n, ranged.group("r")))  # "10:00–13:00 Morning": a range heading
+                        continue
+                if low[:1] in _DAY_PART_INITIALS:
+                    ranged = _PART_OF_DAY_RANGE.match(part)
+                    if ranged:
+                        out.append(Line(n, ranged.group("r")))  # "Morning session (10:00 – 13:00)": a range heading
+                        continue
+                    if _PART_OF_DAY.match(part):
+                        furniture.add(n)
+                        continue
                 if ":" in part:
                     part = _LABEL_DATE.sub("", part)
-                part = _BULLETED_TIME.sub("", part)          # "• 09:00 – 09:15 Opening": an item, not a bullet
-                part = _LABEL_ROOM.sub(lambda m: "Venue: ", part) if _ROOM_LINE.match(part) else part
+                if not part[:1].isalnum():
+                    part = _BULLETED_TIME.sub("", part)      # "• 09:00 – 09:15 Opening": an item, not a bullet
+                if low[:1] in "rsc" and _ROOM_LINE.match(part):
+                    part = "Venue: " + part
                 people = _people(part)
                 if people:
                     out.append(Line(n, people))
                     continue
-                out.append(Line(n, _item_form(part)))
+                out.append(Line(n, _item_form(part, roman)))
     return out, furniture

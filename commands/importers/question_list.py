@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from commands.importers.model import DocumentError, ParsedDocument, ParsedList
 from commands.importers.textutil import LETTERHEAD, SYMBOL_RE, clean_inline, ends_sentence, is_debris, running_symbols
 
-LETTER_MARK = re.compile(r"^\((?P<m>[a-z])\)\s*(?P<rest>.*)$|^(?P<m2>[a-z])\)\s+(?P<rest2>.*)$")
-NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?P<m2>\d{1,2})[.)]?\s+(?P<rest2>\D.*)$")
+LETTER_MARK = re.compile(r"^\((?P<m>[a-z])\)\s*(?P<rest>.*)$|^(?P<m2>[a-z])[).]\s+(?P<rest2>.*)$")
+NUMBER_MARK = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<rest>.*)$|^(?:Q\.?\s?)?(?P<m2>\d{1,2})[.):]?\s+(?P<rest2>\D.*)$")
+BULLET_MARK = re.compile(r"^(?P<m>[•·▪●◦■□➢►–—-]|\*)\s+(?P<rest>.*\?\s*)$")
 PARA_NUMBER = re.compile(r"^\d{1,3}\.$")
 # A heading between questions ("States Parties:", "Survivors and their organisations:"): not part of a question.
 SECTION_HEADING = re.compile(r"^[A-ZÀ-Ý][^.?!]{0,80}:$")
@@ -39,9 +40,20 @@ def looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines()]
     if any(re.match(r"^\(a\)", ln) for ln in lines) and any(re.match(r"^\(b\)", ln) for ln in lines):
         return True
-    # Numbered questions: "1. What …?", "2) How …?", "3 Which …?"
-    asked = [ln for ln in lines if re.match(r"^\(?\d{1,2}[.)]?\s+\D", ln) and "?" in ln]
-    return len(asked) >= 2
+    return list_weight(text) >= 2
+
+
+def list_weight(text: str) -> int:
+    """How much of a question list the text holds: marked entries ("1. What …?", "Q2. How …", "b. Quelles …",
+    "• Should …?") that ask, on their line or the next."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    asked = 0
+    for i, ln in enumerate(lines):
+        if (NUMBER_MARK.match(ln) or LETTER_MARK.match(ln) or BULLET_MARK.match(ln)) and (
+                "?" in ln or (i + 1 < len(lines) and "?" in lines[i + 1] and not NUMBER_MARK.match(lines[i + 1])
+                              and not LETTER_MARK.match(lines[i + 1]))):
+            asked += 1
+    return asked
 
 
 def parse_question_list(text: str, *, symbol: str | None = None, name: str | None = None) -> ParsedDocument:
@@ -64,8 +76,15 @@ def parse_question_list(text: str, *, symbol: str | None = None, name: str | Non
     lines = ["" if is_debris(ln, found_symbols) else ln.strip() for ln in raw]
     # Debris lines became blanks; squeeze runs of blanks that debris created around a page break.
     marks = _longest_run(lines, LETTER_MARK, lambda k: chr(ord("a") + k))
-    if len(marks) < 2:
-        marks = _longest_run(lines, NUMBER_MARK, lambda k: str(k + 1))
+    numbered = _longest_run(lines, NUMBER_MARK, lambda k: str(k + 1))
+    if len(marks) < 2 or (len(numbered) > len(marks) and _asks(numbered) > _asks(marks)):
+        marks = numbered
+    if _asks(marks) < 2:
+        # numbered paragraphs that do not ask: the questions are the bullets that do
+        bullets = [_Mark(i, str(k + 1), BULLET_MARK.match(ln).group("rest"))
+                   for k, (i, ln) in enumerate((i, ln) for i, ln in enumerate(lines) if BULLET_MARK.match(ln))]
+        if len(bullets) >= 2:
+            marks = bullets
     if len(marks) < 2:
         raise DocumentError("expected a list of questions marked (a), (b), (c)… or (1), (2), (3)… "
                             "each at the start of a line", 1)
@@ -107,14 +126,23 @@ def _heading_above(lines: list[str], index: int) -> str | None:
     return None
 
 
+_DOC_KIND = re.compile(r"\b(?:paper|questionnaire|questions|note|document de travail|questionnaire|cuestionario|"
+                       r"preguntas|document d['’]orientation|survey)\b", re.I)
+
+
 def _title(lines: list[str]) -> str | None:
-    """The first heading-like line: short, not a sentence, not a question, not a number."""
-    for ln in lines:
-        if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
-                and not LETTERHEAD.match(ln)
-                and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln)):
-            return clean_inline(ln)
-    return None
+    """The heading-like line (short, not a sentence, not a question, not a number) that names what the document is
+    ("Discussion paper on …", "Questionnaire on …"), else the first one."""
+    found = [ln for ln in lines
+             if (ln and 2 <= len(ln.split()) <= 15 and not ends_sentence(ln) and "?" not in ln
+                 and not LETTERHEAD.match(ln)
+                 and not NUMBER_MARK.match(ln) and not LETTER_MARK.match(ln) and any(c.isalpha() for c in ln))]
+    named = [ln for ln in found if _DOC_KIND.search(ln) and not ln.lower().startswith(("prepared", "submitted"))]
+    return clean_inline((named or found)[0]) if found else None
+
+
+def _asks(marks: list[_Mark]) -> int:
+    return sum(1 for m in marks if "?" in m.rest)
 
 
 def _longest_run(lines: list[str], pattern, label_for) -> list[_Mark]:
@@ -151,6 +179,10 @@ def _list_end(lines: list[str], start: int) -> int:
                 return i
             i += 1
             continue
+        if ends_sentence(text_so_far) and re.match(r"^\d{1,3}\.\s+[A-ZÀ-Ý]", ln):
+            return i                     # "3. The co-sponsors …": the next numbered paragraph
+        if text_so_far.rstrip().endswith("?") and ln[:1].isupper() and not LETTER_MARK.match(ln):
+            return i                     # a new sentence after the question: the list has ended
         text_so_far = ln
         i += 1
     return len(lines)

@@ -31,7 +31,9 @@ TIME_RANGE = re.compile(rf"(?P<a>{TIME}){RANGE_SEP}(?P<b>{TIME})", re.I)
 # Letterheads and distribution lines above a document's title: never its title, never content left unused.
 LETTERHEAD = re.compile(r"^(?:united nations|nations unies|naciones unidas|organisation des nations unies|"
                         r"implementation support unit|convention on .{0,80}|unog|ohchr|distr\.?:?.*|general|"
-                        r"original:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"original\s*:.*|english only|restricted|limited|unedited.*|advance (?:unedited )?version|"
+                        r"distribution\s*(?:générale|generale|limitée|limitee|restreinte|general).*|"
+                        r"distribución\s*(?:general|limitada|reservada).*|français|english|español|espanol|"
                         r"check against delivery|page \d+.*)$", re.I)
 # Where a meeting takes place, as a column of a programme row ("Plenary", "Room XXI", "Salle 2", "Online").
 _ROOM = (r"(?:venue|plenary|plénière|plenaria|(?:conference\s+)?room|salle|sala|hall|building|palais|assembly hall|"
@@ -51,6 +53,7 @@ def parse_time(text: str) -> time:
 
 
 _DIGIT = re.compile(r"\d")
+_MONTHISH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d-[01]\d-", re.I)
 
 
 def match_date(text: str, *, whole: bool = False):
@@ -58,8 +61,8 @@ def match_date(text: str, *, whole: bool = False):
 
     With ``whole``, the date must be (nearly) the whole text: a heading, not a date inside prose.
     """
-    if not _DIGIT.search(text):
-        return None                # every date has a day number (most lines have none: this is the fast path)
+    if not _DIGIT.search(text) or not _MONTHISH.search(text):
+        return None                # every date has a day number and a month (most lines have neither: the fast path)
     for pattern in (DATE_ISO, DATE_DMY, DATE_MDY):
         m = pattern.search(text)
         if not m:
@@ -108,9 +111,10 @@ def ends_sentence(text: str) -> bool:
 
 def clean_inline(text: str) -> str:
     """Collapse white space and strip the markdown-ish italics PDF converters leave."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())
     # *italic* or _italic_ wrapping the whole text, or stray asterisks at the ends of a fragment
-    text = re.sub(r"^[*_]+|[*_]+$", "", text).strip()
+    if text[:1] in ("*", "_") or text[-1:] in ("*", "_"):
+        text = text.strip("*_").strip()
     return text
 
 

@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import frontends, metrics
-from bot.adapters.files import file_content
+from bot.adapters.files import file_content, reads_document
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.ids import home_room, parse_user, user_id
 from bot.adapters.slack.text import decode_incoming, mentioned_ids
@@ -255,6 +255,9 @@ class SlackAdapter:
             reply = handle(self.db, req, self.clock, self.settings, front_ends=frontends.ALL, once=REQUEST_KEY.get())
             metrics.observe("slack", req.command, reply.ok, time.perf_counter() - started)
             return reply
+        if reads_document(req.command, req.text, req.options):
+            # Reading a document takes seconds (in a worker process): it waits in a database thread, not on the loop.
+            return await self.in_thread(req, started)
         return await self.on_loop(req, started) or await self.in_thread(req, started)
 
     async def on_loop(self, req: Request, started: float) -> Reply | None:
@@ -551,7 +554,14 @@ class SlackAdapter:
             async with http.get(url, headers={"Authorization": f"Bearer {client.token}"}) as resp:
                 if resp.status != 200:
                     raise UserError(f"I could not read {name} from Slack (HTTP {resp.status}).")
-                data = await resp.content.read(MAX_OFFICE_BYTES + 1)
+                # The whole body, chunk by chunk (one read() returns at most one chunk), up to one byte past the limit.
+                chunks, size = [], 0
+                async for chunk in resp.content.iter_chunked(1 << 16):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_OFFICE_BYTES:
+                        break
+                data = b"".join(chunks)
         check_document(name, len(data))
         return name, data
 
