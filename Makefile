@@ -67,6 +67,7 @@ run: $(STAMP)
 	@$(BIN)/python -m bot run
 
 test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
+	$(BIN)/ruff check .
 	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest -n 2
 
 # `make bench` runs them all; `make bench slack_ack` (or any of these names) runs only those named.
