@@ -177,7 +177,7 @@ def test_commands_register_explicitly_and_once():
     with _pytest.raises(TypeError, match="'len' is not a described command"):
         empty.add(len)
     full = build_registry()
-    assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene", "floor")
+    assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene", "floor", "note")
     assert len(full.all()) == 68
 
 

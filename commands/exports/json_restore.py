@@ -303,6 +303,7 @@ def _restore(db, doc, g, slug, tz, counts):
                 sent_at=_time(sub["sent_at"], "sent_at") if sub.get("sent_at") else None)
             counts["inputs"] += 1
         counts["floor lists"] = _restore_floor(db, group.id, doc.get("floor") or {}, session_ids)
+        counts["notes"] = _restore_notes(db, group.id, doc, session_ids)
     return group_store.group_by_slug(db, slug), counts
 
 
@@ -326,3 +327,33 @@ def _restore_floor(db, group_id: int, floor: dict, session_ids: dict[int, int]) 
                             if i.number == lst.get("item_number") and i.title == lst["item_title"]), None)
         floor_store.restore_list(db, group_id, lst, session_id, item_id)
     return len(floor.get("lists") or [])
+
+
+def _restore_notes(db, group_id: int, doc: dict, session_ids: dict[int, int]) -> int:
+    """The notes of the export (older exports have none) on the restored sessions' items, and the rapporteurs."""
+    from storage import notes as notes_store
+    notes, raps = doc.get("notes") or [], doc.get("rapporteurs") or []
+    if not isinstance(notes, list) or not isinstance(raps, list):
+        raise DocumentError("notes and rapporteurs: expected lists")
+    rows, numbers = [], set()
+    for n in notes:
+        if not isinstance(n, dict) or n.get("kind") not in notes_store.KINDS or not isinstance(n.get("text"), str) \
+                or not n["text"].strip() or not isinstance(n.get("item_title"), str) \
+                or not isinstance(n.get("number"), int) or isinstance(n.get("number"), bool) \
+                or n["number"] in numbers or n.get("holder_kind") not in (None, "delegation", "person"):
+            raise DocumentError(f"a note is not one Convene wrote: {str(n)[:120]}")
+        numbers.add(n["number"])
+        session_id = session_ids.get(n.get("session"))
+        item_id = None
+        if session_id is not None:
+            item_id = next((i.id for i in agenda_store.items_of_session(db, session_id)
+                            if i.number == n.get("item_number") and i.title == n["item_title"]), None)
+        rows.append({**n, "session_id": session_id, "item_id": item_id, "by_user": str(n.get("by") or ""),
+                     "due_at": _time(n["due_at"], "a note's date") if n.get("due_at") else None,
+                     "created_at": _time(n["created_at"], "a note's time"),
+                     "updated_at": _time(n["updated_at"], "a note's time")})
+    for r in raps:
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in ("user", "added_by", "added_at")):
+            raise DocumentError(f"a rapporteur is not one Convene wrote: {str(r)[:120]}")
+    notes_store.restore(db, group_id, rows, [{**r, "added_at": _time(r["added_at"], "added_at")} for r in raps])
+    return len(rows)
