@@ -4,6 +4,7 @@ console core and over signed Slack HTTP."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from bot.scheduler import ReminderScheduler, Router
@@ -147,6 +148,17 @@ def test_the_json_export_carries_the_notes_and_a_restore_brings_them_back(bot, d
     assert comparable(after) == comparable(before)
     assert all(n.item_id is not None for n in notes_store.of_group(db, restored.id))
     assert notes_store.is_rapporteur(db, restored.id, "console:rita")
+    # A damaged note is refused whole, with where it is; nothing is restored.
+    import json
+    import pytest
+    from commands.exports.json_restore import DocumentError
+    for change, where in (({"kind": "decided"}, "notes[0].kind"), ({"number": 0}, "notes[0].number"),
+                          ({"text": "x" * 2001}, "notes[0].text"), ({"due_at": "soon"}, "notes[0].due_at")):
+        doc = json.loads(export_json(db, group))
+        doc["notes"][0].update(change)
+        with pytest.raises(DocumentError, match=re.escape(where)):
+            restore_group(db, json.dumps(doc), slug="cg3")
+        assert group_store.group_by_slug(db, "cg3") is None
 
 
 def test_notes_over_signed_slack_http(slack_bot, fake_slack):
@@ -164,3 +176,29 @@ def test_notes_over_signed_slack_http(slack_bot, fake_slack):
     _, body = send("/convene", "notes", user="U0CHILE", user_name="chile")
     assert "1. Agreed: Funding first" in slack_plain(body) and "2. Action: Chile — send figures" in slack_plain(body)
     assert [n.text for n in notes_store.of_group(slack_bot.check, 1)] == ["Funding first", "send figures"]
+
+
+def test_an_action_reminder_is_claimed_once_even_by_a_scheduler_with_a_stale_view(db, db_path, monkeypatch):
+    """A second process that planned before the first recorded anything: the claim in reminder_log lets one through."""
+    from storage import open_db
+    from tests.conftest import Bot, Clock
+    g = group_store.create_group(db, "rm", "Resource Mobilization Contact Group", registration="open")
+    group_store.bind_room(db, g.id, "slack:C0RM")
+    group_store.set_coordinator(db, g.id, "slack:U0COORD", True)
+    clock = Clock(local("2026-12-01 08:00"))
+    make_session(db, g, "2026-12-10 10:00")
+    bot = Bot(db, clock, room="slack:C0RM")
+    bot("floor open 2", user="slack:U0COORD", platform="slack")
+    bot("note action slack:U0PE draft the letter by 2026-12-05", user="slack:U0COORD", platform="slack")
+    clock.set(local("2026-12-04 18:00"))
+    first, second = Recorder(), Recorder()
+    asyncio.run(ReminderScheduler(db, clock, Router([first])).sync())
+    other = open_db(db_path)
+    try:
+        from bot import scheduler as sched_module
+        monkeypatch.setattr(sched_module.log_store, "handled_reminders", lambda db: {})
+        monkeypatch.setattr(sched_module.log_store, "sent_dues", lambda db, kind, sid: [])
+        asyncio.run(ReminderScheduler(other, clock, Router([second])).sync())
+    finally:
+        other.close()
+    assert first.targets() == ["slack:U0PE"] and second.targets() == []
