@@ -173,9 +173,12 @@ def test_notes_over_signed_slack_http(slack_bot, fake_slack):
     assert slack_plain(body).startswith(f"Note 1 on {ITEM2}")
     status, body = send("/note", "action Chile send figures", user="U0RITA", user_name="rita")
     assert "Action: Chile — send figures" in slack_plain(body)
+    status, body = send("/note", "action <@U0PE|pe> draft the letter by 2010-07-01", user="U0RITA", user_name="rita")
+    assert "Action: U0PE — draft the letter (by Thu 1 Jul 2010 18:00 Geneva time)" in slack_plain(body)
     _, body = send("/convene", "notes", user="U0CHILE", user_name="chile")
     assert "1. Agreed: Funding first" in slack_plain(body) and "2. Action: Chile — send figures" in slack_plain(body)
-    assert [n.text for n in notes_store.of_group(slack_bot.check, 1)] == ["Funding first", "send figures"]
+    assert [(n.text, n.holder) for n in notes_store.of_group(slack_bot.check, 1)] == [
+        ("Funding first", None), ("send figures", "Chile"), ("draft the letter", "slack:T0TEST:U0PE")]
 
 
 def test_an_action_reminder_is_claimed_once_even_by_a_scheduler_with_a_stale_view(db, db_path, monkeypatch):
