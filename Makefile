@@ -14,7 +14,7 @@ TOOLS := .tools
 AXE_VERSION := 4.10.3
 AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test bench install dev clean lock $(BENCH_NAMES)
+.PHONY: run test bench install dev clean lock schema $(BENCH_NAMES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,7 @@ run: $(STAMP)
 	@$(BIN)/python -m bot run
 
 test: $(DEV_STAMP) $(SYNAPSE_STAMP) $(AXE)
+	$(BIN)/ruff check .
 	CONVENE_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest -n 2
 
 # `make bench` runs them all; `make bench slack_ack` (or any of these names) runs only those named.
@@ -79,6 +80,10 @@ bench: $(DEV_STAMP)
 
 $(BENCH_NAMES):
 	@:
+
+# storage/schema.sql: the schema the migrations leave, for reading (a test checks it is current).
+schema: $(STAMP)
+	$(BIN)/python -c 'from storage.schema import print_snapshot; print_snapshot()' > storage/schema.sql
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) $(TOOLS) build *.egg-info test-artifacts

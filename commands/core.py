@@ -55,6 +55,7 @@ class Context:
     registry: object | None = None       # the commands.registry.Registry the request was dispatched with
     front_ends: FrontEnds = field(default_factory=FrontEnds)   # every front end of this process (for addresses)
     queued: bool = False      # the command put messages in the outbox in its transaction (the front end wakes it)
+    memo: dict = field(default_factory=dict)   # what a rule found once for this request (the sessions, the one meant)
 
     @property
     def front_end(self) -> FrontEnd:

@@ -607,12 +607,37 @@ def m022_input_sent_at(db):
     """)
 
 
+def snapshot(db) -> str:
+    """The schema a migrated database has, as SQL (``storage/schema.sql``): every table, index and trigger, in name
+    order, so a reader learns a table without reading the migrations (``make schema`` writes it; a test compares)."""
+    rows = db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+                      "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name").fetchall()
+    head = ("-- The current schema of Convene's database, as the migrations in storage/schema.py leave it.\n"
+            "-- Written by `make schema`; tests/test_schema_snapshot.py checks it against a migrated database.\n"
+            "-- Read it to learn a table; change the schema only by adding a migration.\n")
+    return head + "".join(f"\n{sql.strip()};\n" for _, _, sql in rows)
+
+
+
+def print_snapshot() -> None:
+    """``make schema``: the snapshot of a freshly migrated database, on standard output."""
+    import os
+    import sys
+    import tempfile
+
+    from storage.db import open_db
+    with tempfile.TemporaryDirectory() as folder:
+        database = open_db(os.path.join(folder, "schema.db"))
+        sys.stdout.write(snapshot(database))
+        database.close()
+
+
 @migrations()
 def m023_notes(db):
     """Notes during the session (issue 27): what was agreed, the actions (held by a delegation or a person, with an
     optional date, reminded once through ``reminder_log`` under the kind ``action``: the log is rebuilt for its
-    third owner, ``note_id``) and the points noted, each on
-    an agenda item and numbered within the group; and the group's rapporteurs, who may record them."""
+    third owner, ``note_id``) and the points noted, each on an agenda item and numbered within the group; and the
+    group's rapporteurs, who may record them."""
     _run(db, """
     CREATE TABLE notes (
         id INTEGER PRIMARY KEY,

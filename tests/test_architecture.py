@@ -125,3 +125,21 @@ def test_on_time_and_who_may_read_are_decided_only_in_their_rules():
             if ON_TIME.search(code) or WHO_READS.search(code):
                 offenders.append(f"{path.relative_to(ROOT)}:{n}: {text.strip()}")
     assert offenders == []
+
+
+def test_front_ends_use_only_the_named_state_interface():
+    """What front ends keep in the database is reached through commands/adapter_state.py's named parts, each with
+    just the operations front ends use: every operation a front end calls is one of them, and every one is used."""
+    from commands.adapter_state import PARTS
+    used: dict[str, set[str]] = {name: set() for name in PARTS}
+    for path in FRONT_ENDS + [ROOT / "bot" / "adapters" / "files.py"]:
+        tree = ast.parse(path.read_text())
+        aliases = {a.asname or a.name: a.name for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module == "commands.adapter_state"
+                   for a in node.names if a.name in PARTS}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+                part = aliases[node.value.id]
+                assert hasattr(PARTS[part], node.attr), f"{path.name}: {part}.{node.attr} is not in the interface"
+                used[part].add(node.attr)
+    assert {name: set(vars(part)) - used[name] for name, part in PARTS.items()} == {name: set() for name in PARTS}

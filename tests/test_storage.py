@@ -31,9 +31,19 @@ def test_migrations_recorded_and_idempotent(db_path):
     second.close()
 
 
-def test_foreign_keys_enforced(db):
-    with pytest.raises(sqlite3.IntegrityError):
-        db.execute("INSERT INTO rooms (room, group_id) VALUES ('console:x', 999)")
+def test_foreign_keys_enforced(db, db_path):
+    """A row naming a group that does not exist is refused for that reason (a complete row: only the foreign key can
+    refuse it), on every connection open_db makes — also on a database already migrated, where no migration runs
+    (one of them switches foreign keys back on as it ends, which would hide a connection without them)."""
+    again = open_db(db_path)
+    try:
+        for conn in (db, again):
+            assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+            with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
+                conn.execute("INSERT INTO rooms (room, group_id, created_at) "
+                             "VALUES ('console:x', 999, '2026-01-01T00:00:00Z')")
+    finally:
+        again.close()
 
 
 def test_room_belongs_to_one_group(db):

@@ -138,9 +138,9 @@ def _parse_ref_and_text(ctx: Context, text: str) -> tuple[Target, str, bool | No
             coordinators_only, text = True, f"{first} {after_second}"
     elif (first or "").lower() == FLAG_COORDINATORS:
         coordinators_only, text = True, after_first
-    target, rest = take_target(ctx, text, "Say which question: submit REF TEXT, for example "
-                               f"{ctx.cmd('submit ' + example_ref(ctx))} We support …",
-                               line("See the refs with ", Code(ctx.cmd(questions_command(ctx)))))
+    target, rest = take_target(ctx, text, lambda: (
+        f"Say which question: submit REF TEXT, for example {ctx.cmd('submit ' + example_ref(ctx))} We support …",
+        line("See the refs with ", Code(ctx.cmd(questions_command(ctx))))))
     flag, after = take_word(rest)
     if (flag or "").lower() == FLAG_COORDINATORS:
         coordinators_only, rest = True, after

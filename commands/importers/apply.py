@@ -91,7 +91,10 @@ class ImportPlan:
 
     @property
     def confirmations(self) -> list[qp.Change]:
-        return [c for p in [*self.sessions, *self.lists] for c in p.changes if c.needs_confirmation]
+        """Changes applied only when confirmed: those that take answered questions off the agenda, and every
+        question a revised list would delete (a list's entries are few and numbered: one missing is asked about)."""
+        return [c for p in [*self.sessions, *self.lists] for c in p.changes
+                if c.needs_confirmation or (isinstance(p, ListPlan) and c.kind == "removed")]
 
     def change_lines(self) -> list[str]:
         """The changes to stored questions, per session and list: empty for a first import."""

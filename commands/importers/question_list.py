@@ -145,8 +145,12 @@ def _asks(marks: list[_Mark]) -> int:
     return sum(1 for m in marks if "?" in m.rest)
 
 
+MAX_SKIP = 2          # marks a list may skip between two entries ((g) then (i): (h) was deleted)
+
+
 def _longest_run(lines: list[str], pattern, label_for) -> list[_Mark]:
     best: list[_Mark] = []
+    at = 0
     run: list[_Mark] = []
     for i, ln in enumerate(lines):
         m = pattern.match(ln)
@@ -156,7 +160,11 @@ def _longest_run(lines: list[str], pattern, label_for) -> list[_Mark]:
         rest = m.group("rest") if m.group("m") else m.group("rest2")
         if label == label_for(0):
             run = [_Mark(i, label, rest or "")]
-        elif run and label == label_for(len(run)):
+            at = 0
+        elif run and any(label == label_for(at + step) for step in range(1, MAX_SKIP + 2)):
+            # The next mark, or one a little further on: a list whose letters skip (an entry deleted from a revised
+            # paper) is read as the letters it has, never as one entry swallowing the rest.
+            at = next(at + step for step in range(1, MAX_SKIP + 2) if label == label_for(at + step))
             run.append(_Mark(i, label, rest or ""))
         else:
             continue

@@ -121,11 +121,13 @@ def session_for(db, group, now: datetime, purpose: Purpose) -> Session | None:
     return r.session if r else None
 
 
-def meant(db, group, now: datetime, purpose: Purpose) -> Session | None:
+def meant(db, group, now: datetime, purpose: Purpose, sessions: list[Session] | None = None) -> Session | None:
     """The session a bare ref or item means for ``purpose`` now, or None — none yet, or two fit equally (a hint
-    then names the session with its ``#ID``)."""
+    then names the session with its ``#ID``). ``sessions``: the group's, when the caller has read them already."""
+    if sessions is None:
+        sessions = agenda_store.sessions_of_group(db, group.id)
     try:
-        r = resolve(db, group, now, purpose)
+        r = choose(sessions, now, purpose, late_accepted=group.late_policy == "accept")
     except Ambiguous:
         return None
     return r.session if r else None

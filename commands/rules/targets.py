@@ -26,7 +26,12 @@ def is_session_selector(word: str) -> bool:
 
 
 def sessions(ctx: Context) -> list[Session]:
-    return agenda_store.sessions_of_group(ctx.db, ctx.require_group().id)
+    """The group's sessions, read once per request."""
+    group = ctx.require_group()
+    key = ("sessions", group.id)
+    if key not in ctx.memo:
+        ctx.memo[key] = agenda_store.sessions_of_group(ctx.db, group.id)
+    return ctx.memo[key]
 
 
 def default_session(ctx: Context, purpose: Purpose) -> Resolved | None:
@@ -133,7 +138,14 @@ def in_session(session: Session, words: str, bare: Session | None) -> str:
 
 
 def _meant(ctx: Context, purpose: Purpose) -> Session | None:
-    return meant(ctx.db, ctx.group, ctx.now, purpose) if ctx.group is not None else None
+    """``meant`` for this request, found once (a reply's hints ask it several times; nothing it depends on changes
+    within one request)."""
+    if ctx.group is None:
+        return None
+    key = ("meant", purpose)
+    if key not in ctx.memo:
+        ctx.memo[key] = meant(ctx.db, ctx.group, ctx.now, purpose, sessions(ctx))
+    return ctx.memo[key]
 
 
 def typed_ref(ctx: Context, target: Target) -> str:
@@ -270,14 +282,17 @@ def label_for(ctx: Context, question: Question) -> str:
     return question.ref
 
 
-def take_target(ctx: Context, text: str, usage: str, *hints) -> tuple[Target, str]:
-    """``[SESSION] REF rest…`` → (the question, rest). ``usage`` is said when the ref is missing."""
+def take_target(ctx: Context, text: str, usage, *hints) -> tuple[Target, str]:
+    """``[SESSION] REF rest…`` → (the question, rest). ``usage`` is said when the ref is missing (a callable giving
+    the message and its hints, when they are costly to word: they are needed only then)."""
     word, rest = take_word(text)
     session = None
     if word and is_session_selector(word):
         session = select_session(ctx, word)
         word, rest = take_word(rest)
     if not word:
+        if callable(usage):
+            usage, *hints = usage()
         raise UserError(usage, *hints)
     return resolve_ref(ctx, word, session), rest
 
