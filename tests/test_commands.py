@@ -178,7 +178,7 @@ def test_commands_register_explicitly_and_once():
         empty.add(len)
     full = build_registry()
     assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene", "floor", "note")
-    assert len(full.all()) == 68
+    assert len(full.all()) == 77
 
 
 def test_counts_are_said_properly(bot):
