@@ -11,6 +11,7 @@ from commands.contract import FrontEnds
 from commands.core import Clock, Context, Request, UserError, system_clock
 from commands.families import default_registry
 from commands.registry import Registry, find_subcommand
+from commands.rules import roles
 from commands.reply import Reply, error
 from commands.text.sanitize import clean, clean_options
 from storage import events as seen_store
@@ -160,12 +161,17 @@ def handle_without_waiting(db, request: Request, clock: Clock = system_clock, se
 
 def authorize(ctx: Context, cmd) -> None:
     """What the registry declares about a command, enforced here once before any handler runs: that it needs the
-    room's group, and whether only the group's coordinators may run it."""
+    room's group, whether only the group's coordinators may run it, and which role (``commands.rules.roles``) its
+    user must hold."""
     if cmd.needs_group:
         ctx.require_group()
     if cmd.coordinator:
         label = cmd.name if cmd.head in ("convene", cmd.name) else f"{cmd.head} {cmd.name}"
         ctx.require_coordinator(f"use {label}")
+    if cmd.role and not roles.holds(ctx, cmd.role):
+        label = cmd.name if cmd.head in ("convene", cmd.name) else f"{cmd.head} {cmd.name}"
+        raise UserError(f"Only the {roles.who(cmd.role)} of {ctx.group.name} can use {label}. Ask a coordinator "
+                        f"to make you a {cmd.role}.")
 
 
 def handle(db, request: Request, clock: Clock = system_clock, settings=None, *, raise_busy: bool = False,

@@ -13,6 +13,7 @@ from functools import lru_cache
 from commands.contract import FrontEnds
 from commands.registry import HEADS
 from commands.reply import Code, Reply, Section, Strong, When, line
+from commands.rules.delegations import key_of
 from commands.rules.lateness import is_late
 from commands.rules.sessions import Purpose, meant
 from commands.rules.submitted import not_submitted, submitted
@@ -22,7 +23,9 @@ from commands.text.durations import DurationError, parse_offsets
 from commands.text.words import excerpt
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import notes as notes_store
 from storage import reminders as reminder_store
+from storage import roster as roster_store
 from storage.db import from_iso
 
 LOOKBACK = timedelta(days=7)      # how far back missed reminders are still recorded (as skipped)
@@ -92,7 +95,30 @@ def plan(db, now: datetime, *, lookback: timedelta = LOOKBACK, until: datetime |
             problems.append(problem)
             bad.add(row["group_id"])
     out = [p for p in out if p.group_id not in bad]
+    out += [p for p in _plan_actions(db, now, lookback, until, group_id) if p.group_id not in bad]
     out.sort(key=lambda p: (p.due, p.job_id))
+    return out
+
+
+ACTION_OFFSET = "1d"     # an action with a date is reminded to whoever holds it once, a day before (at once if later)
+
+
+def _plan_actions(db, now: datetime, lookback: timedelta, until: datetime | None, group_id: int | None
+                  ) -> list[Planned]:
+    """The reminders of the actions with a date (notes of the session), one each, in the group's zone."""
+    out: list[Planned] = []
+    zones: dict[int, str] = {}
+    off = _offsets(ACTION_OFFSET)[0]
+    for note in notes_store.dated_actions(db, now - lookback, group_id=group_id):
+        if note.group_id not in zones:
+            group = group_store.group_by_id(db, note.group_id)
+            zones[note.group_id] = group.timezone if timefmt.known_zone(group.timezone) else "UTC"
+        tz = zones[note.group_id]
+        due = off.before(note.due_at, tz)
+        if until is not None and due > until:
+            continue
+        out.append(Planned(reminder_store.ACTION_KIND, note.id, note.group_id, off.text, due, note.due_at, tz,
+                           note.created_at))
     return out
 
 
@@ -283,6 +309,8 @@ def deliveries(db, p: Planned, now: datetime, late: bool, front_ends: FrontEnds 
     out: list[tuple[str, Reply]] = []
     if p.kind == reminder_store.LIST_KIND:
         return _list_deliveries(db, p, now, late, rooms, front_ends)
+    if p.kind == reminder_store.ACTION_KIND:
+        return _action_deliveries(db, p, now, front_ends)
     if p.kind == "session":
         for room in rooms:
             out.append((room, session_reminder(db, p, now, late, room, front_ends)))
@@ -341,6 +369,32 @@ def _list_deliveries(db, p: Planned, now: datetime, late: bool, rooms: list[str]
                         title="Written input — status", sections=[Section(body=body)], public=True)
         where = {"room": rooms, "coordinators": coordinators_of(db, p.group_id), "off": []}[group.status_posts]
         out += [(t, summary) for t in where]
+    return out
+
+
+def action_holders(db, note) -> list[str]:
+    """Who holds an action: the person named, or every registered member of the delegation named."""
+    if note.holder_kind == "person":
+        return [note.holder]
+    return roster_store.members_of_delegation(db, note.group_id, key_of, key_of(note.holder))
+
+
+def _action_deliveries(db, p: Planned, now: datetime, front_ends: FrontEnds) -> list[tuple[str, Reply]]:
+    """Before an action's date: whoever holds it is told, privately, once."""
+    note = notes_store.by_id(db, p.session_id)
+    if note is None:
+        return []
+    group = group_store.group_by_id(db, p.group_id)
+    rel = timefmt.relative(now, note.due_at, p.tz)
+    out: list[tuple[str, Reply]] = []
+    for target in action_holders(db, note):
+        whose = f"{note.holder}'s action" if note.holder_kind == "delegation" else "Your action"
+        out.append((target, Reply(
+            text=f"Reminder: an action is due {rel}", title=f"Action due {rel}",
+            sections=[Section(body=[line(Strong(whose), " from ", note.item_label, ": ", note.text),
+                                    line("Due ", rel, ": ", When(note.due_at, p.tz, "datetime"),
+                                         f" {timefmt.zone_label(p.tz)}.")])],
+            context=[line(f"In {group.name}. The notes: ", Code(_cmd(target, "notes", front_ends)))])))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 # The core's command words, in the order help lists them (the registry built from the families has exactly these:
 # tests compare). Posts written outside a request (reminders, the agenda page) type commands with them.
-HEADS = ("agenda", "questions", "submit", "inputs", "convene", "floor")
+HEADS = ("agenda", "questions", "submit", "inputs", "convene", "floor", "note")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Command:
     kind: str = "subcommand"  # head | subcommand (under convene) | input (under inputs) | action (under another head)
     pure: bool = False        # reads only: the same request on the same data in the same minute, the same reply
     default: str = ""         # a head's subcommand when nothing follows it ("inputs" alone is "inputs mine")
+    role: str = ""            # only those who hold this role may use it (commands.rules.roles decides who does)
 
 
 def head(name: str, usage: str, summary: str, *, needs_group: bool = True, details: str = "", pure: bool = False,
@@ -45,14 +46,15 @@ def head(name: str, usage: str, summary: str, *, needs_group: bool = True, detai
 
 
 def subcommand(name: str, usage: str, summary: str, *, coordinator: bool = False, needs_group: bool = True,
-               details: str = "", under: str = "convene"):
+               details: str = "", under: str = "convene", role: str = ""):
     """Describe a subcommand of ``convene`` (or, with ``under="inputs"``, an action of ``inputs``; with another
     head, such as ``floor``, one of its actions). ``coordinator``: only the group's coordinators may use it, which
-    ``commands.dispatch`` enforces for every head before the handler runs."""
+    ``commands.dispatch`` enforces for every head before the handler runs. ``role``: only those who hold it (for
+    example ``rapporteur``: coordinators and rapporteurs; ``commands.rules.roles`` decides), enforced there too."""
     def wrap(fn):
         kind = {"convene": "subcommand", "inputs": "input"}.get(under, "action")
         fn.command = Command(name, usage, summary, fn, coordinator=coordinator, needs_group=needs_group,
-                             head=under, details=details, kind=kind)
+                             head=under, details=details, kind=kind, role=role)
         return fn
     return wrap
 

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage import notes
 from storage.db import from_iso, query, to_iso
 
 
@@ -28,17 +29,18 @@ class LogEntry:
 
 
 def _entry(row) -> LogEntry:
-    return LogEntry(key=row["key"], kind=row["kind"], session_id=row["session_id"] if row["session_id"] is not None
-                    else row["list_id"], offset=row["offset"],
+    owner = next((row[c] for c in ("session_id", "list_id", "note_id") if row[c] is not None), None)
+    return LogEntry(key=row["key"], kind=row["kind"], session_id=owner, offset=row["offset"],
                     due_at=from_iso(row["due_at"]), target=row["target"], status=row["status"], late=bool(row["late"]),
                     detail=row["detail"])
 
 
 LIST_KIND = "listdeadline"      # reminders before a question list's own deadline: the owner is a list
+ACTION_KIND = "action"          # reminders before an action's date (a note of the session): the owner is the note
 
 
 def _owner_column(kind: str) -> str:
-    return "list_id" if kind == LIST_KIND else "session_id"
+    return {LIST_KIND: "list_id", ACTION_KIND: "note_id"}.get(kind, "session_id")
 
 
 def claim(db, key: str, *, kind: str, session_id: int, offset: str, due_at: datetime, target: str, late: bool,
@@ -73,8 +75,8 @@ def mark_unconfirmed_uncertain(db, now: datetime) -> list[LogEntry]:
 def handled_reminders(db) -> dict[tuple[str, int, str], datetime]:
     """(kind, session, offset) → the latest due time recorded for it, in any status."""
     out: dict[tuple[str, int, str], datetime] = {}
-    for r in query(db, 'SELECT kind, coalesce(session_id, list_id) AS owner, "offset", MAX(due_at) AS due '
-                      'FROM reminder_log GROUP BY kind, session_id, list_id, "offset"'):
+    for r in query(db, 'SELECT kind, coalesce(session_id, list_id, note_id) AS owner, "offset", MAX(due_at) AS due '
+                      'FROM reminder_log GROUP BY kind, session_id, list_id, note_id, "offset"'):
         out[(r["kind"], r["owner"], r["offset"])] = from_iso(r["due"])
     return out
 
@@ -141,11 +143,12 @@ def list_deadline_candidates(db, since: datetime, group_id: int | None = None) -
 
 def schedule_fingerprint(db) -> str:
     """Changes whenever anything that moves a reminder changes: a session added, moved, given a deadline or removed
-    (count, latest update, revisions), or a group's offsets. Cheap enough to compare every second."""
+    (count, latest update, revisions), a group's offsets, or a dated action recorded or removed.
+    Cheap enough to compare every second."""
     row = db.execute("""SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), '') || ':' || total(revision)
                                        || ':' || coalesce(max(id), 0) FROM sessions),
                                (SELECT group_concat(id || '=' || session_offsets || '/' || deadline_offsets, ',')
                                   FROM groups),
                                (SELECT group_concat(id || '=' || coalesce(deadline, '') || '/' || coalesce(session_id, '')
                                                     || '/' || is_open, ',') FROM question_lists)""").fetchone()
-    return f"{row[0]}|{row[1]}|{row[2]}"
+    return f"{row[0]}|{row[1]}|{row[2]}|{notes.fingerprint(db)}"

@@ -630,3 +630,64 @@ def print_snapshot() -> None:
         database = open_db(os.path.join(folder, "schema.db"))
         sys.stdout.write(snapshot(database))
         database.close()
+
+
+@migrations()
+def m023_notes(db):
+    """Notes during the session (issue 27): what was agreed, the actions (held by a delegation or a person, with an
+    optional date, reminded once through ``reminder_log`` under the kind ``action``: the log is rebuilt for its
+    third owner, ``note_id``) and the points noted, each on an agenda item and numbered within the group; and the
+    group's rapporteurs, who may record them."""
+    _run(db, """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+        item_number TEXT,
+        item_title TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('agreed','action','info')),
+        text TEXT NOT NULL,
+        holder TEXT,
+        holder_kind TEXT CHECK (holder_kind IN ('delegation','person')),
+        due_at TEXT,
+        by_user TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (group_id, number)
+    );
+    CREATE INDEX notes_due ON notes(due_at) WHERE due_at IS NOT NULL;
+    CREATE TABLE rapporteurs (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, user)
+    );
+    CREATE TABLE reminder_log_new (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+        list_id INTEGER REFERENCES question_lists(id) ON DELETE CASCADE,
+        note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE,
+        "offset" TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('claimed','sent','skipped','uncertain','failed')),
+        late INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL,
+        done_at TEXT,
+        detail TEXT,
+        CHECK ((session_id IS NOT NULL) + (list_id IS NOT NULL) + (note_id IS NOT NULL) = 1)
+    );
+    INSERT INTO reminder_log_new (key, kind, session_id, list_id, "offset", due_at, target, status, late, claimed_at,
+                                  done_at, detail)
+        SELECT key, kind, session_id, list_id, "offset", due_at, target, status, late, claimed_at, done_at, detail
+        FROM reminder_log;
+    DROP TABLE reminder_log;
+    ALTER TABLE reminder_log_new RENAME TO reminder_log;
+    CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset");
+    CREATE INDEX reminder_log_list ON reminder_log(list_id);
+    CREATE INDEX reminder_log_note ON reminder_log(note_id)
+    """)

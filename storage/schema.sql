@@ -177,6 +177,25 @@ CREATE TABLE members (
         UNIQUE (group_id, user)
     );
 
+CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+        item_number TEXT,
+        item_title TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('agreed','action','info')),
+        text TEXT NOT NULL,
+        holder TEXT,
+        holder_kind TEXT CHECK (holder_kind IN ('delegation','person')),
+        due_at TEXT,
+        by_user TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (group_id, number)
+    );
+
 CREATE TABLE "outbox" (
         id INTEGER PRIMARY KEY,
         target TEXT NOT NULL,
@@ -241,6 +260,14 @@ CREATE TABLE questions (
         CHECK ((session_id IS NULL) <> (list_id IS NULL))
     );
 
+CREATE TABLE rapporteurs (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, user)
+    );
+
 CREATE TABLE registration_requests (
         id INTEGER PRIMARY KEY,
         group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
@@ -259,6 +286,7 @@ CREATE TABLE "reminder_log" (
         kind TEXT NOT NULL,
         session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
         list_id INTEGER REFERENCES question_lists(id) ON DELETE CASCADE,
+        note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE,
         "offset" TEXT NOT NULL,
         due_at TEXT NOT NULL,
         target TEXT NOT NULL,
@@ -267,7 +295,7 @@ CREATE TABLE "reminder_log" (
         claimed_at TEXT NOT NULL,
         done_at TEXT,
         detail TEXT,
-        CHECK ((session_id IS NULL) <> (list_id IS NULL))
+        CHECK ((session_id IS NOT NULL) + (list_id IS NOT NULL) + (note_id IS NOT NULL) = 1)
     );
 
 CREATE TABLE "room_workspaces" (
@@ -366,6 +394,8 @@ CREATE INDEX inbox_pending ON inbox(status, seq);
 
 CREATE INDEX input_messages_question ON input_messages(question, delegation);
 
+CREATE INDEX notes_due ON notes(due_at) WHERE due_at IS NOT NULL;
+
 CREATE INDEX outbox_status ON outbox(status, id);
 
 CREATE INDEX question_revisions_question ON question_revisions(question_id);
@@ -381,6 +411,8 @@ CREATE UNIQUE INDEX questions_session_ref ON questions(session_id, ref)
 CREATE INDEX registration_requests_pending ON registration_requests(group_id, status);
 
 CREATE INDEX reminder_log_list ON reminder_log(list_id);
+
+CREATE INDEX reminder_log_note ON reminder_log(note_id);
 
 CREATE INDEX reminder_log_reminder ON reminder_log(kind, session_id, "offset");
 

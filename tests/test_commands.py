@@ -177,8 +177,8 @@ def test_commands_register_explicitly_and_once():
     with _pytest.raises(TypeError, match="'len' is not a described command"):
         empty.add(len)
     full = build_registry()
-    assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene", "floor")
-    assert len(full.all()) == 68
+    assert full.head_names() == ("agenda", "questions", "submit", "inputs", "convene", "floor", "note")
+    assert len(full.all()) == 77
 
 
 def test_counts_are_said_properly(bot):

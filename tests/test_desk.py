@@ -111,6 +111,8 @@ EXAMPLES = {
     "next": "floor next", "add": "floor add Chile", "move": "floor move Chile 1", "remove": "floor remove Chile",
     "give": "floor give Chile", "order": "floor order lot", "limit": "floor limit party 3",
     "roster category": "roster category Chile observer", "roster label": "roster label party Member State",
+    # who may record the notes of the session
+    "rapporteur add": "rapporteur add @pe", "rapporteur remove": "rapporteur remove @coord",
 }
 
 

@@ -93,7 +93,20 @@ def group_document(db, group: Group, edition: str = "full") -> dict:
         "members": members_out,
         "submissions": subs_out,
         "floor": floor_document(db, group),
+        **notes_document(db, group),
     }
+
+
+def notes_document(db, group: Group) -> dict:
+    """The notes of the sessions (``notes``: numbered, each on its session and item, times in UTC) and the group's
+    rapporteurs."""
+    from storage import notes as notes_store
+    notes, raps = notes_store.export(db, group.id)
+    return {"notes": [{"number": n["number"], "session": n["session_id"], "item_number": n["item_number"],
+                       "item_title": n["item_title"], "kind": n["kind"], "text": n["text"], "holder": n["holder"],
+                       "holder_kind": n["holder_kind"], "due_at": n["due_at"], "by": n["by_user"],
+                       "created_at": n["created_at"], "updated_at": n["updated_at"]} for n in notes],
+            "rapporteurs": [{"user": r["user"], "added_by": r["added_by"], "added_at": r["added_at"]} for r in raps]}
 
 
 def floor_document(db, group: Group) -> dict:

@@ -17,6 +17,7 @@ from commands.operations import LATE_POLICIES, REGISTRATION_MODES, STATUS_POSTS
 from commands.rules.delegations import clean_delegation
 from commands.text.sanitize import INVISIBLE
 from commands.families.inputs import MAX_INPUT_CHARS
+from commands.families.notes import MAX_NOTE
 from commands.text.slugs import slugify
 from commands.text import timefmt
 from commands.contract import platform_of
@@ -24,6 +25,7 @@ from commands.text.sanitize import clean_tree
 from commands.importers.model import DocumentError
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import notes as notes_store
 from storage import submissions as sub_store
 from storage.db import write_tx
 from storage.models import ImportedItem
@@ -202,6 +204,37 @@ def _check(doc: dict, slug_override: str | None) -> None:
             moment(f"{at}.history[{k}].at", h.get("at"), False)
         moment(f"{at}.created_at", sub.get("created_at"), False)
         moment(f"{at}.updated_at", sub.get("updated_at"), False)
+    for key in ("notes", "rapporteurs"):
+        if not isinstance(doc.get(key) or [], list):
+            fail(key, "expected a list")
+    numbers: set[int] = set()
+    for i, n in enumerate(doc.get("notes") or []):
+        at = f"notes[{i}]"
+        if not isinstance(n, dict):
+            fail(at, "expected an object")
+        if not isinstance(n.get("number"), int) or isinstance(n.get("number"), bool) or n["number"] < 1 \
+                or n["number"] in numbers:
+            fail(f"{at}.number", "expected a number (1, 2 …) not used by another note")
+        numbers.add(n["number"])
+        choice(f"{at}.kind", n.get("kind"), notes_store.KINDS, None)
+        text(f"{at}.text", n.get("text"), MAX_NOTE, optional=False)
+        if not n["text"].strip():
+            fail(f"{at}.text", "empty")
+        text(f"{at}.item_title", n.get("item_title"), TEXT_MAX, optional=False)
+        text(f"{at}.item_number", n.get("item_number"), 40, one_line=True)
+        choice(f"{at}.holder_kind", n.get("holder_kind"), ("delegation", "person", None), None)
+        if n.get("holder_kind") == "delegation":
+            delegation(f"{at}.holder", n.get("holder"))
+        text(f"{at}.holder", n.get("holder"), 300, one_line=True)
+        text(f"{at}.by", n.get("by"), 300, one_line=True, optional=False)
+        for when in ("due_at", "created_at", "updated_at"):
+            moment(f"{at}.{when}", n.get(when), when == "due_at")
+    for i, r in enumerate(doc.get("rapporteurs") or []):
+        if not isinstance(r, dict):
+            fail(f"rapporteurs[{i}]", "expected an object")
+        text(f"rapporteurs[{i}].user", r.get("user"), 300, one_line=True, optional=False)
+        text(f"rapporteurs[{i}].added_by", r.get("added_by"), 300, one_line=True, optional=False)
+        moment(f"rapporteurs[{i}].added_at", r.get("added_at"), False)
 
 
 def restore_group(db, raw: bytes | str, *, slug: str | None = None) -> tuple[object, dict]:
@@ -303,6 +336,7 @@ def _restore(db, doc, g, slug, tz, counts):
                 sent_at=_time(sub["sent_at"], "sent_at") if sub.get("sent_at") else None)
             counts["inputs"] += 1
         counts["floor lists"] = _restore_floor(db, group.id, doc.get("floor") or {}, session_ids)
+        counts["notes"] = _restore_notes(db, group.id, doc, session_ids)
     return group_store.group_by_slug(db, slug), counts
 
 
@@ -326,3 +360,22 @@ def _restore_floor(db, group_id: int, floor: dict, session_ids: dict[int, int]) 
                             if i.number == lst.get("item_number") and i.title == lst["item_title"]), None)
         floor_store.restore_list(db, group_id, lst, session_id, item_id)
     return len(floor.get("lists") or [])
+
+
+def _restore_notes(db, group_id: int, doc: dict, session_ids: dict[int, int]) -> int:
+    """The notes of the export (older exports have none; ``_check`` validated them) on the restored sessions' items,
+    and the rapporteurs."""
+    rows = []
+    for n in doc.get("notes") or []:
+        session_id = session_ids.get(n.get("session"))
+        item_id = None
+        if session_id is not None:
+            item_id = next((i.id for i in agenda_store.items_of_session(db, session_id)
+                            if i.number == n.get("item_number") and i.title == n["item_title"]), None)
+        rows.append({**n, "session_id": session_id, "item_id": item_id, "by_user": n["by"],
+                     "due_at": _time(n.get("due_at"), "a note's date"),
+                     "created_at": _time(n["created_at"], "a note's time"),
+                     "updated_at": _time(n["updated_at"], "a note's time")})
+    raps = [{**r, "added_at": _time(r["added_at"], "added_at")} for r in doc.get("rapporteurs") or []]
+    notes_store.restore(db, group_id, rows, raps)
+    return len(rows)

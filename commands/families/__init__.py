@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from commands.families import agenda, desk, feed, floor, home, imports, inputs, items, reminders, roster, setup
+from commands.families import (agenda, desk, feed, floor, home, imports, inputs, items, notes, reminders, roster,
+                               setup)
 from commands.registry import Registry
 
-FAMILIES = (agenda, inputs, desk, setup, imports, items, roster, reminders, feed, home, floor)
+FAMILIES = (agenda, inputs, desk, setup, imports, items, roster, reminders, feed, home, floor, notes)
 
 
 def build_registry() -> Registry:

@@ -7,6 +7,7 @@ from commands import notices
 from commands.text.words import count
 from commands.text import timefmt
 from commands.text.words import excerpt
+from commands.text.people import display
 from commands.text.args import take_word
 from commands import operations as ops
 from commands.core import Context, UserError
@@ -16,6 +17,7 @@ from commands.rules.submitted import due_for
 from commands.rules.targets import find_list, input_session, is_session_selector, select_session
 from storage import agenda as agenda_store
 from storage import groups as group_store
+from storage import notes as notes_store
 from storage import reminders as reminder_store
 
 @subcommand("reminders", "reminders [session|deadline OFFSETS | status coordinators|room|off]",
@@ -159,6 +161,12 @@ def upcoming_command(ctx: Context, text: str) -> Reply:
     status_to = {"room": "a status to the room(s)", "coordinators": "a status to the coordinators",
                  "off": "no status"}[g.status_posts]
     for p in todo[:40]:
+        if p.kind == reminder_store.ACTION_KIND:
+            note = notes_store.by_id(ctx.db, p.session_id)
+            who = note.holder if note.holder_kind == "delegation" else display(ctx, note.holder)
+            what = f"action {note.number} ({p.offset} before its date) → {who}: {excerpt(note.text, 60)}"
+            body.append(line(When(p.due, p.tz, "datetime"), "  ", what))
+            continue
         if p.kind == reminder_store.LIST_KIND:
             lst = agenda_store.list_by_id(ctx.db, p.session_id)
             what = f"input deadline {p.offset} before, list {lst.short} → delegations not yet in, and {status_to}"

@@ -11,6 +11,7 @@ from commands.text.args import shown
 from commands.text.args import take_word
 from commands.core import Context, UserError
 from commands.text.people import named
+from commands.rules import roles
 from commands.registry import find_subcommand, head, subcommand
 from commands.reply import Code, Reply, Section, Strong, When, info, line
 from commands.text.names import MAX_GROUP_NAME, clean_name
@@ -198,15 +199,22 @@ def help_reply(ctx: Context, text: str) -> Reply:
             body.append(line(cmd.details))
         if cmd.coordinator:
             body.append(line("Coordinators only."))
+        if cmd.role:
+            body.append(line(f"Only the {roles.who(cmd.role)}."))
         sections = [Section(heading=line(Code(_usage(ctx, cmd))), body=body)]
         if cmd.kind == "head" and cmd.name != "convene" and registry.under.get(cmd.name):
             for sub in registry.under[cmd.name].values():
-                sections.append(Section(heading=line(Code(ctx.cmd(sub.usage))), body=[line(sub.summary)]))
+                only = [line(f"Only the {roles.who(sub.role)}.")] if sub.role else []
+                sections.append(Section(heading=line(Code(ctx.cmd(sub.usage))), body=[line(sub.summary)] + only))
         return Reply(text=cmd.summary, sections=sections)
-    delegates = [c for c in ctx.registry.all() if not c.coordinator and c.name != "convene"]
+    delegates = [c for c in ctx.registry.all() if not c.coordinator and not c.role and c.name != "convene"]
     coordinators = [c for c in ctx.registry.all() if c.coordinator]
     sections = [Section(heading=line(Strong("For everyone")))]
     sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in delegates]
+    for role in dict.fromkeys(c.role for c in ctx.registry.all() if c.role and not c.coordinator):
+        sections.append(Section(heading=line(Strong(f"For the {roles.who(role)}"))))
+        sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in ctx.registry.all()
+                     if c.role == role and not c.coordinator]
     sections.append(Section(heading=line(Strong("For coordinators"))))
     sections += [Section(body=[line(Code(_usage(ctx, c)), " — ", c.summary)]) for c in coordinators]
     return Reply(text="Convene commands", title="Convene — commands", sections=sections,
