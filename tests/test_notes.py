@@ -65,6 +65,8 @@ def test_bad_input_changes_nothing(bot, db):
     assert bot("note action Chile go by 2009-06-30", **coord).startswith("2009-06-30 is in the past")
     assert bot("note edit x text", **coord).startswith("Write note edit N TEXT with the note's number")
     assert bot("note remove 7", **coord).startswith("There is no note 7 in Contact Group on Cooperation")
+    # A number too large for SQLite names no note (it once ended in "Something went wrong").
+    assert bot("note edit 99999999999999999999999 x", **coord).startswith("There is no note 99999999999999999999999")
     assert notes_store.of_group(db, 1) == []
 
 

@@ -275,27 +275,27 @@ def floor_next_item(ctx: Context, text: str) -> Reply:
 @subcommand("close", "floor close", "Close the list of speakers: no more requests (rights of reply still taken).",
             coordinator=True, under="floor")
 def floor_close(ctx: Context, text: str) -> Reply:
-    lst = _active(ctx)
-    if lst.status == "closed":
-        return info(f"The list on {lst.item_label} is closed already ({ctx.cmd('floor reopen')} opens it again).")
-    with write_tx(ctx.db):
-        store.set_status(ctx.db, lst.id, "closed", ctx.now)
-        store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "close")
-        publish(ctx, lst)
-    return _outcome(ctx, lst, line("The list of speakers on ", Strong(lst.item_label), " is closed."))
+    return _set_status(ctx, "closed", "close", " is closed.",
+                       lambda lst: f"The list on {lst.item_label} is closed already ({ctx.cmd('floor reopen')} opens "
+                                   "it again).")
 
 
 @subcommand("reopen", "floor reopen", "Open the closed list of speakers again for requests.",
             coordinator=True, under="floor")
 def floor_reopen(ctx: Context, text: str) -> Reply:
+    return _set_status(ctx, "open", "reopen", " is open again.", lambda lst: f"The list on {lst.item_label} is open.")
+
+
+def _set_status(ctx: Context, status: str, event: str, said: str, already) -> Reply:
+    """Close or reopen the active list: recorded, the rolling list republished, in one transaction."""
     lst = _active(ctx)
-    if lst.status == "open":
-        return info(f"The list on {lst.item_label} is open.")
+    if lst.status == status:
+        return info(already(lst))
     with write_tx(ctx.db):
-        store.set_status(ctx.db, lst.id, "open", ctx.now)
-        store.record(ctx.db, lst.id, ctx.now, ctx.request.user, "reopen")
+        store.set_status(ctx.db, lst.id, status, ctx.now)
+        store.record(ctx.db, lst.id, ctx.now, ctx.request.user, event)
         publish(ctx, lst)
-    return _outcome(ctx, lst, line("The list of speakers on ", Strong(lst.item_label), " is open again."))
+    return _outcome(ctx, lst, line("The list of speakers on ", Strong(lst.item_label), said))
 
 
 def _call(ctx: Context, lst: FloorList, req, *, out_of_turn: bool = False) -> Reply:

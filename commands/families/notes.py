@@ -16,7 +16,7 @@ from commands.reply import Code, Reply, Section, Strong, When, info, line
 from commands.rules import delegations as deleg
 from commands.rules.targets import current_session
 from commands.text import timefmt
-from commands.text.args import shown, take_word
+from commands.text.args import record_number, shown, take_word
 from commands.text.people import display, resolve_person
 from storage import agenda as agenda_store
 from storage import floor as floor_store
@@ -148,9 +148,10 @@ def note_action(ctx: Context, text: str) -> Reply:
 
 
 def _numbered(ctx: Context, word: str | None, usage: str) -> store.Note:
+    number = record_number(word) if word and word.isdigit() else None
     if not word or not word.isdigit():
         raise UserError(f"Write {ctx.cmd(usage)} with the note's number (see {ctx.cmd('notes')}).")
-    found = store.by_number(ctx.db, ctx.group.id, int(word))
+    found = store.by_number(ctx.db, ctx.group.id, number) if number is not None else None
     if found is None:
         raise UserError(f"There is no note {shown(word)} in {ctx.group.name} (see {ctx.cmd('notes')}). "
                         "Nothing was changed.")
